@@ -1,0 +1,94 @@
+"""One typed settings object, read from a TOML file and PERSONHOOD_* environment variables.
+
+Precedence (last wins): built-in defaults < TOML file < environment. The TOML file is
+`personhood.toml` in the working directory, or the path in PERSONHOOD_CONFIG.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from zk_identity.errors import PersonhoodError
+from zk_identity.node_tools import DEFAULT_NODE_MODULES, PROJECT_ROOT
+
+ENV_PREFIX = "PERSONHOOD_"
+
+
+class ConfigError(PersonhoodError, ValueError):
+    """The configuration file or an environment variable is invalid."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, with the embedded defaults (local anvil, SQLite, dev setup)."""
+
+    node_modules: Path = DEFAULT_NODE_MODULES
+    cache_dir: Path = PROJECT_ROOT / ".cache"
+    data_dir: Path = PROJECT_ROOT / ".cache" / "data"
+    rpc_url: str = ""  # empty: start an embedded anvil
+    database_url: str = ""  # empty: SQLite in data_dir
+    keys: str = "official"  # proving keys: "official" Semaphore ceremony or "own" circuit
+    log_level: str = "WARNING"
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    def replace(self, **changes: object) -> Settings:
+        """A copy with some fields changed (validated like a loaded file)."""
+        return _build({**_as_dict(self), **changes})
+
+
+def _as_dict(settings: Settings) -> dict[str, object]:
+    return {f.name: getattr(settings, f.name) for f in fields(settings)}
+
+
+def _coerce(name: str, kind: object, value: object) -> object:
+    if kind in ("Path", Path):
+        if not isinstance(value, (str, Path)):
+            raise ConfigError(f"setting {name!r} must be a path, got {type(value).__name__}")
+        return Path(value).expanduser()
+    if kind in ("str", str):
+        if not isinstance(value, str):
+            raise ConfigError(f"setting {name!r} must be a string, got {type(value).__name__}")
+        return value
+    return value
+
+
+def _build(values: Mapping[str, object]) -> Settings:
+    known = {f.name: f for f in fields(Settings)}
+    unknown = sorted(set(values) - set(known))
+    if unknown:
+        raise ConfigError(f"unknown setting(s): {', '.join(unknown)}")
+    coerced = {name: _coerce(name, known[name].type, v) for name, v in values.items() if name != "extra"}
+    if "extra" in values:
+        coerced["extra"] = dict(values["extra"])  # type: ignore[call-overload]
+    if coerced.get("keys", "official") not in ("official", "own"):
+        raise ConfigError("setting 'keys' must be 'official' or 'own'")
+    return dataclasses.replace(Settings(), **coerced)
+
+
+def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Load settings from defaults, the TOML file (if any) and the environment.
+
+    Raises ConfigError for a malformed file, an unknown key or a value of the wrong type.
+    """
+    env = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    candidate = Path(path) if path is not None else Path(env.get(ENV_PREFIX + "CONFIG", "personhood.toml"))
+    if candidate.is_file():
+        try:
+            values.update(tomllib.loads(candidate.read_text(encoding="utf-8")))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise ConfigError(f"{candidate}: not valid TOML: {e}") from e
+    elif path is not None:
+        raise ConfigError(f"config file {candidate} does not exist")
+    known = {f.name for f in fields(Settings)} - {"extra"}
+    for key, value in env.items():
+        if key.startswith(ENV_PREFIX) and key != ENV_PREFIX + "CONFIG":
+            name = key[len(ENV_PREFIX) :].lower()
+            if name in known:
+                values[name] = value
+    return _build(values)
