@@ -18,7 +18,7 @@ NodeRunner = Callable[..., Any]
 def _run_node(source: str, *args: str, timeout: float = 120.0) -> Any:
     """Run an ES-module snippet with node in the project root; it must print one JSON value.
 
-    The snippet gets its command-line arguments in `process.argv.slice(2)`. Bigints in the
+    The snippet gets its command-line arguments in `process.argv.slice(1)`. Bigints in the
     output should be printed as decimal strings.
     """
     node_modules_dir()  # clear error naming the setup command when npm ci was not run
