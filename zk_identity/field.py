@@ -1,0 +1,40 @@
+"""The BN254 scalar field (the field of Groth16 circuit signals) and boundary checks."""
+
+from __future__ import annotations
+
+from .errors import FieldRangeError
+
+# BN254 (alt_bn128) group order r; circom signals, Poseidon and Baby Jubjub coordinates live mod r.
+SNARK_SCALAR_FIELD = 21888242871839275222246405745257275088548364400416034343698204186575808495617
+
+# Checked once at import, as py_ecc does for its curve constants: r is the BN254 order polynomial at
+# x = 4965661367192848881 (EIP-196: r = 36x^4 + 36x^3 + 18x^2 + 6x + 1).
+_BN_X = 4965661367192848881
+assert 36 * _BN_X**4 + 36 * _BN_X**3 + 18 * _BN_X**2 + 6 * _BN_X + 1 == SNARK_SCALAR_FIELD
+assert pow(5, SNARK_SCALAR_FIELD - 1, SNARK_SCALAR_FIELD) == 1
+
+
+def require_int(value: object, name: str) -> int:
+    """Return `value` if it is a Python int (not a bool); raise TypeError otherwise."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    return int(value)
+
+
+def require_field_element(value: object, name: str = "value", modulus: int = SNARK_SCALAR_FIELD) -> int:
+    """Return `value` as an int if 0 <= value < modulus.
+
+    Raises TypeError for a non-int (a bool is not an int here) and FieldRangeError (a ValueError)
+    for a negative value or one >= modulus: nothing is ever reduced silently.
+    """
+    value = require_int(value, name)
+    if not 0 <= value < modulus:
+        raise FieldRangeError(f"{name} must be in [0, {modulus}), got {value}")
+    return value
+
+
+def require_field_elements(values: object, name: str = "inputs") -> tuple[int, ...]:
+    """Validate a sequence of field elements (see `require_field_element`); returns them as a tuple."""
+    if isinstance(values, (str, bytes, bytearray)) or not hasattr(values, "__iter__"):
+        raise TypeError(f"{name} must be a sequence of ints, got {type(values).__name__}")
+    return tuple(require_field_element(v, f"{name}[{i}]") for i, v in enumerate(values))  # type: ignore[attr-defined]
