@@ -1,0 +1,69 @@
+"""Send contract transactions: dry-run first (a refused call raises its named error and changes nothing),
+then send from an unlocked node account or a local key, and wait for the receipt."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from eth_account.signers.local import LocalAccount
+from web3 import Web3
+from web3.contract.contract import ContractConstructor, ContractFunction
+from web3.exceptions import ContractLogicError
+from web3.types import TxReceipt
+
+from .errors import ChainError
+from .revert import decode_revert
+
+Sender = str | LocalAccount
+RECEIPT_TIMEOUT_S = 60.0
+
+
+def sender_address(sender: Sender) -> str:
+    """The 0x address of an unlocked account (given as its address) or of a local key."""
+    return sender.address if isinstance(sender, LocalAccount) else Web3.to_checksum_address(sender)
+
+
+def dry_run(call: ContractFunction, sender: Sender, abis: Iterable[dict], gas: int | None = None) -> object:
+    """eth_call the transaction; raises ContractRevertError (named custom error) if it would revert."""
+    params: dict = {"from": sender_address(sender)}
+    if gas is not None:
+        params["gas"] = gas
+    try:
+        return call.call(params)
+    except ContractLogicError as e:
+        raise decode_revert(e.data, abis) from e
+
+
+def transact(
+    w3: Web3,
+    call: ContractFunction | ContractConstructor,
+    sender: Sender,
+    abis: Iterable[dict],
+    gas: int | None = None,
+) -> TxReceipt:
+    """Dry-run, then send `call` and return its receipt.
+
+    `gas`: an explicit limit (always give one for proof checks: eth_estimateGas under-estimates the pairing
+    and a starved pairing makes the verifier return false). Raises ContractRevertError before sending when
+    the call would revert, ChainError when the mined transaction failed anyway.
+    """
+    abis = tuple(abis)
+    if isinstance(call, ContractFunction):  # constructors cannot be eth_call'ed by web3
+        dry_run(call, sender, abis, gas)
+    params: dict = {"from": sender_address(sender)}
+    if gas is not None:
+        params["gas"] = gas
+    if isinstance(sender, LocalAccount):
+        params["nonce"] = w3.eth.get_transaction_count(sender.address, "pending")
+        params["chainId"] = w3.eth.chain_id
+        tx = call.build_transaction(params)
+        tx_hash = w3.eth.send_raw_transaction(sender.sign_transaction(tx).raw_transaction)
+    else:
+        tx_hash = call.transact(params)
+    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=RECEIPT_TIMEOUT_S)
+    if receipt["status"] != 1:
+        raise ChainError(
+            f"transaction {tx_hash.hex()} failed on chain after a successful dry run "
+            f"(gas used {receipt['gasUsed']}; too little gas, or the state changed in between)"
+        )
+    return receipt
