@@ -11,7 +11,7 @@ from .build import ContractSet
 from .errors import EnrollmentInputError
 from .semaphore_proof import SemaphoreProof
 from .tally import CastVote, ballot_scope, quadratic_message, recount
-from .transactions import Sender, transact
+from .transactions import Sender, dry_run, transact
 
 # Explicit gas for anything that checks a proof: eth_estimateGas under-estimates the pairing, and a starved
 # pairing makes the verifier return false (InvalidProof) instead of running out of gas.
@@ -32,7 +32,9 @@ class _BallotClient:
         return ballot_scope(self.w3.eth.chain_id if chain_id is None else chain_id, self.address, proposal_id)
 
     def tallies(self, proposal_id: int) -> list[int]:
-        return [int(x) for x in self.contract.functions.tallies(proposal_id).call()]
+        """Live tallies; raises ContractRevertError("UnknownProposal") for an id never created."""
+        counts = dry_run(self.contract.functions.tallies(proposal_id), self.address, self.abis)
+        return [int(x) for x in counts]  # type: ignore[union-attr]
 
     def results(self, proposal_id: int) -> list[int]:
         """Final tallies; raises ContractRevertError("VotingNotEnded") while voting is open."""
