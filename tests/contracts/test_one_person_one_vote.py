@@ -1,4 +1,4 @@
-"""OnePersonOneVote on anvil: counting, nullifiers, scope binding (proposal, contract, chain), voting window."""
+"""OnePersonOneVote on anvil: counting, nullifiers, scope binding (proposal, contract, chain), window."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""PersonhoodVerifier on anvil with real Semaphore v4 ceremony proofs: acceptance, named refusals, root window."""
+"""PersonhoodVerifier on anvil with real Semaphore v4 ceremony proofs: refusals by name, root window."""
 
 from __future__ import annotations
 
