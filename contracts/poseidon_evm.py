@@ -1,29 +1,36 @@
 """Generate the EVM bytecode of a Poseidon(2) hashing contract (width 3, circomlib's parameters).
 
-Round constants and the MDS matrix come from `zk_identity.poseidon_params` (regenerated from the Poseidon
-specification's Grain LFSR), so the chain hashes exactly as `zk_identity.poseidon`, circomlib and
-Semaphore's LeanIMT. The bytecode is generated at build time, never committed.
+The permutation is emitted in the Poseidon paper's Appendix B form from `zk_identity.poseidon_optimized`
+(constants regenerated from the specification's Grain LFSR): partial rounds add one constant and mix
+with a sparse matrix (5 multiplications instead of 9), so the chain hashes exactly as
+`zk_identity.poseidon`, circomlib and Semaphore's LeanIMT, for about half the gas of the textbook form.
+The bytecode is generated at build time, never committed.
 
 Interface: call with exactly 64 bytes of calldata, the two inputs (each a canonical field element
 < r, which the caller guarantees); the 32-byte hash is returned. Other lengths revert.
 
 Gas: the state lives on the stack with r below it. BN254's r < 2^254, so four values < r add without
-overflowing 256 bits: the rounds use plain ADD and let the next MULMOD reduce (after a mix every word is
-< 3r, after adding a round constant < 4r); only the output is reduced with MOD. The MDS matrix is kept in
-memory (PUSH1 + MLOAD, 3 bytes) rather than pushed (PUSH32, 33 bytes) so the code stays under EIP-170's
-24,576 bytes; round constants are pushed. The last round computes only the output word.
+overflowing 256 bits: full-round mixes use plain ADD and let the next MULMOD reduce (after a dense mix
+every word is < 3r, after a round constant < 4r). Cells a sparse round never S-boxes are kept reduced
+(ADDMOD), since they would otherwise grow every round. Only the output is reduced with MOD. The two dense
+matrices sit in memory (PUSH1 + MLOAD); per-round constants are pushed. The last round computes only the
+output word. The code stays under EIP-170's 24,576 bytes.
 """
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import dataclass
+
 from zk_identity.field import SNARK_SCALAR_FIELD
-from zk_identity.poseidon_params import poseidon_params
+from zk_identity.poseidon_optimized import SparseRound, optimized_params
 
 WIDTH = 3  # capacity word + two inputs: the hash of a Merkle node's two children
+_MDS_AT, _LAST_PARTIAL_AT = 0x000, 0x120  # memory offsets of the two dense 3x3 matrices
 assert 4 * SNARK_SCALAR_FIELD < 2**256  # the lazy-reduction bound above
 
-_OP = {"STOP": 0x00, "ADD": 0x01, "MULMOD": 0x09, "MOD": 0x06, "EQ": 0x14, "POP": 0x50, "MLOAD": 0x51,
-       "MSTORE": 0x52, "JUMPI": 0x57, "JUMPDEST": 0x5B, "PUSH0": 0x5F, "CALLDATALOAD": 0x35,
+_OP = {"STOP": 0x00, "ADD": 0x01, "ADDMOD": 0x08, "MULMOD": 0x09, "MOD": 0x06, "EQ": 0x14, "POP": 0x50,
+       "MLOAD": 0x51, "MSTORE": 0x52, "JUMPI": 0x57, "JUMPDEST": 0x5B, "PUSH0": 0x5F, "CALLDATALOAD": 0x35,
        "CALLDATASIZE": 0x36, "CODECOPY": 0x39, "RETURN": 0xF3, "REVERT": 0xFD}  # fmt: skip
 
 
@@ -75,27 +82,63 @@ def _sbox(asm: _Assembler, name: str) -> None:
     asm.op("MULMOD", 3, name)
 
 
-def _mix_row(asm: _Assembler, row: int, out: str) -> None:
-    """Push out = sum_j M[row][j] * s_j (each product reduced, the sum < 3r)."""
+def _dense_row(asm: _Assembler, matrix_at: int, row: int, out: str) -> None:
+    """Push out = sum_j M[row][j] * s_j for the matrix stored at memory `matrix_at` (sum < 3r)."""
     for j in range(WIDTH):
         asm.dup("p")
         asm.dup(f"s{j}")
-        asm.push((row * WIDTH + j) * 32, "off")
+        asm.push(matrix_at + (row * WIDTH + j) * 32, "off")
         asm.op("MLOAD", 1, "m")
         asm.op("MULMOD", 3, out if j == 0 else "term")
         if j:
             asm.op("ADD", 2, out)
 
 
+def _sparse_row(asm: _Assembler, sparse: SparseRound, row: int, out: str) -> None:
+    """Push row `row` of a sparse partial-round mix: first_row . s for row 0 (sum < 3r), else
+    s_row + column[row - 1] * s0 reduced (ADDMOD: these cells are never S-boxed, so they must not grow)."""
+    if row == 0:
+        for j, factor in enumerate(sparse.first_row):
+            asm.dup("p")
+            asm.dup(f"s{j}")
+            asm.push(factor)
+            asm.op("MULMOD", 3, out if j == 0 else "term")
+            if j:
+                asm.op("ADD", 2, out)
+        return
+    asm.dup("p")
+    asm.dup(f"s{row}")
+    asm.dup("p")
+    asm.dup("s0")
+    asm.push(sparse.column[row - 1])
+    asm.op("MULMOD", 3, "term")
+    asm.op("ADDMOD", 3, out)
+
+
+@dataclass(frozen=True)
+class _Round:
+    """One round of the Appendix B form: add `constants`, S-box the first `sboxes` cells, then mix."""
+
+    constants: tuple[int, ...]
+    sboxes: int
+    dense_at: int | None  # memory offset of a dense matrix, or None for a sparse round
+    sparse: SparseRound | None = None
+
+
+def _rounds() -> list[_Round]:
+    opt = optimized_params(WIDTH)
+    zero = (0,) * (WIDTH - 1)
+    rounds = [_Round(c, WIDTH, _MDS_AT) for c in opt.first_full]
+    rounds += [_Round((r.constant, *zero), 1, None, r) for r in opt.sparse_rounds]
+    rounds.append(_Round((opt.last_partial_constant, *zero), 1, _LAST_PARTIAL_AT))
+    rounds += [_Round(c, WIDTH, _MDS_AT) for c in opt.last_full]
+    return rounds
+
+
 def runtime_code() -> bytes:
     """The deployed code of the Poseidon(2) contract."""
-    params = poseidon_params(WIDTH)
-    rounds = params.full_rounds + params.partial_rounds
-    half = params.full_rounds // 2
-
-    def full(r: int) -> bool:
-        return r < half or r >= rounds - half
-
+    opt = optimized_params(WIDTH)
+    rounds = _rounds()
     asm = _Assembler()
     asm.push(64)
     asm.op("CALLDATASIZE", pushes="size")
@@ -108,14 +151,15 @@ def runtime_code() -> bytes:
     asm.op("REVERT", 2)
     asm.code[dest_at : dest_at + 2] = len(asm.code).to_bytes(2, "big")
     asm.op("JUMPDEST")
-    for i, row in enumerate(params.mds):
-        for j, value in enumerate(row):
-            asm.push(value)
-            asm.push((i * WIDTH + j) * 32)
-            asm.op("MSTORE", 2)
+    for base, matrix in ((_MDS_AT, opt.mds), (_LAST_PARTIAL_AT, opt.last_partial_mds)):
+        for i, row in enumerate(matrix):
+            for j, value in enumerate(row):
+                asm.push(value)
+                asm.push(base + (i * WIDTH + j) * 32)
+                asm.op("MSTORE", 2)
     asm.push(SNARK_SCALAR_FIELD, "p")
     # Round 0's constants and S-boxes on the initial state (0, a, b).
-    for i, c in enumerate(params.round_constants[0]):
+    for i, c in enumerate(rounds[0].constants):
         if i == 0:
             asm.push(c, "s0")
         else:
@@ -123,21 +167,27 @@ def runtime_code() -> bytes:
             asm.op("CALLDATALOAD", 1, "in")
             asm.push(c)
             asm.op("ADD", 2, f"s{i}")
-        if full(0) or i == 0:
+        if i < rounds[0].sboxes:
             _sbox(asm, f"s{i}")
     # Each round's mix, fused with the next round's constants and S-boxes.
-    for r in range(rounds - 1):
-        for i, c in enumerate(params.round_constants[r + 1]):
-            _mix_row(asm, i, f"n{i}")
-            asm.push(c)
-            asm.op("ADD", 2, f"n{i}")
-            if full(r + 1) or i == 0:
+    for here, after in itertools.pairwise(rounds):
+        for i, c in enumerate(after.constants):
+            if here.dense_at is not None:
+                _dense_row(asm, here.dense_at, i, f"n{i}")
+            else:
+                assert here.sparse is not None
+                _sparse_row(asm, here.sparse, i, f"n{i}")
+            if c:
+                asm.push(c)
+                asm.op("ADD", 2, f"n{i}")
+            if i < after.sboxes:
                 _sbox(asm, f"n{i}")
         for _ in range(WIDTH):  # (p s0 s1 s2 n0 n1 n2) -> (p n0 n1 n2)
             asm.swap(WIDTH)
             asm.op("POP", 1)
         asm.stack[-WIDTH:] = [f"s{i}" for i in range(WIDTH)]
-    _mix_row(asm, 0, "out")  # the last round: only the first word is the hash
+    assert rounds[-1].dense_at is not None
+    _dense_row(asm, rounds[-1].dense_at, 0, "out")  # the last round: only the first word is the hash
     asm.dup("p")
     asm.swap(1)
     asm.op("MOD", 2, "h")
