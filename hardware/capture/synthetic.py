@@ -1,0 +1,80 @@
+"""The synthetic near-infrared eye camera: the one stand-in for a real sensor.
+
+It wraps the synthetic eye renderer (hardware/synthetic_eye) and the pupil light reflex model
+(hardware/illumination.py): each read renders the same eye under the illuminator's current level,
+with the pupil following the reflex to the levels commanded so far (so stepping the illuminator
+up makes a live-looking pupil constrict after ~0.25 s) and fresh sensor noise per frame. Time is
+virtual (`index / fps`), so a sequence is reproducible from (subject, eye, seed) and the commands.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import CaptureError
+from ..illumination import IlluminationSchedule, PupilReflex
+from ..synthetic_eye import CaptureConditions, EyeIdentity, render_eye
+from .frame import Frame
+from .illuminator import Illuminator, StepIlluminator
+from .source import CaptureSource
+
+MAX_SYNTHETIC_FRAMES = 10_000  # the reflex is recomputed over the whole history each frame
+
+
+class SyntheticEyeCamera(CaptureSource):
+    """Frames of synthetic subject `subject`'s eye ("L" or "R"), lit by `illuminator`."""
+
+    def __init__(
+        self,
+        subject: int,
+        eye: str = "L",
+        seed: int = 0,
+        illuminator: Illuminator | None = None,
+        fps: float = 20.0,
+        conditions: CaptureConditions | None = None,
+        reflex: PupilReflex | None = None,
+    ) -> None:
+        if not fps > 0:
+            raise CaptureError(f"fps must be positive, got {fps}")
+        try:
+            self._eye = EyeIdentity.from_seed(subject, eye)
+        except ValueError as e:
+            raise CaptureError(f"synthetic eye: {e}") from e
+        rng = np.random.default_rng([seed, subject])
+        self._base = conditions if conditions is not None else CaptureConditions.random(rng)
+        self._reflex = reflex if reflex is not None else PupilReflex.random(rng)
+        self.illuminator = illuminator if illuminator is not None else StepIlluminator()
+        self.fps, self._seed = float(fps), seed
+        self._levels: list[float] = []
+        self.source_id = f"synthetic:{subject}{eye}"
+
+    def _pupil_ratio(self) -> float:
+        if len(self._levels) < 2:
+            return self._base.pupil_ratio
+        times = tuple(i / self.fps for i in range(len(self._levels)))
+        schedule = IlluminationSchedule(times, tuple(self._levels))
+        hippus_rng = np.random.default_rng([self._seed, 7])  # same unrest phase on every recomputation
+        return float(self._reflex.pupil_ratios(schedule, self._base.pupil_ratio, hippus_rng)[-1])
+
+    def read(self) -> Frame | None:
+        if self._levels is None:
+            raise CaptureError(f"{self.source_id} is closed")
+        if len(self._levels) >= MAX_SYNTHETIC_FRAMES:
+            raise CaptureError(f"{self.source_id}: more than {MAX_SYNTHETIC_FRAMES} frames in one session")
+        level = self.illuminator.level
+        index = len(self._levels)
+        self._levels.append(level)
+        conditions = self._base.replace(
+            pupil_ratio=float(np.clip(self._pupil_ratio(), 0.1, 0.8)),
+            illumination=float(np.clip(self._base.illumination * level, 0.05, 4.0)),
+            seed=int(np.random.default_rng([self._seed, index]).integers(0, 2**31)),
+        )
+        return Frame(render_eye(self._eye, conditions), index, index / self.fps, illumination=level)
+
+    @property
+    def pupil_ratio(self) -> float:
+        """The pupil/iris radius ratio of the last frame (for tests and the liveness engineer)."""
+        return self._pupil_ratio()
+
+    def close(self) -> None:
+        self._levels = None  # type: ignore[assignment]
