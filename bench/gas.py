@@ -42,12 +42,15 @@ from personhood.config import load_settings
 from zk_identity import SNARK_SCALAR_FIELD
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.contracts.conftest import semaphore_peer  # noqa: E402  (the npm Semaphore peer)
+from tests.contracts.conftest import semaphore_peer  # the npm Semaphore peer
 
 SEMAPHORE_VALIDATE_PROOF_AVG = 288_798  # Semaphore v4 validateProof average gas (stated baseline)
 SEMAPHORE_ADD_MEMBER = (118_000, 157_000)  # Semaphore v4 addMember range (stated baseline)
 PROVERS = 4  # identities with real secrets (the rest of the group are random commitments)
 QV_OPTIONS = (2, 5, 10)
+BY_DEPTH = (10, 12, 16, 20, 24, 32)
+DEPTH_SAMPLES = 16
+ROOT_SLOT, TREE_SLOT, SIDE_NODES_SLOT = 1, 3, 4  # PersonhoodRegistry storage layout (checked by the asserts)
 
 
 def _send(w3: Web3, call, sender: str, gas: int | None = None) -> int:
@@ -95,14 +98,16 @@ def run(tree_size: int, samples: int) -> dict:
         now = int(w3.eth.get_block("latest")["timestamp"])
         p1 = one.create_proposal(b"\x01" * 32, 3, now - 60, now + 86_400, owner)
         votes = {n: [1] * n for n in QV_OPTIONS}
-        qp = {n: qv.create_proposal(bytes([n]) * 32, n, now - 60, now + 86_400, 100, owner) for n in QV_OPTIONS}
+        qp = {
+            n: qv.create_proposal(bytes([n]) * 32, n, now - 60, now + 86_400, 100, owner) for n in QV_OPTIONS
+        }
         jobs = [(0, 1, one.scope(p1)), (1, 7, 42)]
         jobs += [(2 + k, quadratic_message(votes[n]), qv.scope(qp[n])) for k, n in enumerate(QV_OPTIONS[:2])]
         jobs += [(0, quadratic_message(votes[10]), qv.scope(qp[10]))]
         group = [str(c) for c in leaves[:tree_size]]
         spec = {"secrets": secrets, "jobs": [
-            {"kind": "proof", "secret": s, "leaves": group, "removed": [], "message": str(m), "scope": str(sc),
-             "depth": depth} for s, m, sc in jobs]}  # fmt: skip
+            {"kind": "proof", "secret": s, "leaves": group, "removed": [], "message": str(m),
+             "scope": str(sc), "depth": depth} for s, m, sc in jobs]}  # fmt: skip
         proofs = [SemaphoreProof.from_json(p) for p in semaphore_peer(spec)]
         vote, verify_proof, *qv_proofs = proofs
         assert vote.merkle_tree_root == registry.current_root()
@@ -113,7 +118,9 @@ def run(tree_size: int, samples: int) -> dict:
         gas_vote = _send(w3, one.contract.functions.castVote(p1, 1, *args(vote)), relayer, PROOF_TX_GAS)
         pv = w3.eth.contract(address=d.verifier, abi=list(contracts["PersonhoodVerifier"].abi))
         v = verify_proof
-        verify_call = pv.functions.verifyProof(v.merkle_tree_root, v.nullifier, v.message, v.scope, depth, list(v.points))
+        verify_call = pv.functions.verifyProof(
+            v.merkle_tree_root, v.nullifier, v.message, v.scope, depth, list(v.points)
+        )
         gas_verify = _send(w3, verify_call, relayer, PROOF_TX_GAS)
         g16 = w3.eth.contract(address=d.groth16[depth], abi=list(contracts.verifiers[depth].abi))
         pts = list(v.points)
@@ -127,6 +134,7 @@ def run(tree_size: int, samples: int) -> dict:
             gas_qv[str(n)] = _send(w3, call, relayer, PROOF_TX_GAS)
         assert one.tallies(p1) == [0, 1, 0] and qv.tallies(qp[10]) == votes[10]
         after = [(i.bit_count(), enroll(i)) for i in range(tree_size, tree_size + samples)]
+        by_depth = {depth: _enroll_at_depth(w3, registry, device, depth, relayer, rng) for depth in BY_DEPTH}
     a, b = _fit(growth[1:] + after)  # leaf 0 writes the first root only
     return {
         "report": {
@@ -141,7 +149,52 @@ def run(tree_size: int, samples: int) -> dict:
         "fit": (a, b),
         "bare_groth16": gas_bare,
         "depth": depth,
+        "by_depth": by_depth,
     }
+
+
+def _enroll_at_depth(
+    w3: Web3, registry: RegistryClient, device, depth: int, relayer: str, rng
+) -> tuple[float, int]:
+    """(mean over random leaf indices, worst index 2^depth - 1) enrollment gas in a tree of that depth.
+
+    The tree's state is written directly with anvil_setStorageAt (size and depth in slot 3, side nodes in
+    the mapping at slot 4, the current root in slot 1) with random non-zero field elements: the root is
+    meaningless, but every SLOAD, SSTORE and hash an enrollment at that index does is real.
+    """
+
+    def slot_hex(value: int) -> str:
+        return "0x" + value.to_bytes(32, "big").hex()
+
+    def measure(index: int) -> int:
+        snapshot = w3.provider.make_request("evm_snapshot", [])["result"]
+        try:
+            writes = {TREE_SLOT: index | (depth << 40), ROOT_SLOT: rng.randrange(1, SNARK_SCALAR_FIELD)}
+            for level in range(depth + 1):
+                writes[
+                    int.from_bytes(
+                        keccak(level.to_bytes(32, "big") + SIDE_NODES_SLOT.to_bytes(32, "big")), "big"
+                    )
+                ] = rng.randrange(1, SNARK_SCALAR_FIELD)
+            for slot, value in writes.items():
+                w3.provider.make_request(
+                    "anvil_setStorageAt", [registry.address, slot_hex(slot), slot_hex(value)]
+                )
+            assert registry.size() == index and registry.depth() == depth
+            e = registry.enrollment(rng.randrange(1, SNARK_SCALAR_FIELD), 2**40)
+            gas = _send(
+                w3,
+                registry.contract.functions.enroll(e.commitment, e.deadline, sign_enrollment(e, device.key)),
+                relayer,
+            )
+            assert registry.depth() == depth
+            return gas
+        finally:
+            w3.provider.make_request("evm_revert", [snapshot])
+
+    half = 1 << (depth - 1)
+    typical = [measure(half + rng.randrange(1, half)) for _ in range(DEPTH_SAMPLES)]
+    return statistics.fmean(typical), measure((1 << depth) - 1)
 
 
 def _h(value: int) -> int:
@@ -168,14 +221,16 @@ def main(argv: list[str] | None = None) -> int:
           f"{SEMAPHORE_ADD_MEMBER[0]:,}-{SEMAPHORE_ADD_MEMBER[1]:,} without a signature check")  # fmt: skip
     print(f"  verifyProof tx: {report['verify']:,}; bare snarkjs Groth16Verifier tx (measured): "
           f"{result['bare_groth16']:,} (+{report['verify'] - result['bare_groth16']:,})")  # fmt: skip
-    print(f"  castVote 1p1v: {report['vote_1p1v']:,} = {report['vote_1p1v'] / SEMAPHORE_VALIDATE_PROOF_AVG:.3f} x "
+    ratio = report["vote_1p1v"] / SEMAPHORE_VALIDATE_PROOF_AVG
+    print(f"  castVote 1p1v: {report['vote_1p1v']:,} = {ratio:.3f} x "
           f"Semaphore validateProof avg {SEMAPHORE_VALIDATE_PROOF_AVG:,} (stated)")  # fmt: skip
     for n, gas in report["vote_qv"].items():
         print(f"  castVote QV, {n} options: {gas:,}")
     print(f"  enrollment fit: gas = {a:,.0f} + {b:,.0f} x (Poseidon hashes = popcount of the leaf index)")
-    print("  depth | mean (random index) | worst (index 2^d - 1)")
-    for depth in (10, 12, 16, 20):
-        print(f"  {depth:5} | {a + b * depth / 2:19,.0f} | {a + b * depth:,.0f}")
+    print("  enrollment by depth, MEASURED with anvil_setStorageAt (fit prediction in brackets):")
+    print("  depth | mean of 16 random indices | worst (index 2^d - 1)")
+    for depth, (mean, worst) in result["by_depth"].items():
+        print(f"  {depth:5} | {mean:11,.0f} [{a + b * depth / 2:9,.0f}] | {worst:9,} [{a + b * depth:9,.0f}]")
     print(json.dumps(report))
     return 0
 

@@ -52,7 +52,8 @@ DEVICE_KEYS = {
 def semaphore_peer(spec: dict, timeout: float = 600.0) -> list:
     """Run the npm Semaphore peer (identities, group roots, proofs) once; returns its answers."""
     proc = subprocess.run(
-        [str(node_executable()), "--input-type=module", "-e", PEER.read_text(), "--", json.dumps(spec)],
+        [str(node_executable()), "--input-type=module", "-e", PEER.read_text()],
+        input=json.dumps(spec),
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,

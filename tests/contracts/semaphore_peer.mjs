@@ -1,12 +1,14 @@
 // Test peer: Semaphore v4 identities, group roots and proofs from the official npm packages.
-// argv[1]: JSON {secrets: [str], jobs: [{kind: "commitments"} | {kind: "roots", leaves: [str]} |
+// stdin: JSON {secrets: [str], jobs: [{kind: "commitments"} | {kind: "roots", leaves: [str]} |
 //   {kind: "proof", secret: int, leaves: [str], removed: [int], message: str, scope: str, depth: int}]}
 // Prints one JSON array with one answer per job (bigints as decimal strings).
 import { Identity } from "@semaphore-protocol/identity";
 import { Group } from "@semaphore-protocol/group";
 import { generateProof } from "@semaphore-protocol/proof";
 
-const spec = JSON.parse(process.argv[1]);
+let input = "";
+for await (const chunk of process.stdin) input += chunk;
+const spec = JSON.parse(input);
 const artifacts = "node_modules/@zk-kit/semaphore-artifacts";
 const identities = spec.secrets.map((s) => new Identity(s));
 
