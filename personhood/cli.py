@@ -16,7 +16,7 @@ from .config import load_settings
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
 # Each module in personhood/commands/ registers one noun; add new nouns here.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("audit", "device")
 
 
 def build_parser() -> argparse.ArgumentParser:
