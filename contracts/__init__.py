@@ -4,6 +4,7 @@ anvil chain, deployment and typed clients."""
 from .anvil import AnvilNode
 from .ballot_client import PROOF_TX_GAS, OnePersonOneVoteClient, QuadraticVoteClient
 from .build import ContractSet, build_contracts
+from .connection import connect
 from .deploy import DEFAULT_ROOT_WINDOW_S, Deployment, deploy_all
 from .eip712 import Enrollment, recover_signer, sign_enrollment
 from .errors import AnvilError, ChainError, ContractBuildError, ContractRevertError, EnrollmentInputError
@@ -30,6 +31,7 @@ __all__ = [
     "SemaphoreProof",
     "ballot_scope",
     "build_contracts",
+    "connect",
     "deploy_all",
     "hash_to_field",
     "quadratic_cost",
