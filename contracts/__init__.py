@@ -7,7 +7,7 @@ from .build import ContractSet, build_contracts
 from .connection import connect
 from .deploy import DEFAULT_ROOT_WINDOW_S, Deployment, deploy_all
 from .eip712 import Enrollment, recover_signer, sign_enrollment
-from .errors import AnvilError, ChainError, ContractBuildError, ContractRevertError, EnrollmentInputError
+from .errors import AnvilError, ChainError, ChainInputError, ContractBuildError, ContractRevertError
 from .registry_client import MemberRecord, RegistryClient
 from .semaphore_proof import SemaphoreProof
 from .tally import ballot_scope, hash_to_field, quadratic_cost, quadratic_message, recount
@@ -18,12 +18,12 @@ __all__ = [
     "AnvilError",
     "AnvilNode",
     "ChainError",
+    "ChainInputError",
     "ContractBuildError",
     "ContractRevertError",
     "ContractSet",
     "Deployment",
     "Enrollment",
-    "EnrollmentInputError",
     "MemberRecord",
     "OnePersonOneVoteClient",
     "QuadraticVoteClient",

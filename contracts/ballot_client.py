@@ -8,7 +8,7 @@ from web3 import Web3
 from web3.types import TxReceipt
 
 from .build import ContractSet
-from .errors import EnrollmentInputError
+from .errors import ChainInputError
 from .semaphore_proof import SemaphoreProof
 from .tally import CastVote, ballot_scope, quadratic_message, recount
 from .transactions import Sender, dry_run, transact
@@ -68,7 +68,7 @@ class OnePersonOneVoteClient(_BallotClient):
     def cast_vote(self, proposal_id: int, option: int, proof: SemaphoreProof, relayer: Sender) -> TxReceipt:
         """Submit a vote; the proof must be for message = option and this proposal's scope."""
         if proof.message != option:
-            raise EnrollmentInputError(f"the proof is for option {proof.message}, not {option}")
+            raise ChainInputError(f"the proof is for option {proof.message}, not {option}")
         root, nullifier, points = self._proof_args(proof)
         call = self.contract.functions.castVote(proposal_id, option, root, nullifier, points)
         return transact(self.w3, call, relayer, self.abis, gas=PROOF_TX_GAS)
@@ -110,7 +110,7 @@ class QuadraticVoteClient(_BallotClient):
         self, proposal_id: int, votes: Sequence[int], proof: SemaphoreProof, relayer: Sender
     ) -> TxReceipt:
         if proof.message != quadratic_message(votes):
-            raise EnrollmentInputError("the proof's message is not the hash of this vote vector")
+            raise ChainInputError("the proof's message is not the hash of this vote vector")
         root, nullifier, points = self._proof_args(proof)
         call = self.contract.functions.castVote(proposal_id, list(votes), root, nullifier, points)
         return transact(self.w3, call, relayer, self.abis, gas=PROOF_TX_GAS)

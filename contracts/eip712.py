@@ -16,7 +16,7 @@ from eth_utils import keccak
 
 from zk_identity.field import SNARK_SCALAR_FIELD
 
-from .errors import EnrollmentInputError
+from .errors import ChainInputError
 
 DOMAIN_NAME = "PersonhoodRegistry"
 DOMAIN_VERSION = "1"
@@ -37,11 +37,11 @@ class Enrollment:
     def __post_init__(self) -> None:
         for name in ("chain_id", "commitment", "deadline"):
             if type(getattr(self, name)) is not int:
-                raise EnrollmentInputError(f"{name} must be an int")
+                raise ChainInputError(f"{name} must be an int")
         if not 0 < self.commitment < SNARK_SCALAR_FIELD:
-            raise EnrollmentInputError("commitment must be a non-zero BN254 scalar field element")
+            raise ChainInputError("commitment must be a non-zero BN254 scalar field element")
         if not 0 <= self.deadline <= UINT256_MAX or self.chain_id <= 0:
-            raise EnrollmentInputError("deadline must be a uint256 and chain_id positive")
+            raise ChainInputError("deadline must be a uint256 and chain_id positive")
 
     def typed_data(self) -> dict:
         """The EIP-712 typed-data document (as eth_account and wallets take it)."""

@@ -31,5 +31,5 @@ class ContractRevertError(ChainError):
         super().__init__(f"the contract refused the call: {detail}")
 
 
-class EnrollmentInputError(ChainError, ValueError):
-    """An enrollment, vote or proof argument is malformed before anything is sent to the chain."""
+class ChainInputError(ChainError, ValueError):
+    """An enrollment, vote or proof argument is malformed; refused before anything is sent to the chain."""

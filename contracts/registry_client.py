@@ -9,7 +9,7 @@ from web3.types import TxReceipt
 
 from .build import ContractSet
 from .eip712 import Enrollment
-from .errors import EnrollmentInputError
+from .errors import ChainInputError
 from .transactions import Sender, dry_run, transact
 from .tree_mirror import lean_imt_siblings
 
@@ -49,7 +49,7 @@ class RegistryClient:
     def enroll(self, enrollment: Enrollment, signature: bytes, relayer: Sender) -> TxReceipt:
         """Relay a signed enrollment (anyone may)."""
         if len(signature) != 65:
-            raise EnrollmentInputError(f"a device signature has 65 bytes, got {len(signature)}")
+            raise ChainInputError(f"a device signature has 65 bytes, got {len(signature)}")
         call = self.contract.functions.enroll(enrollment.commitment, enrollment.deadline, signature)
         return transact(self.w3, call, relayer, self.abis)
 
@@ -91,7 +91,7 @@ class RegistryClient:
         for event in events:
             if event["event"] == "MemberEnrolled":
                 if event["args"]["index"] != len(leaves):
-                    raise EnrollmentInputError("enrollment events are not contiguous; the log is incomplete")
+                    raise ChainInputError("enrollment events are not contiguous; the log is incomplete")
                 leaves.append(int(event["args"]["commitment"]))
             else:
                 leaves[int(event["args"]["index"])] = 0

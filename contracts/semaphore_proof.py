@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from zk_identity.field import SNARK_SCALAR_FIELD
 
-from .errors import EnrollmentInputError
+from .errors import ChainInputError
 
 BASE_FIELD = 21888242871839275222246405745257275088696311157297823662689037894645226208583  # BN254 q
 UINT256_MAX = 2**256 - 1
@@ -27,23 +27,23 @@ class SemaphoreProof:
     def __post_init__(self) -> None:
         values = (self.merkle_tree_depth, self.merkle_tree_root, self.nullifier, self.message, self.scope)
         if any(type(v) is not int for v in (*values, *self.points)):
-            raise EnrollmentInputError("proof fields must be ints")
+            raise ChainInputError("proof fields must be ints")
         if len(self.points) != 8:
-            raise EnrollmentInputError(f"a Groth16 proof has 8 coordinates, got {len(self.points)}")
+            raise ChainInputError(f"a Groth16 proof has 8 coordinates, got {len(self.points)}")
         if not 1 <= self.merkle_tree_depth <= 32:
-            raise EnrollmentInputError("merkle_tree_depth must be in [1, 32]")
+            raise ChainInputError("merkle_tree_depth must be in [1, 32]")
         if not 0 <= self.message <= UINT256_MAX or not 0 <= self.scope <= UINT256_MAX:
-            raise EnrollmentInputError("message and scope must be uint256 values")
+            raise ChainInputError("message and scope must be uint256 values")
 
     def check_ranges(self) -> None:
-        """Raise EnrollmentInputError unless root and nullifier are < r and every coordinate < q."""
+        """Raise ChainInputError unless root and nullifier are < r and every coordinate < q."""
         if (
             not 0 <= self.merkle_tree_root < SNARK_SCALAR_FIELD
             or not 0 <= self.nullifier < SNARK_SCALAR_FIELD
         ):
-            raise EnrollmentInputError("root and nullifier must be BN254 scalar field elements (< r)")
+            raise ChainInputError("root and nullifier must be BN254 scalar field elements (< r)")
         if any(not 0 <= p < BASE_FIELD for p in self.points):
-            raise EnrollmentInputError("proof coordinates must be BN254 base field elements (< q)")
+            raise ChainInputError("proof coordinates must be BN254 base field elements (< q)")
 
     @classmethod
     def from_json(cls, data: Mapping[str, object]) -> SemaphoreProof:
@@ -58,4 +58,4 @@ class SemaphoreProof:
                 tuple(int(p) for p in data["points"]),  # type: ignore[attr-defined]
             )
         except (KeyError, TypeError, ValueError) as e:
-            raise EnrollmentInputError(f"malformed Semaphore proof JSON: {e}") from e
+            raise ChainInputError(f"malformed Semaphore proof JSON: {e}") from e

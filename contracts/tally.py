@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from eth_abi import encode
 from eth_utils import keccak, to_canonical_address
 
-from .errors import EnrollmentInputError
+from .errors import ChainInputError
 
 UINT256_MAX = 2**256 - 1
 
@@ -20,7 +20,7 @@ UINT256_MAX = 2**256 - 1
 def hash_to_field(value: int) -> int:
     """Semaphore's hash of a message or scope: keccak256 of the 32-byte big-endian word >> 8."""
     if type(value) is not int or not 0 <= value <= UINT256_MAX:
-        raise EnrollmentInputError("value must be a uint256")
+        raise ChainInputError("value must be a uint256")
     return int.from_bytes(keccak(value.to_bytes(32, "big")), "big") >> 8
 
 
@@ -33,7 +33,7 @@ def ballot_scope(chain_id: int, ballot: str, proposal_id: int) -> int:
 def quadratic_message(votes: Sequence[int]) -> int:
     """The proof message of a quadratic ballot: keccak256(abi.encodePacked(uint256[] votes)) >> 8."""
     if any(type(v) is not int or not 0 <= v <= UINT256_MAX for v in votes):
-        raise EnrollmentInputError("votes must be non-negative uint256 values")
+        raise ChainInputError("votes must be non-negative uint256 values")
     return int.from_bytes(keccak(b"".join(v.to_bytes(32, "big") for v in votes)), "big") >> 8
 
 

@@ -1,14 +1,16 @@
 """Export Groth16 verifier contracts from proving keys with snarkjs, into the cache (never into git).
 
 `snarkjs zkey export solidityverifier` turns a circuit's zkey into a `Groth16Verifier` contract. The output
-is cached under `<cache_dir>/verifiers/<sha256 of the zkey>.sol`, so a changed key regenerates its
-verifier and an unchanged one costs nothing. The official Semaphore v4 ceremony keys (one per tree depth)
-come from npm `@zk-kit/semaphore-artifacts`; an own circuit passes its zkey path instead.
+is cached under `<cache_dir>/verifiers/<sha256 of snarkjs version + zkey hash>.sol`, so a changed key
+(or snarkjs) regenerates its verifier and an unchanged one costs nothing. The official Semaphore v4
+ceremony keys (one per tree depth) come from npm `@zk-kit/semaphore-artifacts`; an own circuit passes its
+zkey path instead.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 from pathlib import Path
 
@@ -44,7 +46,9 @@ def export_verifier(zkey: Path, cache_dir: Path, node_modules: Path | None = Non
     """
     if not zkey.is_file():
         raise ContractBuildError(f"proving key {zkey} does not exist")
-    target = cache_dir / "verifiers" / f"{_file_sha256(zkey)}.sol"
+    snarkjs = json.loads((node_package("snarkjs", node_modules) / "package.json").read_text(encoding="utf-8"))
+    key = hashlib.sha256(f"snarkjs {snarkjs['version']} {_file_sha256(zkey)}".encode()).hexdigest()
+    target = cache_dir / "verifiers" / f"{key}.sol"
     if target.is_file():
         return target.read_text(encoding="utf-8")
     target.parent.mkdir(parents=True, exist_ok=True)

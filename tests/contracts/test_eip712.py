@@ -8,7 +8,7 @@ from eth_account import Account
 from eth_account.messages import _hash_eip191_message, encode_typed_data
 from eth_utils import keccak
 
-from contracts import Enrollment, EnrollmentInputError, recover_signer, sign_enrollment
+from contracts import ChainInputError, Enrollment, recover_signer, sign_enrollment
 from contracts.eip712 import ENROLLMENT_TYPEHASH
 from zk_identity import SNARK_SCALAR_FIELD
 
@@ -43,7 +43,7 @@ def test_signature_does_not_transfer_to_another_domain_or_struct(other):
 
 @pytest.mark.parametrize("commitment", [0, SNARK_SCALAR_FIELD, -1, True])
 def test_malformed_enrollments_are_refused(commitment):
-    with pytest.raises(EnrollmentInputError):
+    with pytest.raises(ChainInputError):
         Enrollment(31337, REGISTRY, commitment, 2**40)
 
 

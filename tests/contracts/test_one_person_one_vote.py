@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from contracts import ContractRevertError, EnrollmentInputError
+from contracts import ChainInputError, ContractRevertError
 
 pytestmark = [pytest.mark.slow, pytest.mark.node]
 
@@ -45,7 +45,7 @@ def test_the_other_contract_accepts_its_own_proof(chain):
 
 def test_a_proof_for_another_option_is_refused(chain):
     proof = chain.proofs["vote_p0_id0_opt1"]
-    with pytest.raises(EnrollmentInputError):  # the client refuses before sending
+    with pytest.raises(ChainInputError):  # the client refuses before sending
         chain.one.cast_vote(chain.proposals["open"], 2, proof, chain.relayer)
     fn = chain.one.contract.functions
     call = fn.castVote(
