@@ -40,7 +40,7 @@ def _key_bytes(private_key: object) -> bytes:
 
 
 class Identity:
-    """A Semaphore v4 identity. Attributes: `private_key` (bytes), `secret_scalar`, `public_key`, `commitment`.
+    """A Semaphore v4 identity: `private_key` (bytes), `secret_scalar`, `public_key`, `commitment`.
 
     `Identity()` makes a fresh random identity; `Identity(key)` re-derives one from bytes or text.
     Raises TypeError for another type and KeyFormatError for an empty key. The private key never
@@ -82,16 +82,19 @@ class Identity:
 
     @classmethod
     def import_(cls, exported: str) -> Identity:
-        """Re-create an identity from `export()` output (standard base64; surrounding white space ignored).
+        """Re-create an identity from `export()` output (canonical padded base64; outer white space ignored).
 
         Raises TypeError for a non-str and KeyFormatError for malformed base64 or an empty key.
         """
         if not isinstance(exported, str):
             raise TypeError(f"an exported identity is a base64 str, got {type(exported).__name__}")
         try:
-            key = base64.b64decode(exported.strip(), validate=True)
-        except (binascii.Error, ValueError) as e:
+            text = exported.strip().encode("ascii")
+            key = binascii.a2b_base64(text, strict_mode=True)
+        except (binascii.Error, UnicodeEncodeError) as e:
             raise KeyFormatError("exported identity is not valid base64") from e
+        if base64.b64encode(key) != text:
+            raise KeyFormatError("exported identity is not canonical base64 (padding or trailing bits)")
         return cls(key)
 
     def sign(self, message: int) -> Signature:
