@@ -16,14 +16,16 @@ from .config import load_settings
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
 # Each module in personhood/commands/ registers one noun; add new nouns here.
-COMMAND_MODULES: tuple[str, ...] = ("audit", "device")
+COMMAND_MODULES: tuple[str, ...] = ("audit", "device", "identity", "group", "demo")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser with every registered subcommand."""
     parser = argparse.ArgumentParser(prog="personhood", description=__doc__)
     parser.add_argument("--version", action="version", version=f"personhood {__version__}")
-    parser.add_argument("--config", help="TOML settings file (default: personhood.toml or $PERSONHOOD_CONFIG)")
+    parser.add_argument(
+        "--config", help="TOML settings file (default: personhood.toml or $PERSONHOOD_CONFIG)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress at INFO level")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:

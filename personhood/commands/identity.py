@@ -1,0 +1,118 @@
+"""`personhood id new|show`: a person's Semaphore identity, kept in a private key file.
+
+The key file holds one line: the private key in Semaphore's export format (base64), so the same file
+works with @semaphore-protocol/identity's `Identity.import`. It is created with mode 0600, atomically,
+and never overwritten. Only the commitment (the public group leaf) is printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import stat
+import sys
+import tempfile
+from pathlib import Path
+
+from zk_identity import Identity, KeyFormatError
+
+from ..config import Settings
+from .output import emit
+
+EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
+KEY_FILE_NAME = "identity.key"
+PRIVATE_MODE = 0o600
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `id` noun."""
+    parser = subparsers.add_parser("id", help="create or inspect a Semaphore identity")
+    sub = parser.add_subparsers(dest="id_command", metavar="ACTION", required=True)
+    new = sub.add_parser("new", help="create an identity; write its private key file, print its commitment")
+    new.add_argument("--out", type=Path, help=f"key file to create (default: DATA_DIR/{KEY_FILE_NAME})")
+    new.add_argument("--json", action="store_true", help="print one JSON object")
+    new.set_defaults(handler=cmd_new)
+    show = sub.add_parser("show", help="print the commitment and public key of a key file")
+    show.add_argument("file", type=Path, help="key file written by `personhood id new`")
+    show.add_argument("--json", action="store_true", help="print one JSON object")
+    show.set_defaults(handler=cmd_show)
+
+
+def write_key_file(path: Path, identity: Identity) -> None:
+    """Create `path` (mode 0600) holding the identity's export; raises FileExistsError if it exists.
+
+    Written to a temp file in the same directory, fsynced, then hard-linked into place: the link
+    fails instead of replacing an existing file, and a reader never sees a half-written key.
+    """
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, PRIVATE_MODE)
+        with os.fdopen(fd, "w", encoding="ascii") as f:
+            f.write(identity.export() + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.link(tmp, path)
+    finally:
+        os.unlink(tmp)
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)  # make the new directory entry survive a crash
+    finally:
+        os.close(dir_fd)
+
+
+def read_key_file(path: Path) -> Identity:
+    """The identity in a key file; raises FileNotFoundError, KeyFormatError (malformed content)."""
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        print(f"personhood: warning: {path} is readable by others; run chmod 600 {path}", file=sys.stderr)
+    try:
+        text = path.read_text(encoding="ascii")
+    except UnicodeDecodeError as e:
+        raise KeyFormatError(f"{path} is not a key file (not ASCII base64)") from e
+    try:
+        return Identity.import_(text)
+    except KeyFormatError as e:
+        raise KeyFormatError(f"{path}: {e}") from e
+
+
+def _public(identity: Identity) -> dict[str, object]:
+    # Field elements as decimal strings: JSON numbers lose precision past 2^53 in JavaScript.
+    return {"commitment": str(identity.commitment), "public_key": [str(c) for c in identity.public_key]}
+
+
+def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
+    """Create an identity and its key file; print the commitment. Exit 1 if the file exists."""
+    path: Path = args.out if args.out is not None else settings.data_dir / KEY_FILE_NAME
+    if path.exists():
+        print(f"personhood: refused: {path} exists; not overwriting an identity", file=sys.stderr)
+        return EXIT_REFUSED
+    if args.out is None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    elif not path.parent.is_dir():
+        print(f"personhood: error: directory {path.parent} does not exist", file=sys.stderr)
+        return EXIT_USAGE
+    identity = Identity()
+    try:
+        write_key_file(path, identity)
+    except FileExistsError:
+        print(f"personhood: refused: {path} exists; not overwriting an identity", file=sys.stderr)
+        return EXIT_REFUSED
+    emit({"commitment": str(identity.commitment), "file": str(path)}, args.json, str(identity.commitment))
+    return EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the commitment and public key of a key file. Exit 2 if it is missing or malformed."""
+    try:
+        identity = read_key_file(args.file)
+    except FileNotFoundError:
+        print(f"personhood: error: {args.file} does not exist", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyFormatError as e:
+        print(f"personhood: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    result = _public(identity)
+    x, y = identity.public_key
+    emit(result, args.json, f"commitment  {identity.commitment}\npublic key  ({x},\n             {y})")
+    return EXIT_OK
