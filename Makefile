@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup demo test lint bench clean
+.PHONY: setup system-deps demo test lint bench clean
 
 $(BIN)/personhood: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,15 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-setup: $(BIN)/personhood node_modules/.package-lock.json
+# SoftHSM2 is the PKCS#11 token the device-key tests run against; it comes from the system packages.
+# Installed only when softhsm2-util is missing, and only as root with apt-get; otherwise a hint is printed.
+system-deps:
+	@command -v softhsm2-util >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends softhsm2; \
+	  else echo "warning: SoftHSM2 missing; install the softhsm2 package as root (hardware tests need it)" >&2; fi; }
+
+setup: system-deps $(BIN)/personhood node_modules/.package-lock.json
 
 demo: setup
 	$(BIN)/personhood demo
