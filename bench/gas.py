@@ -39,7 +39,7 @@ from contracts import (
     sign_enrollment,
 )
 from personhood.config import load_settings
-from zk_identity import SNARK_SCALAR_FIELD
+from zk_identity import SNARK_SCALAR_FIELD, hash_to_field
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.contracts.conftest import semaphore_peer  # the npm Semaphore peer
@@ -124,7 +124,7 @@ def run(tree_size: int, samples: int) -> dict:
         gas_verify = _send(w3, verify_call, relayer, PROOF_TX_GAS)
         g16 = w3.eth.contract(address=d.groth16[depth], abi=list(contracts.verifiers[depth].abi))
         pts = list(v.points)
-        pub = [v.merkle_tree_root, v.nullifier, _h(v.message), _h(v.scope)]
+        pub = [v.merkle_tree_root, v.nullifier, hash_to_field(v.message), hash_to_field(v.scope)]
         bare_call = g16.functions.verifyProof(pts[0:2], [pts[2:4], pts[4:6]], pts[6:8], pub)
         assert bare_call.call({"gas": PROOF_TX_GAS}) is True
         gas_bare = _send(w3, bare_call, relayer, PROOF_TX_GAS)
@@ -195,10 +195,6 @@ def _enroll_at_depth(
     half = 1 << (depth - 1)
     typical = [measure(half + rng.randrange(1, half)) for _ in range(DEPTH_SAMPLES)]
     return statistics.fmean(typical), measure((1 << depth) - 1)
-
-
-def _h(value: int) -> int:
-    return int.from_bytes(keccak(value.to_bytes(32, "big")), "big") >> 8
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,7 +10,7 @@ from .eip712 import Enrollment, recover_signer, sign_enrollment
 from .errors import AnvilError, ChainError, ChainInputError, ContractBuildError, ContractRevertError
 from .registry_client import MemberRecord, RegistryClient
 from .semaphore_proof import SemaphoreProof
-from .tally import ballot_scope, hash_to_field, quadratic_cost, quadratic_message, recount
+from .tally import ballot_scope, quadratic_cost, quadratic_message, recount
 
 __all__ = [
     "DEFAULT_ROOT_WINDOW_S",
@@ -33,7 +33,6 @@ __all__ = [
     "build_contracts",
     "connect",
     "deploy_all",
-    "hash_to_field",
     "quadratic_cost",
     "quadratic_message",
     "recount",

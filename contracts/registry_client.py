@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from web3 import Web3
 from web3.types import TxReceipt
 
+from zk_identity import LeanIMT
+
 from .build import ContractSet
 from .eip712 import Enrollment
 from .errors import ChainInputError
 from .transactions import Sender, dry_run, transact
-from .tree_mirror import lean_imt_siblings
 
 
 @dataclass(frozen=True)
@@ -54,13 +55,12 @@ class RegistryClient:
         return transact(self.w3, call, relayer, self.abis)
 
     def revoke(self, commitment: int, sender: Sender) -> TxReceipt:
-        """Zero `commitment`'s leaf; the Merkle siblings come from the registry's event log."""
-        leaves = self.leaves()
+        """Zero `commitment`'s leaf; the Merkle siblings come from the tree rebuilt from the event log."""
         record = self.member(commitment)
-        if not record.enrolled:
-            call = self.contract.functions.revoke(commitment, [])
-            dry_run(call, sender, self.abis)  # raises NotEnrolled by name
-        siblings = lean_imt_siblings(leaves, record.index)
+        siblings: list[int] = []
+        if record.enrolled and not record.revoked:
+            siblings = list(self.tree().generate_proof(record.index).siblings)
+        # a refused revocation (NotEnrolled, AlreadyRevoked, NotAllowedToRevoke) raises by name here
         return transact(self.w3, self.contract.functions.revoke(commitment, siblings), sender, self.abis)
 
     def check_root(self, root: int) -> int:
@@ -80,19 +80,29 @@ class RegistryClient:
         enrolled, revoked, index, device = self.contract.functions.member(commitment).call()
         return MemberRecord(bool(enrolled), bool(revoked), int(index), str(device))
 
-    def leaves(self) -> list[int]:
-        """The tree's leaves rebuilt from MemberEnrolled / MemberRevoked events (revoked leaves are 0)."""
+    def _events(self) -> list:
         events = [
             *self.contract.events.MemberEnrolled.get_logs(from_block=0),
             *self.contract.events.MemberRevoked.get_logs(from_block=0),
         ]
-        events.sort(key=lambda e: (e["blockNumber"], e["logIndex"]))
-        leaves: list[int] = []
-        for event in events:
+        return sorted(events, key=lambda e: (e["blockNumber"], e["logIndex"]))
+
+    def tree(self) -> LeanIMT:
+        """The registry's tree rebuilt from MemberEnrolled / MemberRevoked events (what an indexer does)."""
+        enrolled: list[int] = []
+        removed: list[int] = []
+        for event in self._events():
             if event["event"] == "MemberEnrolled":
-                if event["args"]["index"] != len(leaves):
+                if event["args"]["index"] != len(enrolled):
                     raise ChainInputError("enrollment events are not contiguous; the log is incomplete")
-                leaves.append(int(event["args"]["commitment"]))
+                enrolled.append(int(event["args"]["commitment"]))
             else:
-                leaves[int(event["args"]["index"])] = 0
-        return leaves
+                removed.append(int(event["args"]["index"]))
+        tree = LeanIMT(enrolled)
+        for index in removed:
+            tree.remove(index)
+        return tree
+
+    def leaves(self) -> list[int]:
+        """The tree's leaves from the event log (revoked leaves are 0)."""
+        return list(self.tree().leaves)

@@ -17,13 +17,6 @@ from .errors import ChainInputError
 UINT256_MAX = 2**256 - 1
 
 
-def hash_to_field(value: int) -> int:
-    """Semaphore's hash of a message or scope: keccak256 of the 32-byte big-endian word >> 8."""
-    if type(value) is not int or not 0 <= value <= UINT256_MAX:
-        raise ChainInputError("value must be a uint256")
-    return int.from_bytes(keccak(value.to_bytes(32, "big")), "big") >> 8
-
-
 def ballot_scope(chain_id: int, ballot: str, proposal_id: int) -> int:
     """The scope of a proposal: keccak256(abi.encode(chainid, ballot address, proposal id)) >> 8."""
     payload = encode(["uint256", "address", "uint256"], [chain_id, to_canonical_address(ballot), proposal_id])

@@ -36,6 +36,7 @@ from contracts import (
 )
 from contracts.deploy import deploy_contract
 from personhood.config import load_settings
+from zk_identity import LeanIMT
 from zk_identity.node_tools import PROJECT_ROOT, node_executable
 
 PEER = Path(__file__).with_name("semaphore_peer.mjs")
@@ -47,6 +48,15 @@ YEAR = 365 * 24 * 3600
 DEVICE_KEYS = {
     name: keccak(text=f"personhood-test-device-{name}") for name in "ABC"
 }  # A active, B revoked, C unknown
+
+
+def imt_root(leaves: list[int]) -> int:
+    """zk_identity.LeanIMT's root over `leaves`, where 0 marks a removed member."""
+    tree = LeanIMT([leaf or index + 1 for index, leaf in enumerate(leaves)])  # placeholders, then removed
+    for index, leaf in enumerate(leaves):
+        if leaf == 0:
+            tree.remove(index)
+    return tree.root
 
 
 def semaphore_peer(spec: dict, timeout: float = 600.0) -> list:

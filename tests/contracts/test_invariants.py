@@ -15,9 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from contracts import ContractRevertError
-from contracts.tree_mirror import lean_imt_root
 
-from .conftest import ENROLLED, SECRETS, World
+from .conftest import ENROLLED, SECRETS, World, imt_root
 
 pytestmark = [pytest.mark.slow, pytest.mark.node]
 
@@ -115,7 +114,7 @@ def test_random_sequences_match_the_model(world, sequence):
                 assert refused.value.error == error, step
                 assert _observed(world) == before, "a refused step changed the chain"
             root, size, tallies = _observed(world)
-            assert root == lean_imt_root(model.leaves)
+            assert root == imt_root(model.leaves)
             assert size == len(model.leaves)
             assert tallies == model.tallies
             assert world.registry.leaves() == model.leaves

@@ -9,7 +9,7 @@ import pytest
 from contracts import PROOF_TX_GAS, ContractRevertError
 from contracts.semaphore_proof import BASE_FIELD
 from contracts.transactions import dry_run
-from zk_identity import SNARK_SCALAR_FIELD
+from zk_identity import SNARK_SCALAR_FIELD, hash_to_field
 
 from .conftest import BASE_DEPTH
 
@@ -140,3 +140,11 @@ def test_a_depth_without_verifier_is_refused(chain):
     call = pv.functions.verifyProof(root, p.nullifier, p.message, p.scope, 5, list(p.points))
     with _refused("WrongDepth"):
         dry_run(call, chain.relayer, chain.contracts.all_abis(), gas=PROOF_TX_GAS)
+
+
+@pytest.mark.parametrize("value", [0, 1, 42, SNARK_SCALAR_FIELD, 2**256 - 1])
+def test_onchain_hash_to_field_equals_zk_identity(world, value):
+    pv = world.w3.eth.contract(
+        address=world.deployment.verifier, abi=list(world.contracts["PersonhoodVerifier"].abi)
+    )
+    assert pv.functions.hashToField(value).call() == hash_to_field(value)
