@@ -48,7 +48,8 @@ MIN_PASSWORD_CHARS = 8
 class ScryptParams:
     """scrypt cost: n (power of two, 2^14..2^20), r (block size), p (parallelism). RFC 7914 §2.
 
-    The default n = 2^17 takes ~0.3 s and 128 MiB; geth's "standard" is 2^18.
+    The default n = 2^17 takes 0.3-1 s and 128 MiB; geth's "standard" is 2^18. The bounds also cap
+    what a planted keystore file can make an unlock cost (at most 1 GiB of memory).
     """
 
     n: int = 2**17
@@ -58,8 +59,8 @@ class ScryptParams:
     def __post_init__(self) -> None:
         if type(self.n) is not int or self.n & (self.n - 1) or not MIN_SCRYPT_N <= self.n <= MAX_SCRYPT_N:
             raise KeyStoreError(f"scrypt n must be a power of two in [2^14, 2^20], got {self.n!r}")
-        if type(self.r) is not int or not 1 <= self.r <= 16:
-            raise KeyStoreError(f"scrypt r must be in [1, 16], got {self.r!r}")
+        if type(self.r) is not int or not 1 <= self.r <= 8:  # memory 128 * n * r <= 1 GiB
+            raise KeyStoreError(f"scrypt r must be in [1, 8], got {self.r!r}")
         if type(self.p) is not int or not 1 <= self.p <= 4:
             raise KeyStoreError(f"scrypt p must be in [1, 4], got {self.p!r}")
 

@@ -221,3 +221,17 @@ def test_works_with_a_pkcs11_key(tmp_path, softhsm_token, pkcs11_config):
             log.append("enrollment.accepted", {"commitment": 42})
         result = verify_audit_log(tmp_path / "hsm.log", device=hsm_key.address)
     assert result.ok and result.entries == 2
+
+
+def test_a_crash_between_line_and_head_leaves_a_valid_log_that_resumes(log_path, key):
+    """The head is rewritten after the line is fsynced: a crash in between leaves the head one behind."""
+    head = head_path_for(log_path)
+    old_head = head.read_bytes()
+    with AuditLog.open(log_path, key) as log:
+        log.append("enrollment.refused", {"reason": "timeout"})
+    head.write_bytes(old_head)  # as if the process died before the head was replaced
+    result = verify_audit_log(log_path)
+    assert result.ok and result.head_seq == result.entries - 2
+    with AuditLog.open(log_path, key) as log:
+        log.append("station.resumed", {"reason": "restart"})
+    assert verify_audit_log(log_path).ok
