@@ -76,10 +76,7 @@ def blake512(data: bytes) -> bytes:
     bit_length = 8 * len(data)
     # §2.2.1 padding: a 1 bit, zeros up to 895 mod 1024 bits, a 1 bit, the 128-bit length.
     zeros = (111 - len(data)) % _BLOCK
-    if zeros == 0:
-        padded = data + b"\x81"
-    else:
-        padded = data + b"\x80" + b"\x00" * (zeros - 1) + b"\x01"
+    padded = data + (b"\x81" if zeros == 0 else b"\x80" + b"\x00" * (zeros - 1) + b"\x01")
     padded += bit_length.to_bytes(16, "big")
     h = list(_IV)
     for offset in range(0, len(padded), _BLOCK):

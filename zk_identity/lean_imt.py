@@ -1,6 +1,6 @@
-"""The lean incremental Merkle tree (LeanIMT) with Poseidon(2), root-compatible with @semaphore-protocol/group.
+"""The lean incremental Merkle tree (LeanIMT) with Poseidon(2), root-compatible with Semaphore groups.
 
-LeanIMT (zk-kit, "lean-imt" paper by Cedoor & Vivian Plasencia, 2024) differs from a fixed-depth
+LeanIMT (zk-kit's @zk-kit/lean-imt, used by @semaphore-protocol/group 4.x) differs from a fixed-depth
 tree: depth grows as ceil(log2(size)), and a node without a right sibling is carried up unchanged
 instead of being hashed with a zero. Levels are stored as lists; `_nodes[0]` are the leaves and
 `_nodes[depth]` holds the root.
