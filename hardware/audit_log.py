@@ -128,7 +128,10 @@ class AuditLog:
         `recover_torn_tail`, which cuts the torn bytes and logs `audit.torn_tail_discarded`.
         """
         path = Path(path)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, PRIVATE_MODE)
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, PRIVATE_MODE)
+        except OSError as e:
+            raise AuditLogError(f"cannot open audit log {path}: {e.strerror}") from e
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as e:

@@ -113,8 +113,12 @@ def verify_audit_log(
 
 def read_entries(path: Path) -> list[dict]:
     """Parse every complete line of a log (shape only, no signatures): for `personhood audit show`."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as e:
+        raise AuditLogError(f"cannot read audit log {path}: {e.strerror}") from e
     out = []
-    for i, line in enumerate(Path(path).read_bytes().split(b"\n")[:-1]):
+    for i, line in enumerate(data.split(b"\n")[:-1]):
         try:
             out.append(parse_entry_line(line))
         except (ValueError, UnicodeDecodeError) as e:

@@ -235,3 +235,11 @@ def test_a_crash_between_line_and_head_leaves_a_valid_log_that_resumes(log_path,
     with AuditLog.open(log_path, key) as log:
         log.append("station.resumed", {"reason": "restart"})
     assert verify_audit_log(log_path).ok
+
+
+def test_missing_files_are_clear_errors(tmp_path, key, capsys):
+    with pytest.raises(AuditLogError, match="cannot open"):
+        AuditLog.open(tmp_path / "no-such-dir" / "audit.log", key)
+    assert main(["audit", "verify", str(tmp_path / "missing.log")]) == 2
+    assert main(["audit", "show", str(tmp_path / "missing.log")]) == 2
+    assert "cannot read" in capsys.readouterr().err
