@@ -98,6 +98,7 @@ def cmd_new(args: argparse.Namespace, settings: Settings) -> int:
     except FileExistsError:
         print(f"personhood: refused: {path} exists; not overwriting an identity", file=sys.stderr)
         return EXIT_REFUSED
+    print(f"personhood: private key written to {path} (mode 0600); keep it secret", file=sys.stderr)
     emit({"commitment": str(identity.commitment), "file": str(path)}, args.json, str(identity.commitment))
     return EXIT_OK
 
