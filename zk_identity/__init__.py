@@ -2,16 +2,30 @@
 
 from . import babyjubjub
 from .eddsa_poseidon import Signature, SignatureError
-from .errors import FieldRangeError, PersonhoodError, PointError, ToolNotFoundError
+from .errors import (
+    CircuitBuildError,
+    FieldRangeError,
+    PersonhoodError,
+    PointError,
+    ProofFormatError,
+    ProverError,
+    SetupError,
+    ToolNotFoundError,
+)
 from .field import SNARK_SCALAR_FIELD
 from .identity import Identity, KeyFormatError
 from .lean_imt import DuplicateLeafError, LeafIndexError, LeafNotFoundError, LeanIMT, MerkleProof
 from .message_hash import hash_to_field
 from .nullifier import nullifier
 from .poseidon import poseidon
+from .proof import MembershipProof
+from .prover import prove
+from .prover_pool import ProverPool
+from .verifier import verify
 
 __all__ = [
     "SNARK_SCALAR_FIELD",
+    "CircuitBuildError",
     "DuplicateLeafError",
     "FieldRangeError",
     "Identity",
@@ -19,9 +33,14 @@ __all__ = [
     "LeafIndexError",
     "LeafNotFoundError",
     "LeanIMT",
+    "MembershipProof",
     "MerkleProof",
     "PersonhoodError",
     "PointError",
+    "ProofFormatError",
+    "ProverError",
+    "ProverPool",
+    "SetupError",
     "Signature",
     "SignatureError",
     "ToolNotFoundError",
@@ -29,4 +48,6 @@ __all__ = [
     "hash_to_field",
     "nullifier",
     "poseidon",
+    "prove",
+    "verify",
 ]

@@ -20,3 +20,23 @@ class PointError(PersonhoodError, ValueError):
 
 class ToolNotFoundError(PersonhoodError, FileNotFoundError):
     """A node tool the project calls as a subprocess is not installed."""
+
+
+class CircuitBuildError(PersonhoodError, RuntimeError):
+    """circom failed to compile a circuit (its stderr is in the message and `.stderr`)."""
+
+    def __init__(self, message: str, stderr: str = "") -> None:
+        super().__init__(message)
+        self.stderr = stderr
+
+
+class SetupError(PersonhoodError, RuntimeError):
+    """A trusted-setup step failed or a setup artifact does not match its manifest."""
+
+
+class ProverError(PersonhoodError, RuntimeError):
+    """Witness generation or proving failed (the node/snarkjs message is in the text)."""
+
+
+class ProofFormatError(PersonhoodError, ValueError):
+    """A proof, verification key or public signal is malformed (wrong shape, type or size)."""

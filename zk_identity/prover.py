@@ -1,0 +1,112 @@
+"""`prove`: a Semaphore-v4 membership proof for an identity in a group.
+
+The circuit inputs are exactly those @semaphore-protocol/proof's generateProof feeds the
+official circuit (secret, merkleProofLength, merkleProofIndex, merkleProofSiblings padded with
+zeros to the circuit depth, hash(scope), hash(message)); our own circuit takes the same names.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .artifacts import KeyArtifacts, official_artifacts, own_artifacts
+from .errors import ProofFormatError, ProverError
+from .identity import Identity
+from .lean_imt import LeanIMT, MerkleProof
+from .message_hash import hash_to_field
+from .proof import MAX_DEPTH, MembershipProof, message_value, pack_points
+from .prover_pool import DEFAULT_TIMEOUT_S, ProverPool, default_pool
+from .snarkjs_cli import fullprove
+
+
+def circuit_inputs(
+    secret: int, merkle_proof: MerkleProof, message: int, scope: int, depth: int
+) -> dict[str, Any]:
+    """The witness inputs (decimal strings) for a circuit of `depth` levels."""
+    length = len(merkle_proof.siblings)
+    if length > depth:
+        raise ProverError(f"the group is {length} levels deep but the circuit only {depth}")
+    siblings = [str(s) for s in merkle_proof.siblings] + ["0"] * (depth - length)
+    return {
+        "secret": str(secret),
+        "merkleProofLength": str(length),
+        "merkleProofIndex": str(merkle_proof.index),
+        "merkleProofSiblings": siblings,
+        "scope": str(hash_to_field(scope)),
+        "message": str(hash_to_field(message)),
+    }
+
+
+def choose_artifacts(
+    length: int, depth: int | None, keys: str, cache_dir: Path | None, node_modules: Path | None
+) -> KeyArtifacts:
+    """Official artifacts for `depth` (default: the group's depth, at least 1), or our own set."""
+    if depth is not None and (
+        isinstance(depth, bool) or not isinstance(depth, int) or not length <= depth <= MAX_DEPTH
+    ):
+        raise ProverError(
+            f"depth must be an int in {max(length, 1)}..{MAX_DEPTH} for this group, got {depth!r}"
+        )
+    if keys == "official":
+        return official_artifacts(depth if depth is not None else max(1, length), node_modules)
+    if keys == "own":
+        if cache_dir is None:
+            raise ProverError("own keys need a cache_dir holding `personhood zk setup` output")
+        if depth is not None:
+            return own_artifacts(cache_dir, exactly=depth)
+        return own_artifacts(cache_dir, at_least=max(1, length))
+    raise ProverError(f"keys must be 'official' or 'own', got {keys!r}")
+
+
+def prove(
+    identity: Identity,
+    group: LeanIMT,
+    message: int | str | bytes,
+    scope: int | str | bytes,
+    *,
+    depth: int | None = None,
+    keys: str = "official",
+    cache_dir: Path | None = None,
+    node_modules: Path | None = None,
+    pool: ProverPool | None = None,
+    backend: str = "worker",
+    timeout: float = DEFAULT_TIMEOUT_S,
+) -> MembershipProof:
+    """Prove that `identity` is a member of `group`, with its nullifier for `scope`.
+
+    message/scope: ints in [0, 2^256), numeric text or bytes32 text (generateProof's rules).
+    depth: the circuit depth (official: 1..32, default the group's depth; own: the MAX_DEPTH of a
+    setup, default the smallest that fits). backend: "worker" (persistent node pool) or "cli"
+    (a fresh `snarkjs groth16 fullprove`). Raises ProverError (not a member, no keys, snarkjs
+    failure, or snarkjs output that disagrees with the group), ProofFormatError (bad message/scope).
+    """
+    message_int, scope_int = message_value(message), message_value(scope)
+    if not isinstance(identity, Identity) or not isinstance(group, LeanIMT):
+        raise ProofFormatError("prove needs an Identity and a LeanIMT group")
+    if identity.commitment not in group:
+        raise ProverError("this identity is not a member of the group (its commitment is not a leaf)")
+    merkle_proof = group.generate_proof(group.index_of(identity.commitment))
+    artifacts = choose_artifacts(len(merkle_proof.siblings), depth, keys, cache_dir, node_modules)
+    inputs = circuit_inputs(identity.secret_scalar, merkle_proof, message_int, scope_int, artifacts.depth)
+    if backend == "worker":
+        proof, public = (pool or default_pool(node_modules)).prove(
+            inputs, artifacts.wasm, artifacts.zkey, timeout
+        )
+    elif backend == "cli":
+        proof, public = fullprove(
+            inputs, artifacts.wasm, artifacts.zkey, node_modules=node_modules, timeout=timeout
+        )
+    else:
+        raise ProverError(f"backend must be 'worker' or 'cli', got {backend!r}")
+    result = MembershipProof(
+        merkle_tree_depth=artifacts.depth,
+        merkle_tree_root=merkle_proof.root,
+        nullifier=int(public[1]),
+        message=message_int,
+        scope=scope_int,
+        points=pack_points(proof),
+    )
+    if [str(v) for v in result.public_signals()] != list(public):
+        raise ProverError(f"snarkjs returned public signals {public} that do not match the group and inputs")
+    return result
