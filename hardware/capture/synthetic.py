@@ -3,7 +3,8 @@
 It wraps the synthetic eye renderer (hardware/synthetic_eye) and the pupil light reflex model
 (hardware/illumination.py): each read renders the same eye under the illuminator's current level,
 with the pupil following the reflex to the levels commanded so far (so stepping the illuminator
-up makes a live-looking pupil constrict after ~0.25 s) and fresh sensor noise per frame. Time is
+up makes a live-looking pupil constrict after ~0.25 s), the head swaying as a random walk
+(MicroMotion's head_px per frame) and fresh sensor noise per frame. Time is
 virtual (`index / fps`), so a sequence is reproducible from (subject, eye, seed) and the commands.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import CaptureError
-from ..illumination import IlluminationSchedule, PupilReflex
+from ..illumination import IlluminationSchedule, MicroMotion, PupilReflex
 from ..synthetic_eye import CaptureConditions, EyeIdentity, render_eye
 from .frame import Frame
 from .illuminator import Illuminator, StepIlluminator
@@ -44,8 +45,10 @@ class SyntheticEyeCamera(CaptureSource):
         self._base = conditions if conditions is not None else CaptureConditions.random(rng)
         self._reflex = reflex if reflex is not None else PupilReflex.random(rng)
         self.illuminator = illuminator if illuminator is not None else StepIlluminator()
-        self.fps, self._seed = float(fps), seed
+        self.fps, self._seed, self._subject = float(fps), seed, subject
         self._levels: list[float] = []
+        self._motion = MicroMotion()
+        self._offset = np.zeros(2)
         self.source_id = f"synthetic:{subject}{eye}"
 
     def _pupil_ratio(self) -> float:
@@ -64,10 +67,18 @@ class SyntheticEyeCamera(CaptureSource):
         level = self.illuminator.level
         index = len(self._levels)
         self._levels.append(level)
+        frame_rng = np.random.default_rng([self._seed, self._subject, index])
+        if index > 0:
+            self._offset = np.clip(self._offset + frame_rng.normal(0.0, self._motion.head_px, 2), -20.0, 20.0)
+        cx, cy = self._base.center
         conditions = self._base.replace(
+            center=(
+                float(np.clip(cx + self._offset[0], 0, 640)),
+                float(np.clip(cy + self._offset[1], 0, 480)),
+            ),
             pupil_ratio=float(np.clip(self._pupil_ratio(), 0.1, 0.8)),
             illumination=float(np.clip(self._base.illumination * level, 0.05, 4.0)),
-            seed=int(np.random.default_rng([self._seed, index]).integers(0, 2**31)),
+            seed=int(frame_rng.integers(0, 2**31)),
         )
         return Frame(render_eye(self._eye, conditions), index, index / self.fps, illumination=level)
 
