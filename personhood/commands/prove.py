@@ -1,0 +1,80 @@
+"""`personhood prove`: a Semaphore v4 membership proof (JSON) for an identity in a group.
+
+    personhood prove --identity KEY_FILE --group GROUP_FILE --scope S --message M > proof.json
+
+KEY_FILE is what `personhood id new --out` writes; GROUP_FILE holds one decimal commitment per
+line, in insertion order. Scope and message are converted as @semaphore-protocol/proof's
+generateProof converts them (numbers stay numbers, other text becomes a bytes32 string of at
+most 31 bytes). Keys: the official Semaphore ceremony by default, `--keys own` for our circuit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from zk_identity import LeanIMT, ProofFormatError, prove
+
+from ..config import Settings
+from .group import parse_commitments
+from .identity import read_key_file
+from .output import progress
+
+EXIT_OK = 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `prove` noun."""
+    parser = subparsers.add_parser("prove", help="prove membership in a group for a scope and message")
+    parser.add_argument(
+        "--identity", type=Path, required=True, help="key file from `personhood id new --out`"
+    )
+    parser.add_argument("--group", type=Path, required=True, help="one decimal commitment per line, in order")
+    parser.add_argument("--scope", required=True, help="scope: a number, or text of at most 31 bytes")
+    parser.add_argument("--message", required=True, help="message: a number, or text of at most 31 bytes")
+    parser.add_argument("--depth", type=int, help="circuit depth (default: the group's depth, at least 1)")
+    parser.add_argument("--keys", choices=("official", "own"), help="proving keys (default: settings.keys)")
+    parser.add_argument(
+        "--backend", choices=("worker", "cli"), default="worker", help="node worker or snarkjs CLI"
+    )
+    parser.set_defaults(handler=cmd_prove)
+
+
+def read_group(path: Path) -> LeanIMT:
+    """The group in a file of decimal commitments; raises ProofFormatError naming the bad line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ProofFormatError(f"cannot read group file {path}: {e}") from e
+    lines = [(f"{path}:{n}", line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    if not lines:
+        raise ProofFormatError(f"group file {path} has no commitments")
+    try:
+        return LeanIMT(parse_commitments(lines))
+    except (ValueError, TypeError) as e:
+        raise ProofFormatError(str(e)) from e
+
+
+def cmd_prove(args: argparse.Namespace, settings: Settings) -> int:
+    """Print the proof JSON on stdout. Exit 1 if proving is refused (e.g. not a member), 2 for bad input."""
+    try:
+        identity = read_key_file(args.identity)
+    except OSError as e:
+        raise ProofFormatError(f"cannot read identity file {args.identity}: {e}") from e
+    group = read_group(args.group)
+    keys = args.keys or settings.keys
+    progress(f"proving membership in a group of {group.size} ({keys} keys)")
+    proof = prove(
+        identity,
+        group,
+        args.message,
+        args.scope,
+        depth=args.depth,
+        keys=keys,
+        cache_dir=settings.cache_dir,
+        node_modules=settings.node_modules,
+        backend=args.backend,
+    )
+    print(json.dumps(proof.to_json(), indent=2))
+    return EXIT_OK
