@@ -27,7 +27,7 @@ class EyeIdentity:
     texture_seed: int
     periocular_seed: int
     iris_brightness: float  # mean iris reflectance (dark brown ~0.3 .. light blue ~0.55 in NIR)
-    texture_contrast: float  # how strongly the texture modulates the iris (0.6 .. 1.4)
+    texture_contrast: float  # how strongly the texture modulates the iris (0.55 .. 1.0)
     collarette_radius: float  # fraction of the way from pupil to limbus
     pupil_offset: tuple[float, float]  # pupil centre relative to iris centre, in iris radii
     radius_scale: float  # this eye's iris size relative to the population mean
@@ -61,7 +61,7 @@ class EyeIdentity:
             texture_seed=_derive_seed(subject, eye, "texture"),
             periocular_seed=_derive_seed(subject, eye, "periocular"),
             iris_brightness=brightness,
-            texture_contrast=float(rng.uniform(0.7, 1.3)),
+            texture_contrast=float(rng.uniform(0.55, 1.0)),
             collarette_radius=float(rng.uniform(0.25, 0.4)),
             pupil_offset=(float(offset[0]), float(offset[1])),
             radius_scale=float(rng.normal(1.0, 0.04)),

@@ -74,7 +74,7 @@ def _texture(eye: EyeIdentity) -> np.ndarray:
     ridge = np.exp(-0.5 * ((r - collarette) / 0.025) ** 2)
 
     tex = 0.07 * fibers + 0.06 * coarse + 0.06 * ridge - 0.04 * pupillary_zone
-    tex -= 0.10 * np.exp(-r / 0.04)  # pupillary ruff
+    tex -= 0.06 * np.exp(-r / 0.025)  # pupillary ruff
     tex -= 0.07 * np.clip((r - 0.85) / 0.15, 0.0, 1.0) ** 2  # limbal darkening
 
     # Crypts cluster near the collarette; furrows are arcs in the outer ciliary zone.

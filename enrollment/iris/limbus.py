@@ -1,0 +1,57 @@
+"""Finding the limbus (iris-sclera boundary) with Daugman's integro-differential operator.
+
+Only the lateral sectors vote: the top and bottom of the iris are often under the eyelids, and an
+eyelid edge would otherwise win (Daugman 2004, section 2; open-iris does the same with its masks).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .errors import QualityError
+from .geometry import Circle, center_grid, degrees, integro_differential
+
+LATERAL_SECTORS = ((-35.0, 50.0), (130.0, 215.0))  # degrees, image y down: right and left, a bit low
+
+
+@dataclass(frozen=True)
+class LimbusParams:
+    """Limbus search settings (ratios are pupil radius / iris radius, as ISO/IEC 29794-6 reports)."""
+
+    min_pupil_ratio: float = 0.1
+    max_pupil_ratio: float = 0.8
+    max_center_offset: float = 0.25  # iris centre may be this many pupil radii from the pupil's
+    max_radius_fraction: float = 0.6  # of the image's shorter side
+    work_pixels: int = 320 * 240
+
+    def __post_init__(self) -> None:
+        if not 0 < self.min_pupil_ratio < self.max_pupil_ratio < 1:
+            raise ValueError("need 0 < min_pupil_ratio < max_pupil_ratio < 1")
+
+
+def find_limbus(clean: np.ndarray, pupil: Circle, params: LimbusParams) -> tuple[Circle, float]:
+    """The iris outer circle and its edge strength (grey levels per pixel) in `clean` (float32)."""
+    height, width = clean.shape
+    r_lo = max(pupil.r / params.max_pupil_ratio, pupil.r + 5.0)
+    r_hi = min(pupil.r / params.min_pupil_ratio, params.max_radius_fraction * min(height, width))
+    if r_hi < r_lo + 4:
+        raise QualityError("iris boundary not found: the pupil is too large for the frame")
+    factor = min(1.0, math.sqrt(params.work_pixels / (height * width)))
+    work = (
+        cv2.resize(clean, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA) if factor < 1 else clean
+    )
+    half = float(np.clip(params.max_center_offset * pupil.r * factor, 2.0, 8.0))
+    centers = center_grid(pupil.x * factor, pupil.y * factor, half, 1.0)
+    radii = np.arange(r_lo * factor - 1.0, r_hi * factor + 2.0, 1.0, dtype=np.float32)
+    angles = degrees(*LATERAL_SECTORS, step=4.0)
+    coarse, _ = integro_differential(work, centers, radii, angles, smoothing=1.5)
+    coarse = coarse.scaled(1.0 / factor)
+    step = 0.5 / factor
+    centers = center_grid(coarse.x, coarse.y, 2.0 / factor, step)
+    lo, hi = max(coarse.r - 3.0 / factor, r_lo), min(coarse.r + 3.0 / factor, r_hi)
+    radii = np.arange(lo - 1.0, hi + 1.0 + 1e-3, 0.5, dtype=np.float32)
+    return integro_differential(clean, centers, radii, degrees(*LATERAL_SECTORS, step=3.0), smoothing=1.5)

@@ -1,0 +1,137 @@
+"""The quality gate: ISO/IEC 29794-6-style measures with thresholds and readable reasons.
+
+Measures (ISO/IEC 29794-6:2015 clause 6 names where it has them): usable iris area, iris-pupil
+and iris-sclera contrast, pupil/iris ratio (pupil dilation), iris radius in pixels, sharpness,
+margin (how far the iris is from the frame edge) and gaze (pupil-iris concentricity).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import cv2
+import numpy as np
+
+from .errors import QualityError
+from .segment import Segmentation
+
+
+@dataclass(frozen=True)
+class QualityThresholds:
+    """Acceptance limits (defaults are permissive enough for 320x240 public NIR sets)."""
+
+    min_usable_area: float = 0.4  # fraction of the annulus not hidden (open-iris: 0.25-0.3)
+    min_iris_pupil_contrast: float = 0.15  # Weber-style (iris - pupil) / (iris + pupil)
+    min_iris_sclera_contrast: float = 0.02
+    min_pupil_ratio: float = 0.12
+    max_pupil_ratio: float = 0.75  # ISO/IEC 29794-6 and open-iris use ~0.7
+    min_iris_radius_px: float = 32.0  # ISO/IEC 29794-6: iris diameter >= 150 px preferred, 70 marginal
+    min_sharpness: float = 1.2
+    min_margin: float = -0.05  # fraction of the iris radius the iris may leave the frame
+    max_gaze: float = 0.25  # pupil-iris centre offset over iris radius (open-iris: off-gaze <= 0.8 rad)
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.min_usable_area <= 1 or not 0 < self.min_pupil_ratio < self.max_pupil_ratio < 1:
+            raise ValueError("usable area must be in [0, 1] and 0 < min < max pupil ratio < 1")
+
+
+@dataclass(frozen=True)
+class QualityReport:
+    """All measures of one capture, and why it was rejected (empty when accepted)."""
+
+    usable_area: float
+    iris_pupil_contrast: float
+    iris_sclera_contrast: float
+    pupil_ratio: float
+    iris_radius_px: float
+    sharpness: float
+    margin: float
+    gaze: float
+    reasons: tuple[str, ...]
+
+    @property
+    def accepted(self) -> bool:
+        """True when no threshold was violated."""
+        return not self.reasons
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain dict for JSON output."""
+        return asdict(self)
+
+
+def _annulus(shape: tuple[int, int], seg: Segmentation) -> np.ndarray:
+    yy, xx = np.ogrid[: shape[0], : shape[1]]
+    in_iris = (xx - seg.iris.x) ** 2 + (yy - seg.iris.y) ** 2 < seg.iris.r**2
+    return in_iris & ((xx - seg.pupil.x) ** 2 + (yy - seg.pupil.y) ** 2 > seg.pupil.r**2)
+
+
+def sharpness(gray: np.ndarray, region: np.ndarray, iris_level: float) -> float:
+    """High-frequency energy in the iris: mean |difference of Gaussians| over iris grey level, x100.
+
+    A band-pass focus measure in the spirit of Daugman's 8x8 focus kernel (ISO/IEC 29794-6 6.2.10).
+    """
+    image = gray.astype(np.float32)
+    band = cv2.GaussianBlur(image, (0, 0), 0.8) - cv2.GaussianBlur(image, (0, 0), 2.0)
+    if region.sum() < 50:
+        return 0.0
+    return float(100.0 * np.abs(band[region]).mean() / max(iris_level, 1.0))
+
+
+def assess(gray: np.ndarray, seg: Segmentation, thresholds: QualityThresholds | None = None) -> QualityReport:
+    """Measure one segmented capture against `thresholds` (pure; raises nothing)."""
+    t = thresholds or QualityThresholds()
+    annulus = _annulus(gray.shape, seg)
+    visible = annulus & ~seg.noise_mask
+    usable = float(visible.sum() / max(annulus.sum(), 1))
+    lv = seg.levels
+    ip = (lv.iris - lv.pupil) / max(lv.iris + lv.pupil, 1.0)
+    isc = abs(lv.sclera - lv.iris) / max(lv.sclera + lv.iris, 1.0)
+    ratio = seg.pupil.r / seg.iris.r
+    height, width = gray.shape
+    margin = min(seg.iris.x, seg.iris.y, width - seg.iris.x, height - seg.iris.y) / seg.iris.r - 1.0
+    gaze = float(np.hypot(seg.pupil.x - seg.iris.x, seg.pupil.y - seg.iris.y) / seg.iris.r)
+    sharp = sharpness(gray, visible, lv.iris)
+    checks = [
+        (
+            usable < t.min_usable_area,
+            f"usable iris area {usable:.2f} < {t.min_usable_area}: eyelids, lashes or "
+            "reflections hide the iris; open the eye wider",
+        ),
+        (
+            ip < t.min_iris_pupil_contrast,
+            f"iris-pupil contrast {ip:.2f} < {t.min_iris_pupil_contrast}: check the illumination",
+        ),
+        (isc < t.min_iris_sclera_contrast, f"iris-sclera contrast {isc:.3f} < {t.min_iris_sclera_contrast}"),
+        (
+            ratio < t.min_pupil_ratio,
+            f"pupil/iris ratio {ratio:.2f} < {t.min_pupil_ratio}: pupil too constricted",
+        ),
+        (ratio > t.max_pupil_ratio, f"pupil/iris ratio {ratio:.2f} > {t.max_pupil_ratio}: pupil too dilated"),
+        (
+            seg.iris.r < t.min_iris_radius_px,
+            f"iris radius {seg.iris.r:.0f} px < {t.min_iris_radius_px:.0f} px: move closer to the camera",
+        ),
+        (
+            sharp < t.min_sharpness,
+            f"sharpness {sharp:.2f} < {t.min_sharpness}: the image is out of focus or blurred",
+        ),
+        (margin < t.min_margin, f"margin {margin:.2f} < {t.min_margin}: the iris leaves the frame"),
+        (gaze > t.max_gaze, f"gaze {gaze:.2f} > {t.max_gaze}: look straight into the camera"),
+    ]
+    return QualityReport(
+        usable,
+        float(ip),
+        float(isc),
+        float(ratio),
+        float(seg.iris.r),
+        sharp,
+        float(margin),
+        gaze,
+        tuple(reason for failed, reason in checks if failed),
+    )
+
+
+def check(report: QualityReport) -> None:
+    """Raise QualityError with the report's reasons when it was rejected."""
+    if report.reasons:
+        raise QualityError(report.reasons)

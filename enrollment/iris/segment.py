@@ -1,0 +1,76 @@
+"""Segmentation: pupil and limbus circles, eyelids, eyelashes and reflections as a noise mask.
+
+Classical OpenCV stages, each with its own parameter object; sizes scale with the image so that
+320x240 and 640x480 captures (iris radius ~40-130 px) go through the same code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from .geometry import Circle
+from .limbus import LimbusParams, find_limbus
+from .occlusion import Levels, OcclusionParams, Parabola, measure_levels, noise_mask
+from .pupil import PupilParams, find_pupil
+
+
+@dataclass(frozen=True)
+class SegmentationParams:
+    """All segmentation settings: specular detection plus the pupil, limbus and occlusion stages."""
+
+    specular_tophat: float = 50.0  # grey levels above the local background
+    specular_min_level: float = 200.0
+    saturated_level: int = 250
+    pupil: PupilParams = field(default_factory=PupilParams)
+    limbus: LimbusParams = field(default_factory=LimbusParams)
+    occlusion: OcclusionParams = field(default_factory=OcclusionParams)
+
+
+@dataclass(frozen=True, eq=False)
+class Segmentation:
+    """Where the iris is in one image. `noise_mask` (bool, image shape) is True where iris is hidden."""
+
+    pupil: Circle
+    iris: Circle
+    noise_mask: np.ndarray
+    upper_lid: Parabola | None
+    lower_lid: Parabola | None
+    levels: Levels
+    limbus_edge: float  # grey levels per pixel across the limbus (lateral sectors)
+
+    def __repr__(self) -> str:  # the mask is biometric-adjacent and large: keep it out of logs
+        return f"Segmentation(pupil={self.pupil}, iris={self.iris})"
+
+
+def _odd(n: float) -> int:
+    return max(3, int(n) | 1)
+
+
+def remove_reflections(gray: np.ndarray, params: SegmentationParams) -> tuple[np.ndarray, np.ndarray]:
+    """(specular mask, image with reflections replaced by their surroundings)."""
+    side = min(gray.shape)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (_odd(side / 30),) * 2)
+    opened = cv2.morphologyEx(gray, cv2.MORPH_OPEN, kernel)
+    tophat = gray.astype(np.int16) - opened
+    specular = ((tophat > params.specular_tophat) & (gray > params.specular_min_level)) | (
+        gray >= params.saturated_level
+    )
+    specular = cv2.dilate(specular.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+    return specular, np.where(specular, opened, gray)
+
+
+def segment(gray: np.ndarray, params: SegmentationParams | None = None) -> Segmentation:
+    """Segment a validated uint8 grayscale eye image; raises QualityError when no eye is found."""
+    params = params or SegmentationParams()
+    specular, filled = remove_reflections(gray, params)
+    lash_kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (_odd(min(gray.shape) / 100),) * 2)
+    clean = cv2.morphologyEx(filled, cv2.MORPH_CLOSE, lash_kernel)  # thin dark lashes vanish
+    pupil = find_pupil(clean, params.pupil)
+    clean_f = clean.astype(np.float32)
+    iris, edge = find_limbus(clean_f, pupil, params.limbus)
+    levels = measure_levels(clean_f, pupil, iris)
+    mask, upper, lower = noise_mask(gray, clean, specular, pupil, iris, levels, params.occlusion)
+    return Segmentation(pupil, iris, mask, upper, lower, levels, edge)
