@@ -166,3 +166,11 @@ def test_device_cli_init_and_show_on_the_token(softhsm_token, pkcs11_config, tmp
     pin.write_text("000000")
     assert main(["device", "show", *args]) == 1
     assert "wrong PIN" in capsys.readouterr().err
+
+
+def test_softhsm2_util_failure_carries_its_stderr(tmp_path):
+    from hardware.softhsm import init_softhsm_token
+
+    with pytest.raises(HsmError, match="--init-token failed") as info:
+        init_softhsm_token(tmp_path, "bad-token", "1234", "y" * 300)  # SoftHSM2 caps PINs at 255
+    assert "PIN" in info.value.stderr
