@@ -16,7 +16,7 @@ from .config import load_settings
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
 # Each module in personhood/commands/ registers one noun; add new nouns here.
-COMMAND_MODULES: tuple[str, ...] = ("audit", "device", "identity", "group", "demo")
+COMMAND_MODULES: tuple[str, ...] = ("audit", "device", "identity", "group", "demo", "pad")
 COMMAND_MODULES += ("zk", "prove", "verify")  # membership proofs: circuits and setup, prove, verify
 
 

@@ -1,0 +1,101 @@
+"""`assess`: is this capture sequence a live eye? Physical cues + the texture CNN, fused.
+
+Cues (each a score, higher = more live; see each module): pupil light reflex, illumination
+response, corneal specular layout, frequency-domain print/screen artefacts, micro-motion of the
+eye inside the face, and the learned texture model. The fusion turns them into p(bona fide) and
+decides at the threshold shipped with it. Frames are never logged or kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from hardware.illumination import IlluminationSchedule
+
+from .frames import validate_frames
+from .frequency import frequency_score
+from .fusion import Fusion, default_fusion
+from .illumination_response import illumination_response_score
+from .micro_motion import micro_motion_score
+from .pupil_finder import PupilObservation, track_pupil
+from .pupil_reflex import pupil_reflex_score
+from .specular import specular_score
+from .texture_model import TextureModel, default_texture_model, texture_crops
+
+
+@dataclass(frozen=True)
+class CueResult:
+    """One cue's score (higher = more live) and whether it fired (score below its threshold)."""
+
+    name: str
+    score: float
+    threshold: float
+    fired: bool
+
+
+@dataclass(frozen=True)
+class LivenessResult:
+    """The decision: fused p(bona fide), accept/reject at `threshold`, and every cue's result."""
+
+    score: float
+    is_live: bool
+    threshold: float
+    cues: tuple[CueResult, ...]
+
+    @property
+    def fired(self) -> tuple[str, ...]:
+        """Names of the cues that speak for an attack."""
+        return tuple(c.name for c in self.cues if c.fired)
+
+
+def physical_cues(
+    frames: np.ndarray, schedule: IlluminationSchedule, observations: tuple[PupilObservation, ...]
+) -> dict[str, float]:
+    """The hand-built cues' scores for a validated stack and its per-frame pupil observations."""
+    return {
+        "pupil_reflex": pupil_reflex_score(observations, schedule),
+        "illumination_response": illumination_response_score(frames, schedule),
+        "specular": specular_score(frames, observations, schedule.leds),
+        "frequency": frequency_score(frames, observations),
+        "micro_motion": micro_motion_score(frames, observations),
+    }
+
+
+def measure_cues(
+    frames: np.ndarray, schedule: IlluminationSchedule, texture_model: TextureModel | None = None
+) -> dict[str, float]:
+    """Every cue's score for a validated (n, 480, 640) uint8 stack captured under `schedule`."""
+    observations = track_pupil(frames)
+    model = texture_model if texture_model is not None else default_texture_model()
+    scores = physical_cues(frames, schedule, observations)
+    scores["texture"] = model.score(texture_crops(frames, observations))
+    return scores
+
+
+def assess(
+    frames: np.ndarray | Sequence[np.ndarray],
+    schedule: IlluminationSchedule,
+    *,
+    fusion: Fusion | None = None,
+    texture_model: TextureModel | None = None,
+) -> LivenessResult:
+    """Presentation-attack detection on one capture sequence.
+
+    `frames`: (n, 480, 640) uint8 array or a sequence of n such frames, captured under `schedule`
+    (n entries). Raises LivenessError for empty sequences, wrong frame size or dtype, or a
+    schedule of another length; LivenessModelError when a shipped model is missing or malformed.
+    """
+    stack = validate_frames(frames, schedule)
+    fusion = fusion if fusion is not None else default_fusion()
+    scores = measure_cues(stack, schedule, texture_model)
+    p = fusion.probability(scores)
+    cues = tuple(
+        CueResult(
+            name, float(scores[name]), fusion.cue_thresholds[name], scores[name] < fusion.cue_thresholds[name]
+        )
+        for name in fusion.cues
+    )
+    return LivenessResult(score=p, is_live=p >= fusion.threshold, threshold=fusion.threshold, cues=cues)

@@ -1,0 +1,76 @@
+"""Synthetic bona fide and attack presentations, generated per data split from seeds.
+
+Splits (documented in liveness/models/MODEL_CARD.md):
+- "train": seed root 7_001, subjects [0, 500k), TRAIN_RANGES. Indices [0, 10_000) train the
+  texture CNN; indices [10_000, 20_000) fit the score fusion (so the fusion sees CNN scores on
+  presentations the CNN never trained on).
+- "heldout": seed root 9_113, subjects [500k, 1M), HELDOUT_RANGES (wider halftone pitches and
+  angles, screen pitches, hand motion, and a lens pattern family, "rings", never used in
+  training). Only `personhood pad eval` and the benchmark use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hardware.illumination import IlluminationSchedule, capture_bona_fide_sequence
+from hardware.synthetic_eye import CaptureConditions
+
+from .attacks import ATTACKS, HELDOUT_RANGES, SPECIES, TRAIN_RANGES, AttackRanges
+from .attacks.recapture import random_eye, station_leds
+from .errors import LivenessError
+
+BONA_FIDE = "bona_fide"
+CLASSES = (BONA_FIDE, *SPECIES)
+FUSION_OFFSET = 10_000  # train-split indices from here on are reserved for fitting the fusion
+
+
+@dataclass(frozen=True)
+class Split:
+    """A data split: its seed root and the parameter ranges its presentations are drawn from."""
+
+    name: str
+    seed_root: int
+    ranges: AttackRanges
+
+
+SPLITS = {
+    "train": Split("train", 7_001, TRAIN_RANGES),
+    "heldout": Split("heldout", 9_113, HELDOUT_RANGES),
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Presentation:
+    """One presentation: the frames the station captured and the schedule it ran."""
+
+    species: str  # BONA_FIDE or an attack species
+    frames: np.ndarray  # uint8 (n, 480, 640)
+    schedule: IlluminationSchedule
+
+    @property
+    def is_bona_fide(self) -> bool:
+        """True for a live, unaltered eye."""
+        return self.species == BONA_FIDE
+
+
+def bona_fide(schedule: IlluminationSchedule, rng: np.random.Generator, ranges: AttackRanges) -> np.ndarray:
+    """Frames of a live eye of a random subject in `ranges.subjects` under `schedule`."""
+    eye = random_eye(rng, ranges.subjects)
+    conditions = CaptureConditions.random(rng, leds=station_leds(rng))
+    return capture_bona_fide_sequence(eye, schedule, conditions, rng)
+
+
+def presentation(split: str, species: str, index: int, n_frames: int = 20) -> Presentation:
+    """The `index`-th presentation of `species` in `split` (deterministic)."""
+    if split not in SPLITS:
+        raise LivenessError(f"unknown split {split!r}; choose from {sorted(SPLITS)}")
+    if species not in CLASSES:
+        raise LivenessError(f"unknown species {species!r}; choose from {CLASSES}")
+    spec = SPLITS[split]
+    rng = np.random.default_rng([spec.seed_root, CLASSES.index(species), int(index)])
+    schedule = IlluminationSchedule.random_step(rng, n_frames=n_frames)
+    make = bona_fide if species == BONA_FIDE else ATTACKS[species]
+    return Presentation(species, make(schedule, rng, spec.ranges), schedule)

@@ -1,0 +1,119 @@
+"""Score fusion: logistic regression over the cue scores, with its operating threshold.
+
+The coefficients, the standardization, the decision threshold (chosen for a target BPCER on the
+fusion-fitting data) and one threshold per cue (to say which cues "fired") live in
+`liveness/models/fusion.json` with their provenance; `liveness/training/fit_fusion.py` writes it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from .errors import LivenessModelError
+
+CUES = ("pupil_reflex", "illumination_response", "specular", "frequency", "micro_motion", "texture")
+FUSION_PATH = Path(__file__).parent / "models" / "fusion.json"
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """A fitted logistic fusion: p(bona fide) = sigmoid(bias + sum w_i (x_i - mean_i) / std_i)."""
+
+    cues: tuple[str, ...]
+    mean: tuple[float, ...]
+    std: tuple[float, ...]
+    weights: tuple[float, ...]
+    bias: float
+    threshold: float  # accept as bona fide when the fused probability >= threshold
+    cue_thresholds: Mapping[str, float]  # a cue fires (says "attack") when its score < threshold
+    provenance: Mapping[str, object]
+
+    def __post_init__(self) -> None:
+        n = len(self.cues)
+        if not n or any(len(v) != n for v in (self.mean, self.std, self.weights)):
+            raise LivenessModelError("fusion: cues, mean, std and weights must have the same length")
+        if any(s <= 0 for s in self.std) or not 0.0 < self.threshold < 1.0:
+            raise LivenessModelError("fusion: std must be positive and the threshold in (0, 1)")
+        if set(self.cue_thresholds) != set(self.cues):
+            raise LivenessModelError("fusion: need one threshold per cue")
+
+    def logit(self, scores: Mapping[str, float]) -> float:
+        """The fused log-odds of bona fide for a mapping cue -> score."""
+        z = self.bias
+        for cue, m, s, w in zip(self.cues, self.mean, self.std, self.weights, strict=True):
+            z += w * (float(scores[cue]) - m) / s
+        return float(z)
+
+    def probability(self, scores: Mapping[str, float]) -> float:
+        """p(bona fide) in (0, 1)."""
+        z = self.logit(scores)
+        return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+
+    def as_json(self) -> dict[str, object]:
+        """The JSON document `load_fusion` reads."""
+        return {
+            "cues": list(self.cues),
+            "mean": list(self.mean),
+            "std": list(self.std),
+            "weights": list(self.weights),
+            "bias": self.bias,
+            "threshold": self.threshold,
+            "cue_thresholds": dict(self.cue_thresholds),
+            "provenance": dict(self.provenance),
+        }
+
+
+def load_fusion(path: Path = FUSION_PATH) -> Fusion:
+    """Read and validate a fusion file; LivenessModelError when missing or malformed."""
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+        return Fusion(
+            cues=tuple(doc["cues"]),
+            mean=tuple(float(v) for v in doc["mean"]),
+            std=tuple(float(v) for v in doc["std"]),
+            weights=tuple(float(v) for v in doc["weights"]),
+            bias=float(doc["bias"]),
+            threshold=float(doc["threshold"]),
+            cue_thresholds={k: float(v) for k, v in doc["cue_thresholds"].items()},
+            provenance=doc.get("provenance", {}),
+        )
+    except FileNotFoundError as e:
+        raise LivenessModelError(f"fusion file {path} is missing; run liveness/training/fit_fusion.py") from e
+    except (KeyError, TypeError, ValueError) as e:
+        raise LivenessModelError(f"fusion file {path} is malformed: {e}") from e
+
+
+@lru_cache(maxsize=1)
+def default_fusion() -> Fusion:
+    """The shipped fusion, loaded once per process."""
+    return load_fusion(FUSION_PATH)
+
+
+def fit_logistic(
+    X: np.ndarray, y: np.ndarray, sample_weight: np.ndarray, l2: float = 1e-2, iterations: int = 50
+) -> tuple[np.ndarray, float]:
+    """Weighted L2-regularized logistic regression by Newton's method: (weights, bias).
+
+    X is standardized (n, d); y in {0, 1}; the bias is not regularized.
+    """
+    n, d = X.shape
+    A = np.concatenate([X, np.ones((n, 1))], axis=1)
+    beta = np.zeros(d + 1)
+    reg = np.full(d + 1, l2)
+    reg[-1] = 0.0
+    for _ in range(iterations):
+        p = 1.0 / (1.0 + np.exp(-np.clip(A @ beta, -30, 30)))
+        grad = A.T @ (sample_weight * (p - y)) + reg * beta
+        hess = (A * (sample_weight * p * (1 - p))[:, None]).T @ A + np.diag(reg) + 1e-9 * np.eye(d + 1)
+        step = np.linalg.solve(hess, grad)
+        beta -= step
+        if np.max(np.abs(step)) < 1e-8:
+            break
+    return beta[:-1], float(beta[-1])

@@ -1,0 +1,76 @@
+"""Generate the training split and store what the learners need (crops and cue scores, no frames).
+
+    nice .venv/bin/python -m liveness.training.build_training_set --cnn 64 --fusion 50 --workers 2
+
+Writes .cache/liveness/train_set.npz: texture crops (float16), hand-built cue scores, species and
+which learner each presentation belongs to ("cnn": indices [0, --cnn), "fusion": indices
+[FUSION_OFFSET, FUSION_OFFSET + --fusion)). Raw frames are never stored.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from multiprocessing import Pool
+from pathlib import Path
+
+import numpy as np
+
+from liveness.assess import physical_cues
+from liveness.dataset import CLASSES, FUSION_OFFSET, presentation
+from liveness.fusion import CUES
+from liveness.pupil_finder import track_pupil
+from liveness.texture_model import texture_crops
+
+OUT = Path(".cache/liveness/train_set.npz")
+PHYSICAL = tuple(c for c in CUES if c != "texture")
+
+
+def features(job: tuple[str, str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(crops float16, physical cue scores) of one presentation."""
+    split, species, index = job
+    p = presentation(split, species, index)
+    obs = track_pupil(p.frames)
+    cues = physical_cues(p.frames, p.schedule, obs)
+    return texture_crops(p.frames, obs).astype(np.float16), np.array([cues[c] for c in PHYSICAL])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cnn", type=int, default=64, help="presentations per class for the CNN")
+    parser.add_argument("--fusion", type=int, default=50, help="presentations per class for the fusion")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args()
+    jobs, phase, species = [], [], []
+    for name in CLASSES:
+        for i in range(args.cnn):
+            jobs.append(("train", name, i))
+            phase.append("cnn")
+            species.append(name)
+        for i in range(args.fusion):
+            jobs.append(("train", name, FUSION_OFFSET + i))
+            phase.append("fusion")
+            species.append(name)
+    start = time.time()
+    with Pool(args.workers) as pool:
+        results = []
+        for k, r in enumerate(pool.imap(features, jobs, chunksize=4)):
+            results.append(r)
+            if k % 50 == 0:
+                print(f"{k}/{len(jobs)} presentations, {time.time() - start:.0f} s", flush=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(
+        args.out,
+        crops=np.stack([r[0] for r in results]),
+        cues=np.stack([r[1] for r in results]),
+        cue_names=np.array(PHYSICAL),
+        species=np.array(species),
+        phase=np.array(phase),
+        index=np.array([j[2] for j in jobs]),
+    )
+    print(f"wrote {args.out} ({len(jobs)} presentations, {time.time() - start:.0f} s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,103 @@
+"""Fit the logistic score fusion on the training split's fusion phase and write fusion.json.
+
+    .venv/bin/python -m liveness.training.fit_fusion --target-bpcer 0.01
+
+Needs .cache/liveness/train_set.npz (build_training_set) and the shipped texture model. The
+fusion presentations (train split, indices from FUSION_OFFSET) were never seen by the CNN, and
+the held-out split is never touched here. Classes are weighted so that bona fide and attacks
+weigh the same, and every attack species the same.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import hashlib
+import json
+import statistics
+from pathlib import Path
+
+import numpy as np
+
+from liveness.dataset import BONA_FIDE, FUSION_OFFSET, SPLITS
+from liveness.evaluation import threshold_for_apcer
+from liveness.fusion import CUES, FUSION_PATH, Fusion, fit_logistic
+from liveness.texture_model import MODEL_PATH, TextureModel
+
+DATA = Path(".cache/liveness/train_set.npz")
+
+
+def tail_threshold(bona_fide: np.ndarray, target: float) -> float:
+    """A threshold rejecting about `target` of bona fide: the lower of the empirical minimum and a
+    Gaussian-tail estimate (few samples cannot place a 1% quantile empirically)."""
+    z = statistics.NormalDist().inv_cdf(1.0 - target)
+    return float(min(bona_fide.min(), bona_fide.mean() - z * bona_fide.std()))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--target-bpcer", type=float, default=0.01)
+    parser.add_argument("--l2", type=float, default=0.05)
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--out", type=Path, default=FUSION_PATH)
+    args = parser.parse_args()
+
+    data = np.load(args.data)
+    sel = data["phase"] == "fusion"
+    species = data["species"][sel]
+    names = [str(n) for n in data["cue_names"]]
+    model = TextureModel(MODEL_PATH)
+    crops = data["crops"][sel].astype(np.float32)
+    texture = np.array([model.score(c) for c in crops])
+    columns = {n: data["cues"][sel][:, i] for i, n in enumerate(names)} | {"texture": texture}
+    X = np.stack([columns[c] for c in CUES], axis=1)
+    y = (species == BONA_FIDE).astype(np.float64)
+    mean, std = X.mean(axis=0), X.std(axis=0) + 1e-6
+    weight = np.zeros(len(y))
+    weight[y == 1] = 0.5 / (y == 1).sum()
+    attack_species = sorted(set(species) - {BONA_FIDE})
+    for s in attack_species:
+        weight[species == s] = 0.5 / len(attack_species) / (species == s).sum()
+    weight *= len(y)
+    per_class = int(sel.sum() // (len(attack_species) + 1))
+    w, b = fit_logistic((X - mean) / std, y, weight, l2=args.l2)
+    logits = b + ((X - mean) / std) @ w
+    threshold_logit = tail_threshold(logits[y == 1], args.target_bpcer)
+    cue_thresholds = {c: tail_threshold(X[y == 1, i], 0.02) for i, c in enumerate(CUES)}
+    probs = 1 / (1 + np.exp(-logits))
+    attacks = {s: probs[species == s] for s in attack_species}
+    fit_report = {
+        "apcer_at_threshold": {
+            s: float(np.mean(v >= 1 / (1 + np.exp(-threshold_logit)))) for s, v in attacks.items()
+        },
+        "threshold_at_apcer_1pct": threshold_for_apcer(attacks, 0.01),
+    }
+    fusion = Fusion(
+        cues=CUES,
+        mean=tuple(float(v) for v in mean),
+        std=tuple(float(v) for v in std),
+        weights=tuple(float(v) for v in w),
+        bias=b,
+        threshold=float(1 / (1 + np.exp(-threshold_logit))),
+        cue_thresholds=cue_thresholds,
+        provenance={
+            "script": "liveness/training/fit_fusion.py",
+            "command": ".venv/bin/python -m liveness.training.fit_fusion"
+            f" --target-bpcer {args.target_bpcer} --l2 {args.l2}",
+            "fitted_utc": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "split": "train",
+            "split_seed_root": SPLITS["train"].seed_root,
+            "indices": f"[{FUSION_OFFSET}, {FUSION_OFFSET + per_class}) per class",
+            "presentations": {s: int((species == s).sum()) for s in sorted(set(species))},
+            "target_bpcer": args.target_bpcer,
+            "threshold_rule": "min(lowest bona fide logit, mean - z(1-target) * std of bona fide logits)",
+            "texture_model_sha256": hashlib.sha256(MODEL_PATH.read_bytes()).hexdigest(),
+            "fit_report": fit_report,
+        },
+    )
+    args.out.write_text(json.dumps(fusion.as_json(), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    print(json.dumps(fusion.as_json(), indent=2, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,124 @@
+"""Train the texture CNN on the training split's crops and export it to ONNX.
+
+    nice .venv/bin/python -m liveness.training.train_texture_cnn --epochs 14 --seed 0
+
+Needs the optional `train` extra (PyTorch, CPU) and .cache/liveness/train_set.npz from
+build_training_set. Uses only the "cnn" phase of the training split; 15% of those presentations
+(by presentation, never by crop) are kept aside for validation. Writes
+liveness/models/texture_cnn.onnx and liveness/models/texture_cnn_metrics.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from liveness.dataset import BONA_FIDE
+from liveness.texture_model import CROP
+
+DATA = Path(".cache/liveness/train_set.npz")
+MODELS = Path(__file__).resolve().parents[1] / "models"
+OPSET = 17
+
+
+def build_model() -> nn.Module:
+    """~17k parameters: five 3x3 convolutions (three strided), global average pool, one logit."""
+    return nn.Sequential(
+        nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(),
+        nn.Conv2d(8, 16, 3, stride=2, padding=1), nn.ReLU(),
+        nn.Conv2d(16, 16, 3, padding=1), nn.ReLU(),
+        nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.ReLU(),
+        nn.Conv2d(32, 32, 3, stride=2, padding=1), nn.ReLU(),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, 1),
+    )  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--epochs", type=int, default=14)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--data", type=Path, default=DATA)
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    torch.manual_seed(args.seed)
+    rng = np.random.default_rng(args.seed)
+
+    data = np.load(args.data)
+    sel = data["phase"] == "cnn"
+    crops = data["crops"][sel].astype(np.float32)  # (p, k, 1, 64, 64)
+    label = (data["species"][sel] == BONA_FIDE).astype(np.float32)
+    species = data["species"][sel]
+    p, k = crops.shape[:2]
+    order = rng.permutation(p)
+    n_val = max(1, int(0.15 * p))
+    val, train = order[:n_val], order[n_val:]
+    x_train = torch.from_numpy(crops[train].reshape(-1, 1, CROP, CROP))
+    y_train = torch.from_numpy(np.repeat(label[train], k))
+    pos_weight = torch.tensor((y_train == 0).sum().item() / max((y_train == 1).sum().item(), 1))
+
+    model = build_model()
+    optimizer = torch.optim.Adam(model.parameters(), lr=2e-3, weight_decay=1e-4)
+    scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, args.epochs)
+    loss_fn = nn.BCEWithLogitsLoss(pos_weight=pos_weight)
+    start = time.time()
+    for epoch in range(args.epochs):
+        model.train()
+        perm = torch.randperm(len(x_train))
+        total = 0.0
+        for b in range(0, len(perm), 64):
+            idx = perm[b : b + 64]
+            xb = x_train[idx]
+            if torch.rand(()) < 0.5:  # mirror images: a left eye is a mirrored right eye
+                xb = torch.flip(xb, dims=[3])
+            loss = loss_fn(model(xb)[:, 0], y_train[idx])
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(idx)
+        scheduler.step()
+        print(
+            f"epoch {epoch + 1}/{args.epochs} loss {total / len(x_train):.4f} ({time.time() - start:.0f} s)",
+            flush=True,
+        )
+
+    model.eval()
+    with torch.no_grad():
+        val_logits = (
+            model(torch.from_numpy(crops[val].reshape(-1, 1, CROP, CROP)))[:, 0].numpy().reshape(-1, k)
+        )
+    score = val_logits.mean(axis=1)
+    is_bf = label[val] == 1
+    threshold = float(np.sort(score[is_bf])[0]) if is_bf.any() else 0.0  # lowest bona fide score
+    metrics = {
+        "train_presentations": len(train),
+        "val_presentations": len(val),
+        "crops_per_presentation": int(k),
+        "epochs": args.epochs,
+        "seed": args.seed,
+        "train_seconds": round(time.time() - start, 1),
+        "val_accuracy_at_0": float(np.mean((score >= 0) == is_bf)),
+        "val_attack_pass_rate_at_lowest_bona_fide": {
+            s: float(np.mean(score[species[val] == s] >= threshold))
+            for s in sorted(set(species[val]))
+            if s != BONA_FIDE
+        },
+        "parameters": int(sum(p.numel() for p in model.parameters())),
+    }
+    MODELS.mkdir(parents=True, exist_ok=True)
+    dummy = torch.zeros(1, 1, CROP, CROP)
+    torch.onnx.export(
+        model, dummy, str(MODELS / "texture_cnn.onnx"), input_names=["crops"], output_names=["logits"],
+        dynamic_axes={"crops": {0: "n"}, "logits": {0: "n"}}, opset_version=OPSET, dynamo=False,
+    )  # fmt: skip
+    (MODELS / "texture_cnn_metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
+    print(json.dumps(metrics, indent=2))
+
+
+if __name__ == "__main__":
+    main()
