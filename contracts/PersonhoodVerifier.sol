@@ -92,9 +92,12 @@ contract PersonhoodVerifier is IPersonhoodVerifier {
         _verify(root, nullifier, message, scope, registry.checkRoot(root), points);
     }
 
-    /// @notice Semaphore's hash of a message or scope into the field: keccak256 of the 32-byte word >> 8.
-    function hashToField(uint256 value) public pure returns (uint256) {
-        return uint256(keccak256(abi.encodePacked(value))) >> 8;
+    /// @notice Semaphore's hash of a message or scope: keccak256 of the 32-byte word >> 8.
+    function hashToField(uint256 value) public pure returns (uint256 result) {
+        assembly ("memory-safe") {
+            mstore(0x00, value)
+            result := shr(8, keccak256(0x00, 0x20))
+        }
     }
 
     function _checkRanges(uint256 root, uint256 nullifier, uint256[8] calldata points) private pure {
@@ -115,12 +118,23 @@ contract PersonhoodVerifier is IPersonhoodVerifier {
     ) private view {
         IGroth16Verifier verifier = verifiers[depth];
         if (address(verifier) == address(0)) revert NoVerifierForDepth(depth);
-        bool ok = verifier.verifyProof(
-            [points[0], points[1]],
-            [[points[2], points[3]], [points[4], points[5]]],
-            [points[6], points[7]],
-            [root, nullifier, hashToField(message), hashToField(scope)]
-        );
+        uint256 messageHash = hashToField(message);
+        uint256 scopeHash = hashToField(scope);
+        bytes4 selector = IGroth16Verifier.verifyProof.selector;
+        bool ok;
+        // verifyProof(uint256[2] pA, uint256[2][2] pB, uint256[2] pC, uint256[4] pubSignals): all static, so
+        // the arguments are 12 consecutive words: the 8 points in Solidity order, then the public signals.
+        assembly ("memory-safe") {
+            let m := mload(0x40)
+            mstore(m, selector)
+            calldatacopy(add(m, 0x04), points, 0x100)
+            mstore(add(m, 0x104), root)
+            mstore(add(m, 0x124), nullifier)
+            mstore(add(m, 0x144), messageHash)
+            mstore(add(m, 0x164), scopeHash)
+            let success := staticcall(gas(), verifier, m, 0x184, m, 0x20)
+            ok := and(success, and(eq(returndatasize(), 0x20), eq(mload(m), 1)))
+        }
         if (!ok) revert InvalidProof();
     }
 }
