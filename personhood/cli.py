@@ -18,6 +18,7 @@ EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 # Each module in personhood/commands/ registers one noun; add new nouns here.
 COMMAND_MODULES: tuple[str, ...] = ("audit", "device", "identity", "group", "demo", "pad")
 COMMAND_MODULES += ("zk", "prove", "verify")  # membership proofs: circuits and setup, prove, verify
+COMMAND_MODULES += ("bio",)  # iris pipeline: eval, synth, compare
 
 
 def build_parser() -> argparse.ArgumentParser:
