@@ -1,0 +1,48 @@
+"""Errors raised by the uniqueness gallery (1:N deduplication)."""
+
+from __future__ import annotations
+
+from zk_identity.errors import PersonhoodError
+
+
+class GalleryError(PersonhoodError):
+    """Root of the gallery's errors."""
+
+
+class GalleryInputError(GalleryError, ValueError):
+    """A caller passed something the gallery cannot accept (bad key, id, template, threshold)."""
+
+
+class RecordNotFoundError(GalleryError, KeyError):
+    """A record id that is not in the gallery (carried as `record_id`)."""
+
+    def __init__(self, record_id: int) -> None:
+        super().__init__(f"record {record_id} is not in the gallery")
+        self.record_id = record_id
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return str(self.args[0])
+
+
+class DuplicateRecordError(GalleryError, ValueError):
+    """A record id that is already enrolled (carried as `record_id`)."""
+
+    def __init__(self, record_id: int) -> None:
+        super().__init__(f"record {record_id} is already in the gallery; delete it first to replace it")
+        self.record_id = record_id
+
+
+class StoreCorruptError(GalleryError, ValueError):
+    """An encrypted store file that is truncated, altered, reordered or encrypted under another key."""
+
+    def __init__(self, path: object, reason: str) -> None:
+        super().__init__(
+            f"gallery store {path} is unreadable: {reason}; restore it from a backup "
+            "(check that the station key is the one it was written with)"
+        )
+        self.path = path
+        self.reason = reason
+
+
+class StoreLockedError(GalleryError):
+    """Another process holds the store open for writing."""

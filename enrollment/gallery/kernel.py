@@ -1,0 +1,118 @@
+"""1:N search kernels: one probe against a whole shard of packed templates, all 31 shifts.
+
+Two implementations with one contract (`scan`): every record whose distance (see `distance.py`)
+is <= threshold comes back with exactly the distance, shift and bits compared that
+`distance.pair_distance` gives.
+
+* `scan_numpy` — the reference: vectorized numpy over rows, one shift at a time (the probe is
+  rotated, never the gallery). Each numpy operation is a separate pass over memory.
+* `scan_fused` — the compiled kernel in `fused_kernel.py` (numba): one pass, every shift of a
+  record scored while it sits in L1, with exact early rejection.
+
+Pure computation, no I/O. Arguments are trusted: the shard validates at its boundary.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import fused_kernel
+from .distance import IMPOSTOR_MEAN, NO_OVERLAP_DISTANCE, REFERENCE_BITS, SHIFT_ORDER
+
+logger = logging.getLogger(__name__)
+
+NUMPY_CHUNK_ROWS = 2048  # 2048 x 2 KiB = 4 MiB per temporary: fits L2+L3 on the machines here
+KERNELS = ("fused", "numpy")
+
+
+@dataclass(frozen=True, eq=False)
+class ScanHits:
+    """Rows within the threshold (row indexes into the shard's arrays) with their exact scores."""
+
+    rows: np.ndarray  # int64
+    distances: np.ndarray  # float64
+    shifts: np.ndarray  # int64, -15..15
+    bits_compared: np.ndarray  # int64
+
+
+def _normalized(differing: np.ndarray, compared: np.ndarray) -> np.ndarray:
+    # The same floating-point operations, in the same order, as distance.normalized_distance.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        raw = differing / compared
+        value = IMPOSTOR_MEAN - (IMPOSTOR_MEAN - raw) * np.sqrt(compared / REFERENCE_BITS)
+    return np.where(compared == 0, NO_OVERLAP_DISTANCE, value)
+
+
+def scan_numpy(
+    probe_code: np.ndarray, probe_mask: np.ndarray, codes: np.ndarray, masks: np.ndarray, threshold: float
+) -> ScanHits:
+    """Reference kernel: rows of `codes`/`masks` (uint64[n, 256]) within `threshold` of the probe."""
+    found: list[tuple[np.ndarray, ...]] = []
+    rolled = [(s, np.roll(probe_code, s), np.roll(probe_mask, s)) for s in SHIFT_ORDER]
+    for start in range(0, codes.shape[0], NUMPY_CHUNK_ROWS):
+        gc = codes[start : start + NUMPY_CHUNK_ROWS]
+        gm = masks[start : start + NUMPY_CHUNK_ROWS]
+        best = np.full(gc.shape[0], np.inf)
+        best_shift = np.zeros(gc.shape[0], dtype=np.int64)
+        best_bits = np.zeros(gc.shape[0], dtype=np.int64)
+        for shift, code_s, mask_s in rolled:
+            both = gm & mask_s
+            compared = np.bitwise_count(both).sum(axis=1, dtype=np.int64)
+            differing = np.bitwise_count((gc ^ code_s) & both).sum(axis=1, dtype=np.int64)
+            distance = _normalized(differing, compared)
+            better = distance < best
+            best = np.where(better, distance, best)
+            best_shift[better] = shift
+            best_bits = np.where(better, compared, best_bits)
+        hit = np.flatnonzero(best <= threshold)
+        found.append((hit + start, best[hit], best_shift[hit], best_bits[hit]))
+    return _concat(found)
+
+
+def scan_fused(
+    probe_code: np.ndarray,
+    probe_mask: np.ndarray,
+    codes: np.ndarray,
+    masks: np.ndarray,
+    mask_bits: np.ndarray,
+    threshold: float,
+) -> ScanHits:
+    """Compiled kernel (same contract as `scan_numpy`); `mask_bits[i]` = popcount(masks[i])."""
+    distances, shifts, compared = fused_kernel.scan(
+        probe_code, probe_mask, codes, masks, mask_bits, threshold
+    )
+    hit = np.flatnonzero(distances <= threshold)
+    return ScanHits(
+        rows=hit.astype(np.int64),
+        distances=distances[hit],
+        shifts=shifts[hit].astype(np.int64),
+        bits_compared=compared[hit].astype(np.int64),
+    )
+
+
+def scan(
+    probe_code: np.ndarray,
+    probe_mask: np.ndarray,
+    codes: np.ndarray,
+    masks: np.ndarray,
+    mask_bits: np.ndarray,
+    threshold: float,
+    kernel: str = "fused",
+) -> ScanHits:
+    """Run the named kernel ("fused" falls back to "numpy" where numba is not importable)."""
+    if kernel == "fused" and fused_kernel.AVAILABLE:
+        return scan_fused(probe_code, probe_mask, codes, masks, mask_bits, threshold)
+    if kernel not in KERNELS:
+        raise ValueError(f"unknown kernel {kernel!r}; expected one of {KERNELS}")
+    return scan_numpy(probe_code, probe_mask, codes, masks, threshold)
+
+
+def _concat(parts: list[tuple[np.ndarray, ...]]) -> ScanHits:
+    if not parts:
+        empty_i, empty_f = np.zeros(0, dtype=np.int64), np.zeros(0)
+        return ScanHits(rows=empty_i, distances=empty_f, shifts=empty_i, bits_compared=empty_i)
+    rows, distances, shifts, bits = (np.concatenate(column) for column in zip(*parts, strict=True))
+    return ScanHits(rows=rows.astype(np.int64), distances=distances, shifts=shifts, bits_compared=bits)
