@@ -125,9 +125,8 @@ def test_bad_arguments_are_refused(members, group, pool) -> None:
 
 def test_node_errors_surface_with_their_message(pool) -> None:
     wasm = official_artifacts(3).wasm
-    with pytest.raises(ProverError, match="snarkjs: ") as missing:
-        pool.prove({"secret": "1"}, wasm, official_artifacts(3).zkey)  # missing inputs
-    assert "signal" in str(missing.value).lower()
+    with pytest.raises(ProverError, match="snarkjs: Not all inputs have been set"):
+        pool.prove({"secret": "1"}, wasm, official_artifacts(3).zkey)
     with pytest.raises(ProverError, match="unknown op"):
         pool.request({"op": "bogus"})
 
