@@ -19,6 +19,7 @@ EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 COMMAND_MODULES: tuple[str, ...] = ("audit", "device", "identity", "group", "demo", "pad")
 COMMAND_MODULES += ("zk", "prove", "verify")  # membership proofs: circuits and setup, prove, verify
 COMMAND_MODULES += ("bio",)  # iris pipeline: eval, synth, compare
+COMMAND_MODULES += ("chain",)  # contracts: build, deploy
 
 
 def build_parser() -> argparse.ArgumentParser:
