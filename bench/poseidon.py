@@ -1,11 +1,13 @@
 """Poseidon(2) hash rate and LeanIMT build time: this implementation against poseidon-lite and
 @semaphore-protocol/group under node, on the same inputs, in one run.
 
-    nice .venv/bin/python bench/poseidon.py [--json] [--hashes 20000] [--leaves 100000] [--no-js-tree]
+    nice .venv/bin/python bench/poseidon.py [--json] [--hashes 20000] [--repeats 3] [--leaves 100000]
+                                            [--no-js-tree]
 
-Baselines are MEASURED in the same run: poseidon-lite's `poseidon2` (warm, after a warm-up pass) and
-`new Group(leaves)` (LeanIMT insertMany) in node. Our textbook round-by-round permutation is timed on a
-subset to show what the Appendix B form and gmpy2 buy. Outputs and roots are compared, so the two
+Baselines are MEASURED in the same run: poseidon-lite's `poseidon2` (warm, after a warm-up pass;
+rounds alternate with ours, best of each kept) and `new Group(leaves)` (LeanIMT insertMany) in node.
+Our textbook round-by-round permutation is timed on a subset to show what the Appendix B form and
+gmpy2 buy. Outputs and roots are compared, so the two
 sides provably did the same work. Ratios > 1 mean we are faster.
 """
 
@@ -66,26 +68,32 @@ def _rate(pairs: list[tuple[int, int]], fn) -> float:
     return len(pairs) / (time.perf_counter() - start)
 
 
-def run(hashes: int, n_leaves: int, js_tree: bool) -> dict:
+def run(hashes: int, n_leaves: int, js_tree: bool, repeats: int = 3) -> dict:
     """Measure everything; returns the report as a dict."""
     rng = random.Random(2494)
     pairs = [(rng.randrange(SNARK_SCALAR_FIELD), rng.randrange(SNARK_SCALAR_FIELD)) for _ in range(hashes)]
     leaves = list(dict.fromkeys(rng.randrange(1, SNARK_SCALAR_FIELD) for _ in range(n_leaves)))  # distinct
 
     _rate(pairs[:500], poseidon)  # warm-up (builds the width-3 tables)
-    ours = _rate(pairs, poseidon)
+    # Alternate the two sides and keep each one's best round: on a shared machine the load changes
+    # from second to second, and the best round is the least disturbed one.
+    ours_rates, lite_rates = [], []
+    for _ in range(repeats):
+        ours_rates.append(_rate(pairs, poseidon))
+        js = _node(pairs, [])
+        if js["first"] != [str(poseidon([a, b])) for a, b in pairs[:100]]:
+            raise SystemExit("poseidon-lite and this implementation disagree: the benchmark is void")
+        lite_rates.append(hashes / js["hashSeconds"])
+    ours, lite = max(ours_rates), max(lite_rates)
     textbook = _rate(pairs[: max(1, hashes // 10)], poseidon_reference)
 
     start = time.perf_counter()
     tree = LeanIMT(leaves)
     tree_seconds = time.perf_counter() - start
-
-    js = _node(pairs, leaves if js_tree else [])
-    if js["first"] != [str(poseidon([a, b])) for a, b in pairs[:100]]:
-        raise SystemExit("poseidon-lite and this implementation disagree: the benchmark is void")
-    lite = hashes / js["hashSeconds"]
+    js = _node(pairs[:100], leaves) if js_tree else {"tree": None}
     report = {
         "hashes": hashes,
+        "repeats": repeats,
         "poseidon2_per_s": {
             "ours": round(ours),
             "poseidon_lite": round(lite),
@@ -110,17 +118,18 @@ def main() -> int:
         "--hashes", type=int, default=20_000, help="Poseidon(2) inputs to hash (default 20000)"
     )
     parser.add_argument("--leaves", type=int, default=100_000, help="LeanIMT size to build (default 100000)")
+    parser.add_argument("--repeats", type=int, default=3, help="alternating hash rounds per side (best kept)")
     parser.add_argument("--no-js-tree", action="store_true", help="skip building the group in node")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
-    if args.hashes < 100 or args.leaves < 1:
-        parser.error("--hashes must be >= 100 and --leaves >= 1")
-    r = run(args.hashes, args.leaves, not args.no_js_tree)
+    if args.hashes < 100 or args.leaves < 1 or args.repeats < 1:
+        parser.error("--hashes must be >= 100, --leaves and --repeats >= 1")
+    r = run(args.hashes, args.leaves, not args.no_js_tree, args.repeats)
     if args.json:
         print(json.dumps(r, sort_keys=True))
         return 0
     rate = r["poseidon2_per_s"]
-    print(f"Poseidon(2), {r['hashes']} random field-element pairs")
+    print(f"Poseidon(2), {r['hashes']} random field-element pairs, best of {r['repeats']} alternating rounds")
     print(f"  ours (Appendix B form, gmpy2)   {rate['ours']:>8} hashes/s")
     print(f"  ours (textbook rounds, ints)    {rate['ours_textbook']:>8} hashes/s")
     print(f"  poseidon-lite 0.3.0 (node)      {rate['poseidon_lite']:>8} hashes/s")
