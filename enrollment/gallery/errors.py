@@ -23,6 +23,9 @@ class RecordNotFoundError(GalleryError, KeyError):
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0])
 
+    def __reduce__(self) -> tuple[type, tuple[int]]:  # picklable: Ray carries it from a shard actor
+        return (type(self), (self.record_id,))
+
 
 class DuplicateRecordError(GalleryError, ValueError):
     """A record id that is already enrolled (carried as `record_id`)."""
@@ -30,6 +33,9 @@ class DuplicateRecordError(GalleryError, ValueError):
     def __init__(self, record_id: int) -> None:
         super().__init__(f"record {record_id} is already in the gallery; delete it first to replace it")
         self.record_id = record_id
+
+    def __reduce__(self) -> tuple[type, tuple[int]]:
+        return (type(self), (self.record_id,))
 
 
 class StoreCorruptError(GalleryError, ValueError):
@@ -42,6 +48,9 @@ class StoreCorruptError(GalleryError, ValueError):
         )
         self.path = path
         self.reason = reason
+
+    def __reduce__(self) -> tuple[type, tuple[object, str]]:
+        return (type(self), (self.path, self.reason))
 
 
 class StoreLockedError(GalleryError):

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from enrollment.iris.template import IrisTemplate
+from zk_identity.errors import PersonhoodError
 
 from .errors import GalleryError
 from .gallery import Gallery
@@ -32,11 +33,16 @@ LOCAL_OBJECT_STORE_BYTES = 256 * 1024**2  # probes and results are small; keep /
 class ShardActor:
     """Holds one StoredShard inside a Ray worker process (wrapped by `ray.remote` at use)."""
 
-    def __init__(self, path: str | None, key: bytes | None, kernel: str, threads: int) -> None:
+    def __init__(self, threads: int) -> None:
         from . import fused_kernel
 
         fused_kernel.set_threads(threads)
+        self._shard: StoredShard | None = None
+
+    def load(self, path: str | None, key: bytes | None, kernel: str) -> int:
+        # Not in __init__: an error raised there reaches the caller only as ActorDiedError.
         self._shard = StoredShard(path, key, kernel)
+        return len(self._shard)
 
     def add_many(self, ids: np.ndarray, codes: np.ndarray, masks: np.ndarray) -> None:
         self._shard.add_many(ids, codes, masks)
@@ -54,7 +60,8 @@ class ShardActor:
         return self._shard.record_ids()
 
     def close(self) -> None:
-        self._shard.close()
+        if self._shard is not None:
+            self._shard.close()
 
 
 def start_local_ray(num_cpus: int) -> None:
@@ -91,12 +98,15 @@ class RayGallery(Gallery):
             start_local_ray(num_cpus=max(len(paths), 1))
             self._started_ray = True
         remote = ray.remote(num_cpus=ACTOR_CPUS)(ShardActor)
-        self._actors: list[Any] = [
-            remote.remote(None if p is None else os.fspath(p), key, kernel, ACTOR_CPUS) for p in paths
-        ]
+        self._actors: list[Any] = [remote.remote(ACTOR_CPUS) for _ in paths]
         self.shards = len(self._actors)
         try:
-            self._get([a.size.remote() for a in self._actors])  # surface a bad store now, not later
+            self._get(
+                [
+                    a.load.remote(None if p is None else os.fspath(p), key, kernel)
+                    for a, p in zip(self._actors, paths, strict=True)
+                ]
+            )
         except BaseException:
             self.close()
             raise
@@ -134,10 +144,11 @@ class RayGallery(Gallery):
         return list(self._get([a.search.remote(probe_ref, threshold) for a in self._actors]))
 
     def _get(self, refs: Any) -> Any:
+        errors = self._ray.exceptions
         try:
             return self._ray.get(refs)
-        except self._ray.exceptions.RayTaskError as e:
+        except errors.RayTaskError as e:
             cause = getattr(e, "cause", None)
-            if isinstance(cause, Exception):
+            if isinstance(cause, PersonhoodError):
                 raise cause from None  # the gallery's own error, as the local engine raises it
             raise

@@ -2,7 +2,7 @@
 
 Codes are uniform random bits. Masks imitate a segmented iris: the upper eyelid hides the outer
 radii over an arc of columns centred on the top of the eye, the lower eyelid a smaller arc at the
-bottom, and ~4% of the remaining bits are fragile; about 75-85% of the mask bits end up set.
+bottom, and ~3% of the remaining bits are fragile; about 75-85% of the mask bits end up set.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ _RADIUS_AT_OR_ABOVE = np.array(
     [int(sum(1 << b for b in range(64) if _BIT_RADIUS[b] >= r)) for r in range(N_RADII + 1)],
     dtype=np.uint64,
 )
-FRAGILE_FRACTION = 0.04
+FRAGILE_AND_WORDS = 5  # a bit is fragile when 5 random bits are all set: 1/32, about 3%
 
 
 def random_templates(rng: np.random.Generator, count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -38,8 +38,10 @@ def random_templates(rng: np.random.Generator, count: int) -> tuple[np.ndarray, 
         )
         hidden = np.where(off < width, _RADIUS_AT_OR_ABOVE[start_radius], np.uint64(0))
         masks &= ~hidden
-    fragile = rng.random((count, N_ANGLES, 64)) < FRAGILE_FRACTION
-    masks &= ~np.packbits(fragile, axis=-1, bitorder="little").view("<u8")[..., 0].astype(np.uint64)
+    fragile = rng.integers(0, 2**64, size=(count, N_ANGLES), dtype=np.uint64, endpoint=False)
+    for _ in range(FRAGILE_AND_WORDS - 1):
+        fragile &= rng.integers(0, 2**64, size=(count, N_ANGLES), dtype=np.uint64, endpoint=False)
+    masks &= ~fragile
     return codes, masks
 
 

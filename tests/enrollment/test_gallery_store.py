@@ -170,3 +170,14 @@ def read_all_from(store: EncryptedStore) -> tuple[np.ndarray, ...]:
 def test_a_second_writer_is_refused(store_file: Path) -> None:
     with EncryptedStore.open(store_file, KEY), pytest.raises(StoreLockedError, match="another process"):
         EncryptedStore.open(store_file, KEY)
+
+
+def test_errors_survive_pickling() -> None:
+    # Ray carries a shard actor's error back to the caller by pickling it.
+    import pickle
+
+    from enrollment.gallery import DuplicateRecordError, RecordNotFoundError
+
+    for error in (StoreCorruptError("/x", "why"), DuplicateRecordError(5), RecordNotFoundError(6)):
+        copy = pickle.loads(pickle.dumps(error))
+        assert type(copy) is type(error) and str(copy) == str(error) and copy.__dict__ == error.__dict__
