@@ -84,3 +84,11 @@ def test_installed_script_runs(tmp_path: Path) -> None:
     show = subprocess.run([str(script), "id", "show", "--json", str(key)], capture_output=True, text=True,
                           timeout=60, check=False)  # fmt: skip
     assert show.returncode == 0 and json.loads(show.stdout)["commitment"] == new.stdout.strip()
+
+
+def test_show_warns_about_a_key_file_others_can_read(tmp_path: Path, capsys) -> None:
+    key = tmp_path / "loose.key"
+    key.write_text(Identity(b"k").export() + "\n")
+    os.chmod(key, 0o644)
+    assert main(["id", "show", str(key)]) == 0
+    assert "chmod 600" in capsys.readouterr().err
