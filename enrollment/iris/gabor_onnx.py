@@ -126,7 +126,7 @@ def check_model(model: onnx.ModelProto) -> None:
     """onnx.checker plus the exact input/output names and shapes this pipeline feeds and reads."""
     try:
         onnx.checker.check_model(model, full_check=True)
-    except onnx.checker.ValidationError as e:
+    except (onnx.checker.ValidationError, onnx.shape_inference.InferenceError) as e:
         raise EncoderModelError(f"Gabor encoder graph is invalid: {e}") from e
     got_in = {i.name: _dims(i) for i in model.graph.input}
     got_out = {o.name: _dims(o) for o in model.graph.output}

@@ -23,7 +23,8 @@ class OcclusionParams:
     """Occlusion settings; lengths are fractions of the iris radius."""
 
     dark_fraction: float = 0.3  # lash if darker than pupil + this of (iris - pupil)
-    bright_fraction: float = 0.5  # skin/reflection if brighter than iris + this of (sclera - iris)
+    bright_fraction: float = 0.7  # skin/reflection pixel: brighter than iris + this of (sclera - iris)
+    run_bright_fraction: float = 0.4  # the same for the solid runs that start an eyelid
     run_length: float = 0.06  # a lid starts with this much solid non-iris along a column
     limbus_guard: float = 0.07  # ignore this close to the limbus (circle fit error)
     min_lid_points: float = 0.15  # fraction of columns that must agree on a lid
@@ -80,14 +81,16 @@ def noise_mask(
 ) -> tuple[np.ndarray, Parabola | None, Parabola | None]:
     """Boolean mask (True = not iris) over the image, with the upper and lower lid parabolas."""
     dark = levels.pupil + params.dark_fraction * (levels.iris - levels.pupil)
-    bright = levels.iris + max(
-        params.bright_fraction * (levels.sclera - levels.iris), 4.0 * levels.iris_spread
-    )
+    contrast = max(levels.sclera - levels.iris, 0.0)
+    # Lids are found from solid runs, which texture cannot fake: a low threshold is safe there.
+    # Single pixels are masked only when far brighter than iris texture gets.
+    bright_run = levels.iris + max(params.run_bright_fraction * contrast, 1.0 * levels.iris_spread)
+    bright = levels.iris + max(params.bright_fraction * contrast, 3.0 * levels.iris_spread)
     x0, x1 = max(int(iris.x - iris.r) - 2, 0), min(int(iris.x + iris.r) + 3, gray.shape[1])
     y0, y1 = max(int(iris.y - iris.r) - 2, 0), min(int(iris.y + iris.r) + 3, gray.shape[0])
     crop = clean[y0:y1, x0:x1]
     solid_len = max(3, round(params.run_length * iris.r))
-    non_iris = ((crop < dark) | (crop > bright)).astype(np.uint8)
+    non_iris = ((crop < dark) | (crop > bright_run)).astype(np.uint8)
     solid = cv2.erode(non_iris, np.ones((solid_len, 1), np.uint8)).astype(bool)  # whole run non-iris
     ys = np.arange(y0, y1, dtype=np.float32)[:, None]
     xs = np.arange(x0, x1, dtype=np.float32)[None, :]

@@ -64,7 +64,7 @@ def find_pupil(clean: np.ndarray, params: PupilParams) -> Circle:
             if outside - inside < params.min_contrast:
                 continue
             # The pupil is the darkest round thing: a dark iris blob around it scores lower.
-            score = fill * (outside - inside) / (inside - darkest + 8.0)
+            score = fill * (outside - inside) / (max(inside - darkest, 0.0) + 8.0)
             if score > best_score:
                 best, best_score = Circle(float(x), float(y), float(r)), score
     if best is None:
