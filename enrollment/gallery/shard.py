@@ -49,14 +49,16 @@ class GalleryShard:
     freed row, so no template bits linger in memory after deletion.
     """
 
-    def __init__(self, kernel: str = "fused") -> None:
+    def __init__(self, kernel: str = "fused", capacity: int = INITIAL_CAPACITY) -> None:
         if kernel not in KERNELS:
             raise GalleryInputError(f"kernel must be one of {KERNELS}, got {kernel!r}")
+        if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1:
+            raise GalleryInputError(f"capacity must be a positive integer, got {capacity!r}")
         self.kernel = kernel
-        self._codes = np.zeros((INITIAL_CAPACITY, N_ANGLES), dtype=np.uint64)
-        self._masks = np.zeros((INITIAL_CAPACITY, N_ANGLES), dtype=np.uint64)
-        self._mask_bits = np.zeros(INITIAL_CAPACITY, dtype=np.int64)
-        self._ids = np.zeros(INITIAL_CAPACITY, dtype=np.int64)
+        self._codes = np.zeros((capacity, N_ANGLES), dtype=np.uint64)
+        self._masks = np.zeros((capacity, N_ANGLES), dtype=np.uint64)
+        self._mask_bits = np.zeros(capacity, dtype=np.int64)
+        self._ids = np.zeros(capacity, dtype=np.int64)
         self._row_of: dict[int, int] = {}
 
     def __len__(self) -> int:

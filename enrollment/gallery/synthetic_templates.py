@@ -19,12 +19,23 @@ _RADIUS_AT_OR_ABOVE = np.array(
     [int(sum(1 << b for b in range(64) if _BIT_RADIUS[b] >= r)) for r in range(N_RADII + 1)],
     dtype=np.uint64,
 )
+MASK_BANK = 4096
 FRAGILE_AND_WORDS = 5  # a bit is fragile when 5 random bits are all set: 1/32, about 3%
 
 
 def random_templates(rng: np.random.Generator, count: int) -> tuple[np.ndarray, np.ndarray]:
-    """`count` unrelated templates as (codes, masks), uint64[count, 256] each."""
+    """`count` unrelated templates as (codes, masks), uint64[count, 256] each.
+
+    Beyond MASK_BANK templates the masks are drawn from a bank of MASK_BANK distinct masks (codes
+    stay unique): it keeps a million-template benchmark gallery quick to make.
+    """
     codes = rng.integers(0, 2**64, size=(count, N_ANGLES), dtype=np.uint64, endpoint=False)
+    bank = _masks(rng, min(count, MASK_BANK))
+    masks = bank if count <= MASK_BANK else bank[rng.integers(0, MASK_BANK, size=count)]
+    return codes, masks
+
+
+def _masks(rng: np.random.Generator, count: int) -> np.ndarray:
     masks = np.full((count, N_ANGLES), ~np.uint64(0), dtype=np.uint64)
     column = np.arange(N_ANGLES)
     for centre, half_width, depth in (
@@ -36,13 +47,11 @@ def random_templates(rng: np.random.Generator, count: int) -> tuple[np.ndarray, 
         off = np.abs(
             (column[None, :] - centre - rng.integers(-8, 9, size=count)[:, None] + 128) % N_ANGLES - 128
         )
-        hidden = np.where(off < width, _RADIUS_AT_OR_ABOVE[start_radius], np.uint64(0))
-        masks &= ~hidden
+        masks &= ~np.where(off < width, _RADIUS_AT_OR_ABOVE[start_radius], np.uint64(0))
     fragile = rng.integers(0, 2**64, size=(count, N_ANGLES), dtype=np.uint64, endpoint=False)
     for _ in range(FRAGILE_AND_WORDS - 1):
         fragile &= rng.integers(0, 2**64, size=(count, N_ANGLES), dtype=np.uint64, endpoint=False)
-    masks &= ~fragile
-    return codes, masks
+    return masks & ~fragile
 
 
 def recapture(
