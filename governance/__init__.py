@@ -1,0 +1,58 @@
+"""Governance: the dapp verification API, the vote relayer, proposals, results pages and charts."""
+
+from . import charts, openapi, relayer, results_page, verify_api
+from .charts import bar_chart_png
+from .errors import (
+    GovernanceError,
+    NotFoundError,
+    NullifierUsedError,
+    ProofRejectedError,
+    RateLimitedError,
+    RequestError,
+    UpstreamError,
+)
+from .indexer import GroupIndexer
+from .nullifier_store import NullifierStore, sqlite_url
+from .proof_check import ProofChecker, check_binding
+from .proposals import BALLOT_KINDS, Proposal, ProposalBook, ProposalResults
+from .rate_limit import RateLimit, RateLimiter
+from .requests import VerifyRequest, VoteRequest, action_scope, parse_verify, parse_vote, signal_message
+from .services import Chain, Services, chain_clients, load_deployment, relayer_sender
+
+__all__ = [
+    "BALLOT_KINDS",
+    "Chain",
+    "GovernanceError",
+    "GroupIndexer",
+    "NotFoundError",
+    "NullifierStore",
+    "NullifierUsedError",
+    "ProofChecker",
+    "ProofRejectedError",
+    "Proposal",
+    "ProposalBook",
+    "ProposalResults",
+    "RateLimit",
+    "RateLimitedError",
+    "RateLimiter",
+    "RequestError",
+    "Services",
+    "UpstreamError",
+    "VerifyRequest",
+    "VoteRequest",
+    "action_scope",
+    "bar_chart_png",
+    "chain_clients",
+    "charts",
+    "check_binding",
+    "load_deployment",
+    "openapi",
+    "parse_verify",
+    "parse_vote",
+    "relayer",
+    "relayer_sender",
+    "results_page",
+    "signal_message",
+    "sqlite_url",
+    "verify_api",
+]

@@ -1,0 +1,41 @@
+"""Reading a request's JSON body strictly (no NaN/Infinity, no duplicate keys, bounded size)."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Request
+
+from .errors import RequestError
+
+MAX_BODY_BYTES = 64 * 1024  # a Semaphore proof with its fields is < 2 KiB
+
+
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    keys = [k for k, _ in pairs]
+    if len(keys) != len(set(keys)):
+        raise RequestError("duplicate keys in a JSON object", "malformed_json")
+    return dict(pairs)
+
+
+def _no_constant(name: str) -> object:
+    raise RequestError(f"{name} is not valid JSON", "malformed_json")
+
+
+def read_json(request: Request) -> object:
+    """The parsed body; RequestError for a body that is too large, not UTF-8 or not strict JSON."""
+    if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
+        raise RequestError(f"the body exceeds {MAX_BODY_BYTES} bytes", "body_too_large")
+    raw = request.get_data(cache=True)
+    if len(raw) > MAX_BODY_BYTES:
+        raise RequestError(f"the body exceeds {MAX_BODY_BYTES} bytes", "body_too_large")
+    try:
+        return json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+    except UnicodeDecodeError as e:
+        raise RequestError("the body is not UTF-8", "malformed_json") from e
+    except json.JSONDecodeError as e:
+        raise RequestError(
+            f"the body is not valid JSON: {e.msg} at position {e.pos}", "malformed_json"
+        ) from e
+    except RecursionError as e:
+        raise RequestError("the JSON body is nested too deeply", "malformed_json") from e

@@ -1,0 +1,185 @@
+"""The HTTP API's OpenAPI 3.0 description, served at GET /openapi.json (the fuzz tests read it too)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, jsonify
+
+from .proposals import BALLOT_KINDS
+
+blueprint = Blueprint("openapi", __name__)
+
+_DECIMAL = {"type": "string", "pattern": "^[0-9]{1,78}$", "description": "a decimal integer"}
+_ERROR_RESPONSE = {
+    "description": "refused; nothing was recorded or sent",
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+}
+
+
+def _json(schema_ref: str, description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}},
+    }
+
+
+def _errors(*statuses: int) -> dict[str, Any]:
+    return {str(status): _ERROR_RESPONSE for status in statuses}
+
+
+_PROPOSAL_PARAMS = [
+    {
+        "name": "ballot",
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "enum": list(BALLOT_KINDS)},
+    },
+    {"name": "proposalId", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 0}},
+]
+
+SPEC: dict[str, Any] = {
+    "openapi": "3.0.3",
+    "info": {
+        "title": "Personhood governance API",
+        "version": "1",
+        "description": "Verify Semaphore v4 proofs of personhood for dapp actions; relay anonymous votes; "
+        "read results recounted from the chain. Errors are JSON {error, message}.",
+    },
+    "paths": {
+        "/v1/verify": {
+            "post": {
+                "summary": "Verify a proof for an action and spend its nullifier",
+                "requestBody": {"required": True, **_json("VerifyRequest", "the action, signal and proof")},
+                "responses": {
+                    "200": _json("Verified", "accepted; the nullifier is spent"),
+                    **_errors(400, 409, 503),
+                },
+            }
+        },
+        "/v1/relay/vote": {
+            "post": {
+                "summary": "Relay a ballot from the relayer's account",
+                "requestBody": {"required": True, **_json("VoteRequest", "the ballot and its proof")},
+                "responses": {
+                    "200": _json("Relayed", "mined; the transaction hash"),
+                    **_errors(400, 404, 409, 429, 503),
+                },
+            }
+        },
+        "/v1/proposals/{ballot}/{proposalId}/results": {
+            "get": {
+                "summary": "Tallies on chain and recounted from events",
+                "parameters": _PROPOSAL_PARAMS,
+                "responses": {"200": _json("Results", "the results"), **_errors(400, 404, 503)},
+            }
+        },
+        "/openapi.json": {
+            "get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.0"}}}
+        },
+    },
+    "components": {
+        "schemas": {
+            "Error": {
+                "type": "object",
+                "required": ["error", "message"],
+                "properties": {
+                    "error": {"type": "string", "description": "machine-readable code"},
+                    "message": {"type": "string", "description": "what went wrong and what to do"},
+                },
+            },
+            "Proof": {
+                "type": "object",
+                "description": "Semaphore v4 SemaphoreProof JSON",
+                "required": ["merkleTreeDepth", "merkleTreeRoot", "nullifier", "message", "scope", "points"],
+                "additionalProperties": False,
+                "properties": {
+                    "merkleTreeDepth": {"type": "integer", "minimum": 1, "maximum": 32},
+                    "merkleTreeRoot": _DECIMAL,
+                    "nullifier": _DECIMAL,
+                    "message": _DECIMAL,
+                    "scope": _DECIMAL,
+                    "points": {"type": "array", "items": _DECIMAL, "minItems": 8, "maxItems": 8},
+                },
+            },
+            "VerifyRequest": {
+                "type": "object",
+                "required": ["action", "signal", "proof"],
+                "additionalProperties": False,
+                "properties": {
+                    "action": {"type": "string", "minLength": 1, "maxLength": 256},
+                    "signal": {"type": "string", "maxLength": 4096},
+                    "proof": {"$ref": "#/components/schemas/Proof"},
+                },
+            },
+            "Verified": {
+                "type": "object",
+                "required": ["success", "action", "nullifier"],
+                "properties": {
+                    "success": {"type": "boolean"},
+                    "action": {"type": "string"},
+                    "nullifier": _DECIMAL,
+                    "merkleTreeRoot": _DECIMAL,
+                    "merkleTreeDepth": {"type": "integer"},
+                },
+            },
+            "VoteRequest": {
+                "type": "object",
+                "required": ["ballot", "proposalId", "proof"],
+                "additionalProperties": False,
+                "properties": {
+                    "ballot": {"type": "string", "enum": list(BALLOT_KINDS)},
+                    "proposalId": {"type": "integer", "minimum": 0},
+                    "option": {
+                        "type": "integer",
+                        "minimum": 0,
+                        "maximum": 31,
+                        "description": "one_person_one_vote",
+                    },
+                    "votes": {
+                        "type": "array",
+                        "items": {"type": "integer", "minimum": 0},
+                        "minItems": 2,
+                        "maxItems": 32,
+                        "description": "quadratic: votes per option",
+                    },
+                    "proof": {"$ref": "#/components/schemas/Proof"},
+                },
+            },
+            "Relayed": {
+                "type": "object",
+                "required": ["txHash", "ballot", "proposalId", "nullifier"],
+                "properties": {
+                    "txHash": {"type": "string"},
+                    "ballot": {"type": "string"},
+                    "proposalId": {"type": "integer"},
+                    "nullifier": _DECIMAL,
+                    "blockNumber": {"type": "integer"},
+                    "gasUsed": {"type": "integer"},
+                },
+            },
+            "Results": {
+                "type": "object",
+                "required": ["ballot", "proposalId", "tallies", "recount", "consistent"],
+                "properties": {
+                    "ballot": {"type": "string"},
+                    "proposalId": {"type": "integer"},
+                    "options": {"type": "integer"},
+                    "start": {"type": "integer"},
+                    "end": {"type": "integer"},
+                    "budget": {"type": "integer", "nullable": True},
+                    "tallies": {"type": "array", "items": {"type": "integer"}},
+                    "recount": {"type": "array", "items": {"type": "integer"}},
+                    "consistent": {"type": "boolean"},
+                    "final": {"type": "boolean"},
+                },
+            },
+        }
+    },
+}
+
+
+@blueprint.get("/openapi.json")
+def openapi_endpoint():
+    """The OpenAPI document."""
+    return jsonify(SPEC)

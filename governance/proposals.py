@@ -1,0 +1,179 @@
+"""Proposals on the two ballots (one-person-one-vote, quadratic): values, opening, reading, results.
+
+`Proposal` and `ProposalResults` are plain values; `ProposalBook` is the thin adapter over the contract
+clients (reads, event scans, transactions). The recount is `contracts.recount` over the vote events, so a
+result can be checked by anyone holding the log, independently of the contract's counters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from eth_utils import keccak
+
+from contracts import (
+    ChainError,
+    ContractRevertError,
+    OnePersonOneVoteClient,
+    QuadraticVoteClient,
+    quadratic_cost,
+    quadratic_message,
+)
+from contracts.transactions import Sender, dry_run
+
+from .errors import NotFoundError, RequestError, UpstreamError
+
+ONE_PERSON_ONE_VOTE, QUADRATIC = "one_person_one_vote", "quadratic"
+BALLOT_KINDS = (ONE_PERSON_ONE_VOTE, QUADRATIC)
+MIN_OPTIONS, MAX_OPTIONS = 2, 32  # TallyBook's limits
+BallotClient = OnePersonOneVoteClient | QuadraticVoteClient
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A proposal as the chain holds it; `budget` is the voice-credit budget (quadratic only)."""
+
+    ballot: str
+    proposal_id: int
+    options: int
+    start: int
+    end: int
+    budget: int | None = None
+
+
+@dataclass(frozen=True)
+class ProposalResults:
+    """On-chain tallies next to the recount from events; `final` once the voting window has closed."""
+
+    proposal: Proposal
+    tallies: tuple[int, ...]
+    recount: tuple[int, ...]
+    final: bool
+
+    @property
+    def consistent(self) -> bool:
+        """True when the contract's counters equal the recount from the event log."""
+        return self.tallies == self.recount
+
+    def to_json(self) -> dict[str, object]:
+        """JSON-ready summary (numbers as ints)."""
+        p = self.proposal
+        return {
+            "ballot": p.ballot,
+            "proposalId": p.proposal_id,
+            "options": p.options,
+            "start": p.start,
+            "end": p.end,
+            "budget": p.budget,
+            "tallies": list(self.tallies),
+            "recount": list(self.recount),
+            "consistent": self.consistent,
+            "final": self.final,
+        }
+
+
+def description_hash(description: str) -> bytes:
+    """bytes32 stored on chain for a proposal's text: keccak256 of its UTF-8 bytes."""
+    return keccak(description.encode("utf-8"))
+
+
+def check_new_proposal(options: int, start: int, end: int, budget: int | None, ballot: str) -> None:
+    """Raise RequestError for a proposal the contracts would refuse (pure)."""
+    if ballot not in BALLOT_KINDS:
+        raise RequestError(f"ballot must be one of {', '.join(BALLOT_KINDS)}", "unknown_ballot")
+    if not MIN_OPTIONS <= options <= MAX_OPTIONS:
+        raise RequestError(
+            f"a proposal has {MIN_OPTIONS}..{MAX_OPTIONS} options, got {options}", "out_of_range"
+        )
+    if not 0 <= start < end < 2**64:
+        raise RequestError("the voting window must satisfy 0 <= start < end < 2^64", "out_of_range")
+    if ballot == QUADRATIC and (budget is None or not 1 <= budget < 2**64):
+        raise RequestError("a quadratic proposal needs a credit budget in 1..2^64-1", "out_of_range")
+
+
+class ProposalBook:
+    """Proposals of the deployed ballots, by kind."""
+
+    def __init__(self, ballots: Mapping[str, BallotClient]) -> None:
+        self.ballots = dict(ballots)
+
+    def client(self, ballot: str) -> BallotClient:
+        """The contract client of `ballot`; NotFoundError for another name."""
+        try:
+            return self.ballots[ballot]
+        except KeyError as e:
+            raise NotFoundError(f"no ballot {ballot!r}; known: {', '.join(self.ballots)}") from e
+
+    def get(self, ballot: str, proposal_id: int) -> Proposal:
+        """Read a proposal; NotFoundError if it was never created."""
+        client = self.client(ballot)
+        try:
+            fields = dry_run(client.contract.functions.proposal(proposal_id), client.address, client.abis)
+        except ContractRevertError as e:
+            raise NotFoundError(f"no proposal {proposal_id} on the {ballot} ballot") from e
+        except ChainError as e:
+            raise UpstreamError(f"the chain could not be read: {e}") from e
+        start, end, options = (int(x) for x in fields[:3])  # type: ignore[index]
+        budget = int(fields[3]) if ballot == QUADRATIC else None  # type: ignore[index]
+        return Proposal(ballot, proposal_id, options, start, end, budget)
+
+    def list(self, ballot: str) -> list[Proposal]:
+        """Every proposal of `ballot`, from ProposalCreated events."""
+        client = self.client(ballot)
+        events = client.contract.events.ProposalCreated.get_logs(from_block=0)
+        return [
+            Proposal(
+                ballot,
+                int(e["args"]["proposalId"]),
+                int(e["args"]["options"]),
+                int(e["args"]["start"]),
+                int(e["args"]["end"]),
+                int(e["args"]["budget"]) if ballot == QUADRATIC else None,
+            )
+            for e in events
+        ]
+
+    def create(
+        self,
+        ballot: str,
+        description: str,
+        options: int,
+        start: int,
+        end: int,
+        sender: Sender,
+        budget: int | None = None,
+    ) -> Proposal:
+        """Open a proposal from `sender`; RequestError for values the contract would refuse."""
+        check_new_proposal(options, start, end, budget, ballot)
+        client = self.client(ballot)
+        digest = description_hash(description)
+        if isinstance(client, QuadraticVoteClient):
+            proposal_id = client.create_proposal(digest, options, start, end, int(budget or 0), sender)
+        else:
+            proposal_id = client.create_proposal(digest, options, start, end, sender)
+        return self.get(ballot, proposal_id)
+
+    def results(self, ballot: str, proposal_id: int, now: int | None = None) -> ProposalResults:
+        """Live tallies and the recount from events; `now` (chain time) decides `final`."""
+        proposal = self.get(ballot, proposal_id)
+        client = self.client(ballot)
+        tallies = tuple(client.tallies(proposal_id))
+        recount = tuple(client.recount(proposal_id))
+        if now is None:
+            now = int(client.w3.eth.get_block("latest")["timestamp"])
+        return ProposalResults(proposal, tallies, recount, final=now > proposal.end)
+
+
+def vote_message(proposal: Proposal, option: int | None, votes: Sequence[int] | None) -> int:
+    """The proof message a ballot must carry (pure): the option, or the quadratic vote vector's hash."""
+    if proposal.ballot == ONE_PERSON_ONE_VOTE:
+        if option is None or not 0 <= option < proposal.options:
+            raise RequestError(f"option must be in 0..{proposal.options - 1}", "invalid_option")
+        return option
+    if votes is None or len(votes) != proposal.options:
+        raise RequestError(f"votes must have {proposal.options} entries, one per option", "invalid_option")
+    cost = quadratic_cost(votes)
+    if proposal.budget is not None and cost > proposal.budget:
+        raise RequestError(f"the votes cost {cost} credits; the budget is {proposal.budget}", "over_budget")
+    return quadratic_message(votes)
