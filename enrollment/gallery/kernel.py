@@ -7,7 +7,7 @@ is <= threshold comes back with exactly the distance, shift and bits compared th
 * `scan_numpy` — the reference: vectorized numpy over rows, one shift at a time (the probe is
   rotated, never the gallery). Each numpy operation is a separate pass over memory.
 * `scan_fused` — the compiled kernel in `fused_kernel.py` (numba): one pass, every shift of a
-  record scored while it sits in L1, with exact early rejection.
+  record scored while it sits in L1.
 
 Pure computation, no I/O. Arguments are trusted: the shard validates at its boundary.
 """
@@ -77,13 +77,10 @@ def scan_fused(
     probe_mask: np.ndarray,
     codes: np.ndarray,
     masks: np.ndarray,
-    mask_bits: np.ndarray,
     threshold: float,
 ) -> ScanHits:
-    """Compiled kernel (same contract as `scan_numpy`); `mask_bits[i]` = popcount(masks[i])."""
-    distances, shifts, compared = fused_kernel.scan(
-        probe_code, probe_mask, codes, masks, mask_bits, threshold
-    )
+    """Compiled kernel, same contract as `scan_numpy`."""
+    distances, shifts, compared = fused_kernel.scan(probe_code, probe_mask, codes, masks)
     hit = np.flatnonzero(distances <= threshold)
     return ScanHits(
         rows=hit.astype(np.int64),
@@ -98,13 +95,12 @@ def scan(
     probe_mask: np.ndarray,
     codes: np.ndarray,
     masks: np.ndarray,
-    mask_bits: np.ndarray,
     threshold: float,
     kernel: str = "fused",
 ) -> ScanHits:
     """Run the named kernel ("fused" falls back to "numpy" where numba is not importable)."""
     if kernel == "fused" and fused_kernel.AVAILABLE:
-        return scan_fused(probe_code, probe_mask, codes, masks, mask_bits, threshold)
+        return scan_fused(probe_code, probe_mask, codes, masks, threshold)
     if kernel not in KERNELS:
         raise ValueError(f"unknown kernel {kernel!r}; expected one of {KERNELS}")
     return scan_numpy(probe_code, probe_mask, codes, masks, threshold)

@@ -57,7 +57,6 @@ class GalleryShard:
         self.kernel = kernel
         self._codes = np.zeros((capacity, N_ANGLES), dtype=np.uint64)
         self._masks = np.zeros((capacity, N_ANGLES), dtype=np.uint64)
-        self._mask_bits = np.zeros(capacity, dtype=np.int64)
         self._ids = np.zeros(capacity, dtype=np.int64)
         self._row_of: dict[int, int] = {}
 
@@ -99,7 +98,6 @@ class GalleryShard:
         self._reserve(start + k)
         self._codes[start : start + k] = codes
         self._masks[start : start + k] = masks
-        self._mask_bits[start : start + k] = np.bitwise_count(masks).sum(axis=1, dtype=np.int64)
         self._ids[start : start + k] = ids
         self._row_of.update((record_id, start + n) for n, record_id in enumerate(ids))
 
@@ -110,11 +108,10 @@ class GalleryShard:
         if row != last:
             moved = int(self._ids[last])
             self._codes[row], self._masks[row] = self._codes[last], self._masks[last]
-            self._mask_bits[row], self._ids[row] = self._mask_bits[last], moved
+            self._ids[row] = moved
             self._row_of[moved] = row
         self._codes[last] = 0
         self._masks[last] = 0
-        self._mask_bits[last] = 0
         self._ids[last] = 0
         del self._row_of[record_id]
 
@@ -128,7 +125,6 @@ class GalleryShard:
             probe.mask,
             self._codes[:n],
             self._masks[:n],
-            self._mask_bits[:n],
             threshold,
             kernel=self.kernel,
         )
@@ -157,7 +153,7 @@ class GalleryShard:
             return
         while capacity < needed:
             capacity *= 2
-        for name in ("_codes", "_masks", "_mask_bits", "_ids"):
+        for name in ("_codes", "_masks", "_ids"):
             old = getattr(self, name)
             new = np.zeros((capacity, *old.shape[1:]), dtype=old.dtype)
             new[: len(self)] = old[: len(self)]
