@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from zk_identity.errors import PersonhoodError
+
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
+
+
+class DatasetError(PersonhoodError, ValueError):
+    """The evaluation folder is missing, empty or cannot support the comparisons asked for."""
 
 
 @dataclass(frozen=True)
@@ -23,15 +29,15 @@ class Sample:
 
 
 def scan(root: str | Path) -> list[Sample]:
-    """All images two folder levels below `root`, sorted; FileNotFoundError/ValueError when none."""
+    """All images two folder levels below `root`, sorted; DatasetError when there are none."""
     root = Path(root)
     if not root.is_dir():
-        raise FileNotFoundError(f"{root} is not a directory")
+        raise DatasetError(f"{root} is not a directory")
     samples = [
         Sample(path.parent.parent.name, path.parent.name, path)
         for path in sorted(root.glob("*/*/*"))
         if path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES
     ]
     if not samples:
-        raise ValueError(f"no images found under {root} (expected SUBJECT/EYE/IMAGE.png|jpg|bmp)")
+        raise DatasetError(f"no images found under {root} (expected SUBJECT/EYE/IMAGE.png|jpg|bmp)")
     return samples

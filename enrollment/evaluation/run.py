@@ -14,7 +14,7 @@ from enrollment.iris.image_input import read_gray
 from enrollment.iris.template import IrisTemplate
 
 from .comparisons import all_pairs
-from .dataset import scan
+from .dataset import DatasetError, scan
 from .metrics import summarize
 from .plots import write_det, write_histogram
 
@@ -78,7 +78,7 @@ def evaluate(
     templates, labels, rejections, times = enroll_all([(s.eye_id, s.path) for s in samples], params, progress)
     genuine, impostor = all_pairs(templates, labels)
     if len(genuine) == 0 or len(impostor) == 0:
-        raise ValueError("need at least two enrolled images of one eye and two different eyes to evaluate")
+        raise DatasetError("need at least two enrolled images of one eye and two different eyes to evaluate")
     summary = summarize(genuine, impostor)
     if plots_dir is not None:
         out = Path(plots_dir)

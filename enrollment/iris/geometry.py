@@ -52,17 +52,29 @@ def integro_differential(
     radii: np.ndarray,
     angles: np.ndarray,
     smoothing: float,
+    window: int = 0,
 ) -> tuple[Circle, float]:
     """Daugman's integro-differential operator: the circle where the mean intensity rises most.
 
     max over (centre, r) of G_sigma * d/dr of the mean of I along the arc (Daugman 2004, eq. 1),
     restricted to `angles` so occluded sectors do not vote. `centers` is (K, 2) in pixels, `radii`
-    increasing and evenly spaced. Returns the best circle and its edge strength (grey levels per px).
+    increasing and evenly spaced. With `window` > 0 the derivative is taken as the difference of
+    the mean profile over `window` samples outside and inside r: a sustained step (the limbus)
+    then beats a thin bright ring (the collarette). Returns the best circle and its edge strength
+    (grey levels per pixel).
     """
     profiles = sample_polar(image, centers[:, 0], centers[:, 1], radii, angles).mean(axis=1)
     step = float(radii[1] - radii[0])
-    slope = np.gradient(profiles, step, axis=1).astype(np.float32)
-    if smoothing > 0:
+    if window > 0:
+        csum = np.concatenate([np.zeros((len(profiles), 1)), np.cumsum(profiles, axis=1)], axis=1)
+        slope = np.full(profiles.shape, -np.inf, dtype=np.float32)
+        m = np.arange(window, profiles.shape[1] - window)
+        ahead = (csum[:, m + window] - csum[:, m]) / window
+        behind = (csum[:, m] - csum[:, m - window]) / window
+        slope[:, m] = (ahead - behind) / (window * step)
+    else:
+        slope = np.gradient(profiles, step, axis=1).astype(np.float32)
+    if smoothing > 0 and window == 0:
         slope = cv2.GaussianBlur(slope, (0, 0), sigmaX=smoothing / step, sigmaY=1e-3)
     # Only true peaks count: a slope still rising at the end of the range is another edge's flank.
     peak = np.full(slope.shape, -np.inf, dtype=np.float32)

@@ -24,9 +24,10 @@ class LimbusParams:
 
     min_pupil_ratio: float = 0.1
     max_pupil_ratio: float = 0.8
-    max_center_offset: float = 0.25  # iris centre may be this many pupil radii from the pupil's
+    max_center_offset: float = 0.12  # coarse search: iris centre this many pupil radii from the pupil's
     max_radius_fraction: float = 0.6  # of the image's shorter side
     work_pixels: int = 320 * 240
+    step_window: float = 0.06  # coarse step detector half-width, fraction of the smallest iris radius
 
     def __post_init__(self) -> None:
         if not 0 < self.min_pupil_ratio < self.max_pupil_ratio < 1:
@@ -45,13 +46,17 @@ def find_limbus(clean: np.ndarray, pupil: Circle, params: LimbusParams) -> tuple
         cv2.resize(clean, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA) if factor < 1 else clean
     )
     half = float(np.clip(params.max_center_offset * pupil.r * factor, 2.0, 8.0))
-    centers = center_grid(pupil.x * factor, pupil.y * factor, half, 1.0)
-    radii = np.arange(r_lo * factor - 1.0, r_hi * factor + 2.0, 1.0, dtype=np.float32)
-    angles = degrees(*LATERAL_SECTORS, step=4.0)
-    coarse, _ = integro_differential(work, centers, radii, angles, smoothing=1.5)
+    centers = center_grid(pupil.x * factor, pupil.y * factor, half, 2.0 if half > 4 else 1.0)
+    window = max(2, round(params.step_window * pupil.r * factor / params.max_pupil_ratio))
+    # No circle may reach back to the pupil edge from an off-centre candidate: it is the strongest
+    # step in the image.
+    r_lo = max(r_lo, pupil.r + (half + window + 2.0) / factor)
+    radii = np.arange(r_lo * factor - window, r_hi * factor + window + 1.0, 1.0, dtype=np.float32)
+    angles = degrees(*LATERAL_SECTORS, step=5.0)
+    coarse, _ = integro_differential(work, centers, radii, angles, smoothing=0.0, window=window)
     coarse = coarse.scaled(1.0 / factor)
     step = 0.5 / factor
-    centers = center_grid(coarse.x, coarse.y, 2.0 / factor, step)
+    centers = center_grid(coarse.x, coarse.y, 3.0 / factor, step)
     lo, hi = max(coarse.r - 3.0 / factor, r_lo), min(coarse.r + 3.0 / factor, r_hi)
     radii = np.arange(lo - 1.0, hi + 1.0 + 1e-3, 0.5, dtype=np.float32)
     return integro_differential(clean, centers, radii, degrees(*LATERAL_SECTORS, step=3.0), smoothing=1.5)

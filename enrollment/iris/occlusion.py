@@ -140,16 +140,24 @@ def _fit_lid(x, y, n_columns, radius, upper, params) -> Parabola | None:
     best, best_inliers = None, None
     # Curvature limits: lids bulge away from the pupil, a little flat or reversed at most.
     lo, hi = (-0.1 / radius, 1.2 / radius) if upper else (-1.2 / radius, 0.1 / radius)
-    for _ in range(params.ransac_iterations):
-        pick = rng.choice(len(x), 3, replace=False)
-        if np.ptp(x[pick]) < 0.2 * radius:
-            continue
-        coeffs = np.polyfit(x[pick], y[pick], 2)
-        if not lo <= coeffs[0] <= hi:
-            continue
-        inliers = np.abs(np.polyval(coeffs, x) - y) < tolerance
-        if best_inliers is None or inliers.sum() > best_inliers.sum():
-            best, best_inliers = coeffs, inliers
+    picks = np.array([rng.choice(len(x), 3, replace=False) for _ in range(params.ransac_iterations)])
+    xs, ys = x[picks], y[picks]
+    usable = np.ptp(xs, axis=1) >= 0.2 * radius
+    if usable.any():
+        xs, ys = xs[usable], ys[usable]
+        vander = np.stack([xs**2, xs, np.ones_like(xs)], axis=2)
+        usable = np.abs(np.linalg.det(vander)) > 1e-9
+        coeffs = (
+            np.linalg.solve(vander[usable], ys[usable][..., None])[..., 0]
+            if usable.any()
+            else np.zeros((0, 3))
+        )
+        coeffs = coeffs[(coeffs[:, 0] >= lo) & (coeffs[:, 0] <= hi)]
+        if len(coeffs):
+            fitted = coeffs[:, 0:1] * x**2 + coeffs[:, 1:2] * x + coeffs[:, 2:3]
+            inliers = np.abs(fitted - y) < tolerance
+            k = int(np.argmax(inliers.sum(axis=1)))
+            best, best_inliers = coeffs[k], inliers[k]
     if best is None or best_inliers.sum() < need:
         return None
     a, b, c = np.polyfit(x[best_inliers], y[best_inliers], 2)

@@ -59,8 +59,8 @@ class QualityReport:
         return asdict(self)
 
 
-def _annulus(shape: tuple[int, int], seg: Segmentation) -> np.ndarray:
-    yy, xx = np.ogrid[: shape[0], : shape[1]]
+def _annulus(shape: tuple[int, int], seg: Segmentation, x0: int = 0, y0: int = 0) -> np.ndarray:
+    yy, xx = np.ogrid[y0 : y0 + shape[0], x0 : x0 + shape[1]]
     in_iris = (xx - seg.iris.x) ** 2 + (yy - seg.iris.y) ** 2 < seg.iris.r**2
     return in_iris & ((xx - seg.pupil.x) ** 2 + (yy - seg.pupil.y) ** 2 > seg.pupil.r**2)
 
@@ -80,17 +80,21 @@ def sharpness(gray: np.ndarray, region: np.ndarray, iris_level: float) -> float:
 def assess(gray: np.ndarray, seg: Segmentation, thresholds: QualityThresholds | None = None) -> QualityReport:
     """Measure one segmented capture against `thresholds` (pure; raises nothing)."""
     t = thresholds or QualityThresholds()
-    annulus = _annulus(gray.shape, seg)
-    visible = annulus & ~seg.noise_mask
+    # Work on the iris's bounding box only: the measures never look outside it.
+    height, width = gray.shape
+    x0, x1 = max(int(seg.iris.x - seg.iris.r) - 3, 0), min(int(seg.iris.x + seg.iris.r) + 4, width)
+    y0, y1 = max(int(seg.iris.y - seg.iris.r) - 3, 0), min(int(seg.iris.y + seg.iris.r) + 4, height)
+    annulus = _annulus((y1 - y0, x1 - x0), seg, x0, y0)
+    visible = annulus & ~seg.noise_mask[y0:y1, x0:x1]
+    crop = gray[y0:y1, x0:x1]
     usable = float(visible.sum() / max(annulus.sum(), 1))
     lv = seg.levels
     ip = (lv.iris - lv.pupil) / max(lv.iris + lv.pupil, 1.0)
     isc = abs(lv.sclera - lv.iris) / max(lv.sclera + lv.iris, 1.0)
     ratio = seg.pupil.r / seg.iris.r
-    height, width = gray.shape
     margin = min(seg.iris.x, seg.iris.y, width - seg.iris.x, height - seg.iris.y) / seg.iris.r - 1.0
     gaze = float(np.hypot(seg.pupil.x - seg.iris.x, seg.pupil.y - seg.iris.y) / seg.iris.r)
-    sharp = sharpness(gray, visible, lv.iris)
+    sharp = sharpness(crop, visible, lv.iris)
     checks = [
         (
             usable < t.min_usable_area,

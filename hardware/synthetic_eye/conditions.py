@@ -81,7 +81,7 @@ class CaptureConditions:
     def random(cls, rng: np.random.Generator, **overrides: object) -> CaptureConditions:
         """Realistic capture variation at a cooperative station; `overrides` pin chosen fields.
 
-        Head tilt is mostly small (sd 5 deg, capped at 15): stations guide the head, and the
+        Head tilt is mostly small (sd 4 deg, capped at 15): stations guide the head, and the
         matcher's +-15 column search covers +-21 deg between two captures.
         """
         radius = float(rng.uniform(80.0, 125.0))
@@ -95,7 +95,7 @@ class CaptureConditions:
         leds = ((-0.18 + jitter[0], 0.05 + jitter[1]), (0.18 + jitter[0], 0.05 + jitter[1]))
         values: dict[str, object] = {
             "pupil_ratio": float(rng.uniform(0.25, 0.6)),
-            "rotation_deg": float(np.clip(rng.normal(0.0, 5.0), -MAX_ROTATION_DEG, MAX_ROTATION_DEG)),
+            "rotation_deg": float(np.clip(rng.normal(0.0, 4.0), -MAX_ROTATION_DEG, MAX_ROTATION_DEG)),
             "gaze": (float(gaze[0]), float(gaze[1])),
             "center": center,
             "iris_radius_px": radius,

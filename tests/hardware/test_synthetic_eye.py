@@ -72,7 +72,8 @@ def test_texture_override_replaces_the_iris_only() -> None:
     changed = img != own
     assert changed[truth.visible_iris].mean() > 0.5
     yy, xx = np.mgrid[0:480, 0:640]
-    far = np.hypot(xx - truth.iris.x, yy - truth.iris.y) > truth.iris.r + 10  # beyond the soft limbus and blur
+    # Beyond the soft limbus and the blur nothing may change.
+    far = np.hypot(xx - truth.iris.x, yy - truth.iris.y) > truth.iris.r + 10
     assert changed[far].mean() == 0.0
 
 
