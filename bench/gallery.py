@@ -15,8 +15,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import statistics
 import sys
+import tempfile
 import time
 
 import numpy as np
@@ -24,6 +26,7 @@ import numpy as np
 from enrollment.gallery import Gallery, GalleryShard, fused_kernel, pair_distance
 from enrollment.gallery.distance import SHIFT_ORDER
 from enrollment.gallery.synthetic_templates import random_templates, recapture
+from enrollment.iris.template import IrisTemplate
 
 TEMPLATE_BYTES = 4096  # 2 KiB code + 2 KiB mask
 CHUNK = 65_536
@@ -60,30 +63,14 @@ def chunks(size: int, seed: int):
         yield np.arange(start, start + len(codes), dtype=np.int64), codes, masks
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, default=1_000_000, help="templates in the gallery")
-    parser.add_argument("--threshold", type=float, default=0.33)
-    parser.add_argument("--repeats", type=int, default=5, help="timed searches per configuration")
-    parser.add_argument("--baseline-subset", type=int, default=2_000, help="templates for the naive loop")
-    parser.add_argument("--numpy-subset", type=int, default=100_000, help="templates for the numpy kernel")
-    parser.add_argument("--no-ray", action="store_true", help="skip the Ray measurement")
-    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
-    args = parser.parse_args()
-    size, seed = args.size, 20261125
-    if size < 1:
-        parser.error("--size must be positive")
-
-    log("measuring memory bandwidth ...")
-    bandwidth = memory_bandwidth_gbs()
-
+def measure_local(args: argparse.Namespace, size: int, seed: int):
+    """Naive loop, numpy kernel and fused kernel (1 and 2 threads) on one in-process shard."""
     log(f"building a {size:,}-template gallery ...")
     shard = GalleryShard(capacity=size)
     for ids, codes, masks in chunks(size, seed):
         shard.extend(ids, codes, masks)
     planted_row = size // 2
-    enrolled = shard.template(planted_row)
-    probe = recapture(enrolled, np.random.default_rng(1), 0.2, 7)
+    probe = recapture(shard.template(planted_row), np.random.default_rng(1), 0.2, 7)
 
     def search_checked() -> None:
         result = shard.search(probe, args.threshold)
@@ -98,24 +85,66 @@ def main() -> int:
     numpy_shard = GalleryShard(kernel="numpy", capacity=min(args.numpy_subset, size))
     numpy_shard.extend(*shard.rows(0, min(args.numpy_subset, size)))
     numpy_s = timed(lambda: numpy_shard.search(probe, args.threshold), 1) * size / len(numpy_shard)
-    numpy_shard = GalleryShard(kernel="numpy")  # free the subset
 
     results = {}
     for threads in (1, 2):
         log(f"fused kernel, {threads} thread(s) ...")
         fused_kernel.set_threads(threads)
         results[threads] = timed(search_checked, args.repeats)
+    return results, naive, numpy_s, probe, planted_row
 
-    ray_s = None
-    if not args.no_ray:
-        log("Ray, 2 shard actors ...")
-        del shard, templates
-        with Gallery.connect("ray", shards=2) as gallery:
+
+def measure_ray(
+    args: argparse.Namespace, size: int, seed: int, probe: IrisTemplate, planted_row: int
+) -> float:
+    """The same gallery in 2 Ray shard actors (a local Ray with 2 CPUs, started and stopped here)."""
+    log("Ray, 2 shard actors ...")
+    with Gallery.connect("ray", shards=2) as gallery:
+        for ids, codes, masks in chunks(size, seed):
+            gallery.add_many(ids, codes, masks)
+        found = gallery.search(probe, args.threshold)
+        assert [m.record_id for m in found.matches] == [planted_row], "planted duplicate not found (Ray)"
+        return timed(lambda: gallery.search(probe, args.threshold), args.repeats)
+
+
+def measure_store(size: int, seed: int) -> tuple[float, float]:
+    """Seconds to write the gallery to a 2-shard encrypted store, and to open (decrypt, load) it."""
+    log("encrypted store: write and load ...")
+    key = secrets.token_bytes(32)
+    with tempfile.TemporaryDirectory(prefix="gallery-bench-") as directory:
+        start = time.perf_counter()
+        with Gallery.connect("local", directory=directory, key=key, shards=2) as gallery:
             for ids, codes, masks in chunks(size, seed):
                 gallery.add_many(ids, codes, masks)
-            found = gallery.search(probe, args.threshold)
-            assert [m.record_id for m in found.matches] == [planted_row], "planted duplicate not found (Ray)"
-            ray_s = timed(lambda: gallery.search(probe, args.threshold), args.repeats)
+        write_s = time.perf_counter() - start
+        start = time.perf_counter()
+        with Gallery.connect("local", directory=directory, key=key, shards=2) as gallery:
+            assert len(gallery) == size
+        return write_s, time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=1_000_000, help="templates in the gallery")
+    parser.add_argument("--threshold", type=float, default=0.33)
+    parser.add_argument("--repeats", type=int, default=5, help="timed searches per configuration")
+    parser.add_argument("--baseline-subset", type=int, default=2_000, help="templates for the naive loop")
+    parser.add_argument("--numpy-subset", type=int, default=100_000, help="templates for the numpy kernel")
+    parser.add_argument("--no-ray", action="store_true", help="skip the Ray measurement")
+    parser.add_argument("--no-store", action="store_true", help="skip the encrypted store write/load timing")
+    parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    args = parser.parse_args()
+    size, seed = args.size, 20261125
+    if size < 1:
+        parser.error("--size must be positive")
+
+    log("measuring memory bandwidth ...")
+    bandwidth = memory_bandwidth_gbs()
+
+    local = measure_local(args, size, seed)
+    results, naive, numpy_s, probe, planted_row = local
+    ray_s = None if args.no_ray else measure_ray(args, size, seed, probe, planted_row)
+    store_write_s, store_load_s = (None, None) if args.no_store else measure_store(size, seed)
 
     search_s = results[2]
     per_core_rate = size / results[1]  # template comparisons (31 shifts each) per second on one core
@@ -131,12 +160,16 @@ def main() -> int:
         "bandwidth_fraction": gallery_gbs / bandwidth,
         "memory_bandwidth_gbs": bandwidth,
         "baseline_search_s": naive,
-        "baseline_note": f"naive per-template loop measured on {subset} templates, extrapolated",
+        "baseline_note": f"naive per-template loop measured on {min(args.baseline_subset, size)} templates, "
+        "extrapolated",
         "numpy_search_s": numpy_s,
         "numpy_note": f"numpy kernel measured on {min(args.numpy_subset, size)} templates, extrapolated",
         "fused_1core_search_s": results[1],
         "fused_2core_search_s": results[2],
         "ray_2workers_search_s": ray_s,
+        "store_write_s": store_write_s,
+        "store_note": "2 shard files, AES-GCM per record; write includes making the synthetic templates",
+        "store_load_s": store_load_s,
         "speedup_vs_baseline": naive / search_s,
         "speedup_vs_numpy": numpy_s / search_s,
         "cpu_count": os.cpu_count(),
