@@ -21,11 +21,13 @@ import cv2
 import numpy as np
 
 from enrollment.evaluation import all_pairs, enroll_all, summarize
+from enrollment.evaluation.metrics import fmr_at_threshold, fnmr_at_threshold
 from enrollment.iris import PipelineParams
 from enrollment.iris.gabor import encode_reference
 from enrollment.iris.pipeline import analyze, encoder_for
 from hardware.synthetic_eye import CaptureConditions, EyeIdentity, render_eye
 
+CANDIDATE_THRESHOLDS = (0.30, 0.32, 0.34, 0.36)  # for the 1:N deduplication recommendation
 VARIANTS = {  # name: (max_shift, use_mask, normalized)
     "pipeline (mask, +-15 shifts, normalized)": (15, True, True),
     "raw distance (no normalization)": (15, True, False),
@@ -156,6 +158,10 @@ def main(argv: list[str] | None = None) -> int:
         **encoder_times,
         "onnx_speedup_vs_numpy": encoder_times["numpy_reference_ms"] / encoder_times["onnx_ms"],
         "variants": variants,
+        "at_threshold": {
+            f"{t:.2f}": {"fmr": fmr_at_threshold(impostor, t), "fnmr": fnmr_at_threshold(genuine, t)}
+            for t in CANDIDATE_THRESHOLDS
+        },
     }
     if args.json:
         print(json.dumps(result, sort_keys=True))
@@ -179,6 +185,11 @@ def main(argv: list[str] | None = None) -> int:
         f"{result['impostor_mean']:.3f} +- {result['impostor_sd']:.3f} ({dof:.0f} degrees of freedom)"
     )
     print(f"binomial-extrapolated threshold: FMR 1e-6 at {t_1e6:.3f}, FMR 1e-9 at {t_1e9:.3f}")
+    for t, v in result["at_threshold"].items():
+        print(
+            f"threshold {t}: FMR {v['fmr']:.2e} ({round(v['fmr'] * len(impostor))} of {len(impostor)}), "
+            f"FNMR {v['fnmr']:.2%}"
+        )
     median, p90 = result["encode_ms_median"], result["encode_ms_p90"]
     print(
         f"pixels -> template: median {median:.1f} ms, p90 {p90:.1f} ms on one core "

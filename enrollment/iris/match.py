@@ -3,8 +3,8 @@
 Pure functions on packed templates (no I/O). For a shift s, template `a` is rolled by s words
 (columns) and compared with `b` wherever both masks are set. The best shift is kept. The raw
 distance is then normalized for the number of bits compared (Daugman 2004, section 6):
-HD_norm = 0.5 - (0.5 - HD_raw) * sqrt(n / REFERENCE_BITS), so a score from few bits is pulled
-towards 0.5 (chance) instead of looking as good as one from a whole iris.
+HD_norm = 0.5 - (0.5 - HD_raw) * sqrt(min(n, REFERENCE_BITS) / REFERENCE_BITS), so a score from
+few bits is pulled towards 0.5 (chance) instead of looking as good as one from a whole iris.
 """
 
 from __future__ import annotations
@@ -38,8 +38,13 @@ class MatchResult:
 
 
 def normalize_score(raw: np.ndarray | float, bits: np.ndarray | int) -> np.ndarray | float:
-    """Daugman's normalization of a raw fractional Hamming distance for `bits` compared bits."""
-    return 0.5 - (0.5 - np.asarray(raw)) * np.sqrt(np.asarray(bits) / REFERENCE_BITS)
+    """Daugman's normalization of a raw fractional Hamming distance for `bits` compared bits.
+
+    Comparisons on fewer than REFERENCE_BITS bits are pulled towards 0.5; more bits than that earn
+    no bonus (capped), so a score is never better than its raw distance and never negative.
+    """
+    bits = np.minimum(np.asarray(bits), REFERENCE_BITS)
+    return 0.5 - (0.5 - np.asarray(raw)) * np.sqrt(bits / REFERENCE_BITS)
 
 
 def match_many(
