@@ -1,0 +1,101 @@
+"""`personhood vote ID --option K` (one person, one vote) or `--votes 3,1,0` (quadratic): prove locally,
+submit through the relayer's HTTP API.
+
+The group comes from the registry's events through the indexer (cached in DATA_DIR), the proof is made
+on this machine (the secret never leaves it) and only the proof goes to the relayer, which sends the
+transaction from its own account: the voter's address never touches the vote.
+Exit 0 counted, 1 refused by the relayer (already voted, closed, ...), 2 bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from contracts import ballot_scope
+from governance import GroupIndexer
+from governance.errors import GovernanceError, RequestError, UpstreamError
+from governance.proposals import ONE_PERSON_ONE_VOTE, QUADRATIC, vote_message
+from zk_identity import prove
+
+from ..config import Settings
+from .gov import add_chain_arguments, open_chain
+from .identity import KEY_FILE_NAME, read_key_file
+from .output import emit, progress
+
+EXIT_OK, EXIT_REFUSED = 0, 1
+DEFAULT_RELAYER = "http://127.0.0.1:8000"
+RELAY_TIMEOUT_S = 120
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `vote` noun."""
+    parser = subparsers.add_parser("vote", help="vote anonymously on a proposal through the relayer")
+    parser.add_argument("proposal_id", type=int, metavar="ID")
+    choice = parser.add_mutually_exclusive_group(required=True)
+    choice.add_argument("--option", type=int, help="one-person-one-vote: the option index")
+    choice.add_argument("--votes", help="quadratic: votes per option, e.g. 3,1,0")
+    parser.add_argument("--identity", type=Path, help=f"key file (default: DATA_DIR/{KEY_FILE_NAME})")
+    parser.add_argument(
+        "--relayer", help=f"relayer base URL (default: extra.relayer_url or {DEFAULT_RELAYER})"
+    )
+    add_chain_arguments(parser)
+    parser.set_defaults(handler=cmd_vote)
+
+
+def parse_votes(text: str) -> tuple[int, ...]:
+    """ "3,1,0" -> (3, 1, 0); RequestError for anything but non-negative integers."""
+    try:
+        votes = tuple(int(part) for part in text.split(","))
+    except ValueError as e:
+        raise RequestError(f"--votes must be comma-separated integers, got {text!r}") from e
+    if any(v < 0 for v in votes):
+        raise RequestError("--votes must be non-negative")
+    return votes
+
+
+def post_json(url: str, body: dict) -> tuple[int, dict]:
+    """POST `body`; (status, JSON reply). UpstreamError when the relayer cannot be reached."""
+    request = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=RELAY_TIMEOUT_S) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as e:
+        try:
+            return e.code, json.loads(e.read())
+        except ValueError:
+            return e.code, {"error": "http_error", "message": str(e)}
+    except (urllib.error.URLError, OSError) as e:
+        raise UpstreamError(f"the relayer at {url} did not answer: {e}") from e
+
+
+def cmd_vote(args: argparse.Namespace, settings: Settings) -> int:
+    identity = read_key_file(args.identity or settings.data_dir / KEY_FILE_NAME)
+    ballot = ONE_PERSON_ONE_VOTE if args.option is not None else QUADRATIC
+    votes = parse_votes(args.votes) if args.votes is not None else None
+    chain = open_chain(settings, args.deployment)
+    proposal = chain.proposals.get(ballot, args.proposal_id)
+    message = vote_message(proposal, args.option, votes)
+    client = chain.proposals.client(ballot)
+    scope = ballot_scope(chain.deployment.chain_id, client.address, args.proposal_id)
+    progress("syncing the group from the registry's events")
+    cache = settings.data_dir / f"group-{chain.deployment.chain_id}-{chain.registry.address}.json"
+    group = GroupIndexer(chain.registry, cache).sync()
+    if identity.commitment not in group:
+        raise GovernanceError("this identity is not enrolled (or was revoked) in the registry's group")
+    progress(f"proving membership at depth {group.depth} (local; the secret stays here)")
+    proof = prove(identity, group, message, scope, keys=settings.keys, node_modules=settings.node_modules)
+    body: dict[str, object] = {"ballot": ballot, "proposalId": args.proposal_id, "proof": proof.to_json()}
+    body.update({"option": args.option} if votes is None else {"votes": list(votes)})
+    base = (args.relayer or settings.extra.get("relayer_url", DEFAULT_RELAYER)).rstrip("/")
+    status, reply = post_json(f"{base}/v1/relay/vote", body)
+    if status != 200:
+        emit({"status": status, **reply}, args.json, f"refused ({status}): {reply.get('message', reply)}")
+        return EXIT_REFUSED
+    emit(reply, args.json, f"vote counted in transaction {reply['txHash']}")
+    return EXIT_OK
