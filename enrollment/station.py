@@ -1,0 +1,317 @@
+"""The enrollment station: one person's eyes in, one leaf on chain out, every step reported.
+
+    capture (illuminator step) → quality gate → liveness → template → 1:N uniqueness
+    → identity commitment → signed attestation + capture manifest → PersonhoodRegistry.enroll
+    → record (gallery append, audit-log entry)
+
+The biometric stages are in station_stages.py, the chain adapter in station_chain.py and crash
+recovery in station_recovery.py. Writes follow the journal's protocol (journal.py): intent,
+gallery append, send, leaf, commit, so a crash anywhere leaves a state recovery can finish or
+undo. The raw frames are dropped as soon as the template is made; the template only goes into
+the encrypted gallery; logs, the audit log, the journal and the outcome carry no biometric data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from contracts import ChainError, ContractRevertError
+from enrollment.gallery import Gallery
+from hardware import AuditLog, CaptureManifest, DeviceKey, sign_manifest
+from hardware.atomic_file import write_private_file
+from hardware.capture import CaptureSource, Illuminator
+
+from . import station_stages as stages
+from .journal import Journal
+from .station_chain import ChainPort, Landed
+from .station_steps import EnrollmentOutcome, RefusedStepError, StepResult
+
+logger = logging.getLogger(__name__)
+
+ATTESTATION_TTL_S = 600  # an unused attestation expires on chain after 10 minutes
+MAX_RECORD_ID = 2**63 - 1
+CHAIN_REFUSALS = {
+    "DeviceNotActive": "this station is not authorized to enroll (device unknown or revoked)",
+    "AlreadyEnrolled": "already enrolled: this identity commitment is already in the registry",
+    "AttestationExpired": "the attestation expired before it reached the chain; try again",
+    "InvalidCommitment": "the identity commitment is not valid",
+    "InvalidSignature": "the station's signature was refused",
+}
+GALLERY_SHARDS = 2
+Checkpoint = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class StationParams:
+    """The station's parameters: biometric stages and how long an attestation stays valid."""
+
+    stages: stages.StageParams = field(default_factory=stages.StageParams)
+    attestation_ttl_s: int = ATTESTATION_TTL_S
+
+    def __post_init__(self) -> None:
+        if not 30 <= self.attestation_ttl_s <= 86_400:
+            raise ValueError("attestation_ttl_s must be in [30, 86400]")
+
+
+def _no_checkpoint(name: str) -> None:
+    """The production checkpoint does nothing (tests inject crashes at these step boundaries)."""
+
+
+class Station:
+    """Runs enrollments one at a time over its device key, chain, gallery, audit log and journal.
+
+    `checkpoint(name)` is called at each write boundary ("intent", "gallery", "sending", "chain",
+    "recorded"); tests raise there to simulate a crash. Call `recover()` before the first enrollment.
+    """
+
+    def __init__(
+        self,
+        key: DeviceKey,
+        chain: ChainPort,
+        gallery: Gallery,
+        audit: AuditLog,
+        journal: Journal,
+        manifest_dir: Path,
+        params: StationParams | None = None,
+        *,
+        levels: stages.LevelsFactory = stages.random_step_levels,
+        checkpoint: Checkpoint = _no_checkpoint,
+    ) -> None:
+        self.key, self.chain, self.gallery, self.audit, self.journal = key, chain, gallery, audit, journal
+        self.manifest_dir = Path(manifest_dir)
+        self.manifest_dir.mkdir(parents=True, exist_ok=True)
+        self.params = params or StationParams()
+        self._levels, self._checkpoint = levels, checkpoint
+        self._lock = threading.Lock()
+        self.models = stages.model_versions(self.params.stages.pipeline)
+
+    @classmethod
+    def open(
+        cls,
+        data_dir: Path,
+        key: DeviceKey,
+        chain: ChainPort,
+        params: StationParams | None = None,
+        *,
+        gallery_shards: int = GALLERY_SHARDS,
+        levels: stages.LevelsFactory = stages.random_step_levels,
+        checkpoint: Checkpoint = _no_checkpoint,
+    ) -> Station:
+        """Open the station's stores under `data_dir` (gallery encrypted with the device key's gallery
+        key, audit log, journal, manifests) and run recovery. Close it when done."""
+        data_dir = Path(data_dir)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        gallery = Gallery.connect(
+            "local", directory=data_dir / "gallery", key=key.gallery_key(), shards=gallery_shards
+        )
+        try:
+            audit = AuditLog.open(data_dir / "audit.log", key)
+            try:
+                journal = Journal.open(data_dir / "journal.jsonl")
+            except BaseException:
+                audit.close()
+                raise
+        except BaseException:
+            gallery.close()
+            raise
+        station = cls(
+            key,
+            chain,
+            gallery,
+            audit,
+            journal,
+            data_dir / "manifests",
+            params,
+            levels=levels,
+            checkpoint=checkpoint,
+        )
+        try:
+            station.recover()
+        except BaseException:
+            station.close()
+            raise
+        return station
+
+    # ----- the flow --------------------------------------------------------------------------------
+    def enroll(self, source: CaptureSource, illuminator: Illuminator, commitment: int) -> EnrollmentOutcome:
+        """Run one enrollment of the person in front of `source` for identity `commitment`.
+
+        Refusals (bad image, attack, duplicate, chain refusal) come back as an outcome with the
+        failing step and its reason; a crash or an unreachable chain raises after journaling.
+        """
+        with self._lock:
+            enrollment_id = secrets.token_hex(16)
+            steps: list[StepResult] = []
+            try:
+                landed = self._run(enrollment_id, source, illuminator, commitment, steps)
+            except RefusedStepError as refusal:
+                steps.append(refusal.result)
+                self.audit.append(
+                    "enrollment.refused",
+                    {
+                        "enrollment_id": enrollment_id,
+                        "step": refusal.result.step,
+                        "reason": refusal.result.reason,
+                    },
+                )
+                logger.info("enrollment %s refused at %s", enrollment_id, refusal.result.step)
+                return EnrollmentOutcome(enrollment_id, "refused", refusal.result.reason, tuple(steps))
+            return EnrollmentOutcome(
+                enrollment_id, "enrolled", "enrolled", tuple(steps), landed.leaf_index, landed.tx_hash
+            )
+
+    def _run(
+        self,
+        enrollment_id: str,
+        source: CaptureSource,
+        illuminator: Illuminator,
+        commitment: int,
+        steps: list,
+    ) -> Landed:
+        p = self.params.stages
+        levels = self._levels(illuminator, p.n_frames)
+        result, cap = stages.capture(source, illuminator, levels)
+        steps.append(result)
+        try:
+            quality, made, template = stages.quality_and_template(cap.frames, p.pipeline)
+            steps.append(quality)
+            steps.append(stages.liveness(cap))
+            steps.append(made)
+        finally:
+            cap.frames.clear()  # biometric: the raw images go as soon as the template exists
+        steps.append(stages.uniqueness(self.gallery, template, p.max_false_duplicates))
+        steps.append(self._commitment_step(commitment))
+
+        started = time.perf_counter()
+        deadline = self.chain.now() + self.params.attestation_ttl_s
+        record_id = secrets.randbelow(MAX_RECORD_ID)
+        self.journal.record(
+            enrollment_id, "intent", record_id=record_id, commitment=str(commitment), deadline=deadline
+        )
+        self._checkpoint("intent")
+        self.gallery.add(record_id, template)
+        del template
+        self.journal.record(enrollment_id, "gallery")
+        self._checkpoint("gallery")
+
+        enrollment = self.chain.enrollment(commitment, deadline)
+        signature = self.key.sign_typed_data(enrollment.typed_data()).to_bytes()
+        manifest = sign_manifest(
+            self.key,
+            CaptureManifest(cap.frames_sha256, cap.source_id, tuple(sorted(self.models.items())), _utc_now()),
+        )
+        manifest_bytes = manifest.to_json()
+        write_private_file(self.manifest_path(enrollment_id), manifest_bytes + b"\n")
+        steps.append(
+            StepResult(
+                "attestation",
+                True,
+                "attestation signed",
+                {"deadline": deadline},
+                time.perf_counter() - started,
+            )
+        )
+        self.journal.record(enrollment_id, "sending")
+        self._checkpoint("sending")
+
+        started = time.perf_counter()
+        try:
+            landed = self.chain.enroll(enrollment, signature)
+        except ContractRevertError as e:  # refused on the dry run: nothing was sent
+            self.gallery.delete([record_id])
+            self.manifest_path(enrollment_id).unlink(missing_ok=True)
+            self.journal.record(enrollment_id, "aborted", reason=e.error or "revert")
+            reason = CHAIN_REFUSALS.get(
+                e.error, f"the registry refused the enrollment ({e.error or 'revert'})"
+            )
+            raise RefusedStepError(StepResult("chain", False, reason, {"error": e.error})) from e
+        self.journal.record(enrollment_id, "chain", leaf_index=landed.leaf_index, tx_hash=landed.tx_hash)
+        steps.append(
+            StepResult(
+                "chain",
+                True,
+                "identity added to the registry",
+                {"leaf_index": landed.leaf_index, "tx_hash": landed.tx_hash},
+                time.perf_counter() - started,
+            )
+        )
+        self._checkpoint("chain")
+
+        started = time.perf_counter()
+        self.audit.append(
+            "enrollment.accepted",
+            {
+                "enrollment_id": enrollment_id,
+                "leaf_index": landed.leaf_index,
+                "tx_hash": landed.tx_hash,
+                "manifest_sha256": hashlib.sha256(manifest_bytes).hexdigest(),
+            },
+        )
+        self._checkpoint("recorded")
+        self.journal.record(enrollment_id, "committed")
+        steps.append(StepResult("record", True, "enrollment recorded", {}, time.perf_counter() - started))
+        logger.info("enrollment %s accepted as leaf %d", enrollment_id, landed.leaf_index)
+        return landed
+
+    def manifest_path(self, enrollment_id: str) -> Path:
+        """Where the signed capture manifest of `enrollment_id` is kept."""
+        return self.manifest_dir / f"{enrollment_id}.json"
+
+    def _commitment_step(self, commitment: int) -> StepResult:
+        started = time.perf_counter()
+        try:
+            record = self.chain.member(commitment)
+        except ChainError as e:
+            raise RefusedStepError(
+                StepResult("commitment", False, f"the chain cannot be reached: {e}")
+            ) from e
+        if record.enrolled:
+            raise RefusedStepError(
+                StepResult(
+                    "commitment",
+                    False,
+                    "already enrolled: this identity commitment is already in the registry",
+                )
+            )
+        return StepResult(
+            "commitment", True, "identity commitment received", {}, time.perf_counter() - started
+        )
+
+    # ----- recovery and health ---------------------------------------------------------------------
+    def recover(self) -> list[tuple[str, str]]:
+        """Resolve every unfinished journal entry against the chain; returns (enrollment id, action)."""
+        from .station_recovery import recover
+
+        with self._lock:
+            return recover(self)
+
+    def health(self) -> dict[str, object]:
+        """Device key backend, chain connection, gallery size, model versions, pending enrollments."""
+        chain = self.chain.health()
+        if chain.get("connected"):
+            chain["device_status"] = self.chain.device_status(self.key.address)
+        return {
+            "key": {"backend": self.key.backend, "address": self.key.address},
+            "chain": chain,
+            "gallery_size": len(self.gallery),
+            "models": dict(self.models),
+            "pending": len(self.journal.pending()),
+        }
+
+    def close(self) -> None:
+        """Close the gallery, audit log and journal (the key belongs to the caller)."""
+        self.gallery.close()
+        self.audit.close()
+        self.journal.close()
+
+
+def _utc_now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -1,0 +1,214 @@
+"""The enrollment station end to end on a real anvil: enroll, duplicate, print attack, unauthorized
+device, crash at every write boundary and restart, tampered audit log."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from enrollment.station import Station
+from hardware import verify_audit_log, verify_manifest
+from hardware.illumination import IlluminationSchedule
+from liveness.attacks import HELDOUT_RANGES, print_attack
+
+from .station_world import (
+    RecordedSource,
+    StationWorld,
+    fixed_levels,
+    new_commitment,
+    person,
+    station_world,
+)
+
+pytestmark = pytest.mark.slow
+STEP_ORDER = (
+    "capture",
+    "quality",
+    "liveness",
+    "template",
+    "uniqueness",
+    "commitment",
+    "attestation",
+    "chain",
+    "record",
+)
+BOUNDARIES = ("intent", "gallery", "sending", "chain", "recorded")
+
+
+class SimulatedCrash(BaseException):
+    """The station process dying at a step boundary (not an Exception: nothing may catch it)."""
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StationWorld]:
+    with station_world(tmp_path_factory.mktemp("station-world")) as w:
+        yield w
+
+
+@pytest.fixture
+def station(world: StationWorld, tmp_path: Path) -> Iterator[Station]:
+    s = world.open_station(tmp_path / "station")
+    yield s
+    s.close()
+
+
+def audit_events(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_bytes().splitlines()]
+
+
+def test_new_person_enrolls_and_the_commitment_is_in_the_on_chain_tree(
+    world: StationWorld, station: Station, tmp_path: Path
+) -> None:
+    commitment = new_commitment()
+    size_before = world.registry.size()
+    outcome = station.enroll(*person(11), commitment)
+
+    assert outcome.enrolled, outcome.as_dict()
+    assert tuple(s.step for s in outcome.steps) == STEP_ORDER
+    assert all(s.ok and s.reason for s in outcome.steps)
+    assert world.registry.size() == size_before + 1
+    record = world.registry.member(commitment)
+    assert record.enrolled and record.device == world.key.address and record.index == outcome.leaf_index
+    assert world.registry.tree().leaves[outcome.leaf_index] == commitment
+    assert len(station.gallery) == 1 and station.journal.pending() == []
+
+    manifest = verify_manifest(
+        station.manifest_path(outcome.enrollment_id).read_bytes().rstrip(b"\n"),
+        expected_device=world.key.address,
+    )
+    assert len(manifest.manifest.frames_sha256) == station.params.stages.n_frames
+    assert verify_audit_log(station.audit.path, device=world.key.address).ok
+    accepted = [e for e in audit_events(station.audit.path) if e["event"] == "enrollment.accepted"]
+    assert [e["payload"]["leaf_index"] for e in accepted] == [outcome.leaf_index]
+    # nothing biometric or identifying beside the chain's own data in the audit log or the journal
+    journal_text = station.journal.path.read_text()
+    for text in (station.audit.path.read_text(), json.dumps(outcome.as_dict())):
+        assert str(commitment) not in text and "code" not in text
+    assert "template" not in journal_text and "mask" not in journal_text
+
+
+def test_same_eyes_a_second_time_are_refused_even_with_a_new_commitment(
+    world: StationWorld, station: Station
+) -> None:
+    first = station.enroll(*person(12, seed=1), new_commitment())
+    assert first.enrolled, first.as_dict()
+    size = world.registry.size()
+    second_commitment = new_commitment()
+    again = station.enroll(*person(12, seed=9), second_commitment)  # another visit: new pose, light, noise
+
+    assert again.outcome == "refused"
+    assert again.failed_step.step == "uniqueness" and again.reason == "already enrolled"
+    assert world.registry.size() == size and not world.registry.member(second_commitment).enrolled
+    assert len(station.gallery) == 1
+    refused = [e for e in audit_events(station.audit.path) if e["event"] == "enrollment.refused"]
+    assert refused[-1]["payload"] == {
+        "enrollment_id": again.enrollment_id,
+        "step": "uniqueness",
+        "reason": "already enrolled",
+    }
+
+
+def test_another_person_is_not_a_duplicate(world: StationWorld, station: Station) -> None:
+    assert station.enroll(*person(13), new_commitment()).enrolled
+    assert station.enroll(*person(14), new_commitment()).enrolled
+    assert len(station.gallery) == 2
+
+
+@pytest.mark.parametrize("attack_seed", [4, 9])  # prints good enough to pass the quality gate
+def test_a_print_attack_is_refused_by_liveness(world: StationWorld, tmp_path: Path, attack_seed: int) -> None:
+    at, n = 4, 20
+    levels = fixed_levels(at)
+    station = world.open_station(tmp_path / "station", levels=levels)
+    try:
+        # the attacker even knows when the light will step: the print still cannot react
+        schedule = IlluminationSchedule(tuple(i / 20 for i in range(n)), levels(None, n))
+        frames = print_attack(schedule, np.random.default_rng(attack_seed), HELDOUT_RANGES)
+        size = world.registry.size()
+        commitment = new_commitment()
+        outcome = station.enroll(RecordedSource(frames), person(15)[1], commitment)
+        assert outcome.outcome == "refused", outcome.as_dict()
+        assert [s.step for s in outcome.steps] == ["capture", "quality", "liveness"]
+        assert outcome.failed_step.step == "liveness"
+        assert outcome.reason.startswith("presentation attack suspected")
+        assert world.registry.size() == size and not world.registry.member(commitment).enrolled
+        assert len(station.gallery) == 0
+    finally:
+        station.close()
+
+
+def test_an_unauthorized_device_is_refused_by_the_chain_and_nothing_is_kept(
+    world: StationWorld, tmp_path: Path
+) -> None:
+    station = world.open_station(tmp_path / "rogue-station", key=world.rogue)
+    try:
+        assert station.health()["chain"]["device_status"] == "unknown"
+        commitment = new_commitment()
+        outcome = station.enroll(*person(16), commitment)
+        assert outcome.outcome == "refused"
+        assert outcome.failed_step.step == "chain" and "not authorized" in outcome.reason
+        assert outcome.failed_step.detail["error"] == "DeviceNotActive"
+        assert not world.registry.member(commitment).enrolled
+        assert len(station.gallery) == 0 and station.journal.pending() == []
+        assert not any(station.manifest_dir.iterdir())
+    finally:
+        station.close()
+
+
+@pytest.mark.parametrize("boundary", BOUNDARIES)
+def test_a_crash_at_each_step_boundary_then_restart_leaves_a_consistent_state(
+    world: StationWorld, tmp_path: Path, boundary: str
+) -> None:
+    def crash(name: str) -> None:
+        if name == boundary:
+            raise SimulatedCrash(name)
+
+    data = tmp_path / "station"
+    commitment = new_commitment()
+    subject = 20 + BOUNDARIES.index(boundary)
+    station = world.open_station(data, checkpoint=crash)
+    with pytest.raises(SimulatedCrash):
+        station.enroll(*person(subject), commitment)
+    station.close()  # the process is gone: its locks are released, its memory lost
+
+    station = world.open_station(data)  # restart: recovery runs on open
+    try:
+        on_chain = world.registry.member(commitment).enrolled
+        assert on_chain == (boundary in ("chain", "recorded"))
+        if boundary == "sending":  # the attestation might still be relayed until its deadline
+            assert len(station.journal.pending()) == 1 and len(station.gallery) == 1
+            world.warp(station.params.attestation_ttl_s + 1)
+            assert [action for _, action in station.recover()] == ["aborted"]
+        assert station.journal.pending() == []
+        assert len(station.gallery) == int(on_chain)  # a template iff a leaf
+        assert verify_audit_log(station.audit.path, device=world.key.address).ok
+
+        retry = station.enroll(*person(subject, seed=9), commitment)  # the operator tries again
+        if on_chain:
+            assert retry.outcome == "refused" and retry.reason == "already enrolled"
+        else:
+            assert retry.enrolled, retry.as_dict()
+        leaves = world.registry.tree().leaves
+        assert leaves.count(commitment) == 1
+        assert len(station.gallery) == 1
+    finally:
+        station.close()
+
+
+def test_a_tampered_audit_log_is_detected(world: StationWorld, station: Station, tmp_path: Path) -> None:
+    assert station.enroll(*person(30), new_commitment()).enrolled
+    station.audit.close()
+    log = station.audit.path
+    assert verify_audit_log(log, device=world.key.address).ok
+    original = log.read_bytes()
+    tampered = original.replace(b'"enrollment.accepted"', b'"enrollment.refused"', 1)
+    assert tampered != original
+    log.write_bytes(tampered)
+    verdict = verify_audit_log(log, device=world.key.address)
+    assert not verdict.ok and verdict.first_bad is not None
+    lines = original.splitlines(keepends=True)
+    log.write_bytes(b"".join(lines[:1] + lines[2:]))  # an entry dropped
+    assert not verify_audit_log(log, device=world.key.address).ok
