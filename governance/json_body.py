@@ -11,6 +11,13 @@ from .errors import RequestError
 MAX_BODY_BYTES = 64 * 1024  # a Semaphore proof with its fields is < 2 KiB
 
 
+class BodyTooLargeError(RequestError):
+    """The body exceeds MAX_BODY_BYTES (HTTP 413)."""
+
+    code = "body_too_large"
+    status = 413
+
+
 def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
     keys = [k for k, _ in pairs]
     if len(keys) != len(set(keys)):
@@ -25,10 +32,10 @@ def _no_constant(name: str) -> object:
 def read_json(request: Request) -> object:
     """The parsed body; RequestError for a body that is too large, not UTF-8 or not strict JSON."""
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
-        raise RequestError(f"the body exceeds {MAX_BODY_BYTES} bytes", "body_too_large")
+        raise BodyTooLargeError(f"the body exceeds {MAX_BODY_BYTES} bytes")
     raw = request.get_data(cache=True)
     if len(raw) > MAX_BODY_BYTES:
-        raise RequestError(f"the body exceeds {MAX_BODY_BYTES} bytes", "body_too_large")
+        raise BodyTooLargeError(f"the body exceeds {MAX_BODY_BYTES} bytes")
     try:
         return json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
     except UnicodeDecodeError as e:

@@ -53,7 +53,7 @@ SPEC: dict[str, Any] = {
                 "requestBody": {"required": True, **_json("VerifyRequest", "the action, signal and proof")},
                 "responses": {
                     "200": _json("Verified", "accepted; the nullifier is spent"),
-                    **_errors(400, 409, 503),
+                    **_errors(400, 409, 413, 503),
                 },
             }
         },
@@ -63,7 +63,7 @@ SPEC: dict[str, Any] = {
                 "requestBody": {"required": True, **_json("VoteRequest", "the ballot and its proof")},
                 "responses": {
                     "200": _json("Relayed", "mined; the transaction hash"),
-                    **_errors(400, 404, 409, 429, 503),
+                    **_errors(400, 404, 409, 413, 429, 503),
                 },
             }
         },

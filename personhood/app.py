@@ -31,6 +31,7 @@ from governance import (
     sqlite_url,
     verify_api,
 )
+from governance.json_body import MAX_BODY_BYTES
 from governance.services import EXTENSION_KEY
 from zk_identity.errors import PersonhoodError
 
@@ -85,7 +86,12 @@ def handle_error(error: Exception):
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
     """The Flask app serving /v1/verify, /v1/relay/vote, results pages and /openapi.json."""
     app = Flask("personhood")
-    app.config.update(PERSONHOOD_SERVICES=None, PERSONHOOD_SETTINGS=None, RELAY_RATE_LIMIT=None)
+    app.config.update(
+        PERSONHOOD_SERVICES=None,
+        PERSONHOOD_SETTINGS=None,
+        RELAY_RATE_LIMIT=None,
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,  # werkzeug answers 413 before reading a larger body
+    )
     app.config.update(dict(config or {}))
     services = app.config["PERSONHOOD_SERVICES"]
     if services is None:

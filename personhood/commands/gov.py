@@ -52,6 +52,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     results.set_defaults(handler=cmd_results)
     listing = sub.add_parser("list", help="every proposal of both ballots")
     listing.set_defaults(handler=cmd_list)
+    serve = sub.add_parser("serve", help="serve /v1/verify, /v1/relay/vote and results pages over HTTP")
+    serve.add_argument("--host", default="127.0.0.1", help="interface to listen on (default: loopback only)")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(handler=cmd_serve)
     for action in (propose, results, listing):
         add_chain_arguments(action)
 
@@ -122,4 +126,17 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     proposals = [p for ballot in BALLOT_KINDS for p in chain.proposals.list(ballot)]
     text = "\n".join(_describe(p) for p in proposals) or "no proposals"
     emit({"proposals": [_as_json(p) for p in proposals]}, args.json, text)
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the API with werkzeug's threaded server until interrupted (put a real WSGI server in front
+    of `personhood.app:create_app()` in production)."""
+    from werkzeug.serving import run_simple
+
+    from ..app import create_app
+
+    app = create_app({"PERSONHOOD_SETTINGS": settings})
+    progress(f"serving the governance API on http://{args.host}:{args.port} (Ctrl-C stops it)")
+    run_simple(args.host, args.port, app, threaded=True)
     return EXIT_OK

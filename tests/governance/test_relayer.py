@@ -4,6 +4,7 @@ votes, wrong options, unknown proposals and junk are refused before any gas is s
 from __future__ import annotations
 
 import dataclasses
+import threading
 
 import pytest
 
@@ -118,3 +119,32 @@ def test_the_relayer_rate_limits_per_client(gov, services):
     assert other.status_code == 400  # another client has its own budget
     last = client.post("/v1/relay/vote", json=junk)
     assert last.json["error"] == "rate_limited" and int(last.headers["Retry-After"]) >= 1
+
+
+def test_concurrent_double_votes_are_counted_once(gov_chain, services):
+    gov = gov_chain
+    app = create_app({"PERSONHOOD_SERVICES": services})
+    statuses: list[int] = []
+    barrier, lock = threading.Barrier(4), threading.Lock()
+
+    def vote() -> None:
+        client = app.test_client()
+        barrier.wait()
+        status = client.post("/v1/relay/vote", json=vote_body(gov)).status_code
+        with lock:
+            statuses.append(status)
+
+    threads = [threading.Thread(target=vote) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(statuses) == [200, 409, 409, 409]
+    assert gov.tallies(ONE_PERSON_ONE_VOTE, gov.proposals["open"]) == [0, 0, 1]
+
+
+def test_an_oversized_body_is_refused_with_413(client):
+    response = client.post(
+        "/v1/relay/vote", data=b"{" + b" " * 70_000 + b"}", content_type="application/json"
+    )
+    assert response.status_code == 413 and response.json["error"] == "body_too_large"
