@@ -8,8 +8,9 @@ Definition (every kernel in this package must agree with `pair_distance` bit for
   `d_s = popcount((enrolled.code ^ code_s) & mask_s)` bits that disagree.
 * Raw distance `d_s / n_s`, then Daugman's normalization for the number of bits compared
   (Daugman 2006, "Probing the uniqueness and randomness of IrisCodes", eq. 5):
-  `HD_norm = 0.5 - (0.5 - d_s / n_s) * sqrt(n_s / REFERENCE_BITS)`.
-  A comparison on few bits is pulled toward 0.5, so a small overlap cannot look like a match.
+  `HD_norm = 0.5 - (0.5 - d_s / n_s) * sqrt(min(n_s, REFERENCE_BITS) / REFERENCE_BITS)`.
+  A comparison on few bits is pulled toward 0.5, so a small overlap cannot look like a match;
+  more bits than REFERENCE_BITS earn no bonus (a score is never below its raw distance).
   With no bit in common (`n_s == 0`) the distance is `NO_OVERLAP_DISTANCE` (0.5, chance).
 * The result is the smallest HD_norm over the shifts, tried in `SHIFT_ORDER` (-15..15); on a tie
   the earlier shift wins.
@@ -45,7 +46,8 @@ def normalized_distance(differing: int, compared: int) -> float:
     """Normalized fractional Hamming distance of `differing` out of `compared` bits (module docstring)."""
     if compared == 0:
         return NO_OVERLAP_DISTANCE
-    return IMPOSTOR_MEAN - (IMPOSTOR_MEAN - differing / compared) * math.sqrt(compared / REFERENCE_BITS)
+    counted = min(compared, REFERENCE_BITS)
+    return IMPOSTOR_MEAN - (IMPOSTOR_MEAN - differing / compared) * math.sqrt(counted / REFERENCE_BITS)
 
 
 def pair_distance(probe: IrisTemplate, enrolled: IrisTemplate) -> tuple[float, int, int]:

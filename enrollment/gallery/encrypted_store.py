@@ -52,6 +52,7 @@ NONCE_BYTES = 12  # GCM's 96-bit IV (SP 800-38D §8.2.2, random construction)
 TAG_BYTES = 16
 _PREFIX = struct.Struct("<4sB3x16s")
 _SLOT = struct.Struct("<QQ12s16s")
+_INDEX = struct.Struct("<Q")
 SLOT_SIZE = 64
 HEADER_SIZE = 256
 PLAINTEXT_SIZE = 8 + 2 * N_ANGLES * 8  # record id + code + mask
@@ -215,7 +216,7 @@ def _read_header(fd: int, path: Path, key: bytes) -> tuple[bytes, int, int]:
 
 
 def _record_aad(file_id: bytes, index: int) -> bytes:
-    return _prefix(file_id) + b"record" + struct.pack("<Q", index)
+    return _prefix(file_id) + b"record" + _INDEX.pack(index)
 
 
 def _encrypt_records(
@@ -237,25 +238,27 @@ def _decrypt_records(
     aead: AESGCM, file_id: bytes, raw: bytes, first: int, path: Path
 ) -> tuple[np.ndarray, ...]:
     k = len(raw) // RECORD_SIZE
-    plain = np.empty((k, 1 + 2 * N_ANGLES), dtype="<u8")
     view = memoryview(raw)
+    decrypt, prefix = aead.decrypt, _prefix(file_id) + b"record"
+    parts = []
     for n in range(k):
         at = n * RECORD_SIZE
         try:
-            data = aead.decrypt(
-                view[at : at + NONCE_BYTES],
-                view[at + NONCE_BYTES : at + RECORD_SIZE],
-                _record_aad(file_id, first + n),
+            parts.append(
+                decrypt(
+                    view[at : at + NONCE_BYTES],
+                    view[at + NONCE_BYTES : at + RECORD_SIZE],
+                    prefix + _INDEX.pack(first + n),
+                )
             )
         except InvalidTag:
             raise StoreCorruptError(
                 path, f"record {first + n} fails authentication (altered, moved, or from another store)"
             ) from None
-        plain[n] = np.frombuffer(data, dtype="<u8")
+    plain = np.frombuffer(b"".join(parts), dtype="<u8").reshape(k, 1 + 2 * N_ANGLES)
     ids = plain[:, 0].astype(np.int64)
     codes = plain[:, 1 : 1 + N_ANGLES].astype(np.uint64)
     masks = plain[:, 1 + N_ANGLES :].astype(np.uint64)
-    plain[:] = 0
     return ids, codes, masks
 
 

@@ -54,7 +54,8 @@ if AVAILABLE:
         # Same operations, same order, as distance.normalized_distance.
         if compared == 0:
             return NO_OVERLAP_DISTANCE
-        return IMPOSTOR_MEAN - (IMPOSTOR_MEAN - differing / compared) * math.sqrt(compared / ref)
+        counted = min(float(compared), ref)
+        return IMPOSTOR_MEAN - (IMPOSTOR_MEAN - differing / compared) * math.sqrt(counted / ref)
 
     @numba.njit(parallel=True, boundscheck=False, nogil=True, cache=True)
     def _scan(rot_code, rot_mask, codes, masks, ref, out_d, out_s, out_n):  # type: ignore[no-untyped-def]

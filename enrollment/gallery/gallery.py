@@ -22,9 +22,9 @@ from pathlib import Path
 
 import numpy as np
 
-from enrollment.iris.template import IrisTemplate
+from enrollment.iris.template import N_ANGLES, IrisTemplate
 
-from .errors import GalleryError, GalleryInputError
+from .errors import DuplicateRecordError, GalleryError, GalleryInputError
 from .results import SearchResult, merge_results
 from .shard import check_record_id, check_template, check_threshold
 from .stored_shard import StoredShard
@@ -94,17 +94,31 @@ class Gallery(ABC):
         self.add_many(np.array([record_id], dtype=np.int64), template.code[None, :], template.mask[None, :])
 
     def add_many(self, record_ids: np.ndarray, codes: np.ndarray, masks: np.ndarray) -> None:
-        """Enroll a batch: ids int64[k], codes and masks uint64[k, 256] (each shard all-or-nothing)."""
-        ids = np.asarray(record_ids, dtype=np.int64)
-        if ids.ndim != 1 or len(set(ids.tolist())) != len(ids):
+        """Enroll a batch: ids int64[k], codes and masks uint64[k, 256]. All or nothing on bad input
+        or an id already enrolled (an I/O failure part-way can leave earlier shards' parts added)."""
+        ids = np.asarray(record_ids)
+        if ids.ndim != 1 or ids.dtype.kind not in "iu" or len(set(ids.tolist())) != len(ids):
             raise GalleryInputError("record ids must be a 1-d array of distinct integers")
-        for i in ids.tolist():
-            check_record_id(i)
-        where = ids % self.shards
-        for shard in range(self.shards):
-            pick = np.flatnonzero(where == shard)
-            if len(pick):
-                self._add_to(shard, ids[pick], np.asarray(codes)[pick], np.asarray(masks)[pick])
+        for record_id in ids.tolist():
+            check_record_id(record_id)
+        ids = ids.astype(np.int64)
+        for name, words in (("codes", codes), ("masks", masks)):
+            if (
+                not isinstance(words, np.ndarray)
+                or words.dtype != np.uint64
+                or words.shape != (len(ids), N_ANGLES)
+            ):
+                raise GalleryInputError(
+                    f"{name} must be uint64[{len(ids)}, {N_ANGLES}] matching the record ids"
+                )
+        parts = [(shard, np.flatnonzero(ids % self.shards == shard)) for shard in range(self.shards)]
+        parts = [(shard, pick) for shard, pick in parts if len(pick)]
+        for shard, pick in parts:
+            enrolled = self._enrolled_among(shard, ids[pick].tolist())
+            if enrolled:
+                raise DuplicateRecordError(enrolled[0])
+        for shard, pick in parts:
+            self._add_to(shard, ids[pick], codes[pick], masks[pick])
 
     def delete(self, record_ids: Iterable[int]) -> int:
         """Remove records (from memory and disk); returns how many existed."""
@@ -144,6 +158,9 @@ class Gallery(ABC):
 
     @abstractmethod
     def _delete_from(self, shard: int, ids: list[int]) -> int: ...
+
+    @abstractmethod
+    def _enrolled_among(self, shard: int, ids: list[int]) -> list[int]: ...
 
     @abstractmethod
     def _search_all(self, probe: IrisTemplate, threshold: float) -> list[SearchResult]: ...

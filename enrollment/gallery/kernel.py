@@ -42,7 +42,8 @@ def _normalized(differing: np.ndarray, compared: np.ndarray) -> np.ndarray:
     # The same floating-point operations, in the same order, as distance.normalized_distance.
     with np.errstate(divide="ignore", invalid="ignore"):
         raw = differing / compared
-        value = IMPOSTOR_MEAN - (IMPOSTOR_MEAN - raw) * np.sqrt(compared / REFERENCE_BITS)
+        counted = np.minimum(compared, REFERENCE_BITS)
+        value = IMPOSTOR_MEAN - (IMPOSTOR_MEAN - raw) * np.sqrt(counted / REFERENCE_BITS)
     return np.where(compared == 0, NO_OVERLAP_DISTANCE, value)
 
 

@@ -37,5 +37,8 @@ class LocalGallery(Gallery):
     def _delete_from(self, shard: int, ids: list[int]) -> int:
         return self._shards[shard].delete(ids)
 
+    def _enrolled_among(self, shard: int, ids: list[int]) -> list[int]:
+        return self._shards[shard].enrolled_among(ids)
+
     def _search_all(self, probe: IrisTemplate, threshold: float) -> list[SearchResult]:
         return [s.search(probe, threshold) for s in self._shards]

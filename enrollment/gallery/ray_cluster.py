@@ -50,6 +50,9 @@ class ShardActor:
     def delete(self, ids: list[int]) -> int:
         return self._shard.delete(ids)
 
+    def enrolled_among(self, ids: list[int]) -> list[int]:
+        return self._shard.enrolled_among(ids)
+
     def search(self, probe: IrisTemplate, threshold: float) -> SearchResult:
         return self._shard.search(probe, threshold)
 
@@ -138,6 +141,9 @@ class RayGallery(Gallery):
 
     def _delete_from(self, shard: int, ids: list[int]) -> int:
         return int(self._get(self._actors[shard].delete.remote(ids)))
+
+    def _enrolled_among(self, shard: int, ids: list[int]) -> list[int]:
+        return list(self._get(self._actors[shard].enrolled_among.remote(ids)))
 
     def _search_all(self, probe: IrisTemplate, threshold: float) -> list[SearchResult]:
         probe_ref = self._ray.put(probe)

@@ -88,12 +88,17 @@ class GalleryShard:
         for name, words in (("codes", codes), ("masks", masks)):
             if not isinstance(words, np.ndarray) or words.dtype != np.uint64 or words.shape != (k, N_ANGLES):
                 raise GalleryInputError(f"{name} must be uint64[{k}, {N_ANGLES}] matching the record ids")
-        ids = [check_record_id(i) for i in record_ids.tolist()]
+        if record_ids.dtype.kind not in "iu" or (
+            k and (record_ids.min() < 0 or record_ids.max() > MAX_RECORD_ID)
+        ):
+            raise GalleryInputError("record ids must be integers in 0..2**63-1")
+        ids = record_ids.astype(np.int64).tolist()
         if len(set(ids)) != len(ids):
             raise GalleryInputError("record ids in one batch must be distinct")
-        for record_id in ids:
-            if record_id in self._row_of:
-                raise DuplicateRecordError(record_id)
+        if self._row_of:
+            for record_id in ids:
+                if record_id in self._row_of:
+                    raise DuplicateRecordError(record_id)
         start = len(self)
         self._reserve(start + k)
         self._codes[start : start + k] = codes

@@ -56,7 +56,7 @@ class StoredShard:
 
     def add_many(self, record_ids: np.ndarray, codes: np.ndarray, masks: np.ndarray) -> None:
         """Enroll a batch (ids int64[k], codes/masks uint64[k, 256]): all or nothing, one fsync pair."""
-        probe = GalleryShard(kernel="numpy")  # validate the batch the same way before touching disk
+        probe = GalleryShard(kernel="numpy", capacity=max(1, len(record_ids)))  # validate before the disk
         probe.extend(record_ids, codes, masks)
         for record_id in probe.record_ids():
             if record_id in self.shard:
@@ -64,6 +64,10 @@ class StoredShard:
         if self.store is not None:
             self.store.append(np.asarray(record_ids, dtype=np.int64), codes, masks)
         self.shard.extend(record_ids, codes, masks)
+
+    def enrolled_among(self, record_ids: Iterable[int]) -> list[int]:
+        """Those of `record_ids` that are already enrolled here."""
+        return [r for r in record_ids if r in self.shard]
 
     def delete(self, record_ids: Iterable[int]) -> int:
         """Remove the given records (those present) from memory and disk; returns how many were removed."""

@@ -130,13 +130,17 @@ def test_bad_input_is_refused_and_changes_nothing(tmp_path: Path) -> None:
         gallery.add_many(np.array([500, 500]), codes[:2], masks[:2])
     with pytest.raises(GalleryInputError, match="uint64"):
         gallery.add_many(np.array([500, 502]), codes[:2].astype(np.int64), masks[:2])
-    with pytest.raises(DuplicateRecordError):  # one id of the batch exists: the batch's shard adds nothing
-        gallery.add_many(np.array([500, 8]), codes[:2], masks[:2])
+    with pytest.raises(DuplicateRecordError):  # id 8 exists (shard 0): 501 (shard 1) is not added either
+        gallery.add_many(np.array([501, 8]), codes[:2], masks[:2])
+    with pytest.raises(GalleryInputError, match="uint64"):
+        gallery.add_many(np.array([500, 502]), codes[0], masks[:2])
+    with pytest.raises(GalleryInputError, match="integers"):
+        gallery.add_many(np.array([500.0, 502.0]), codes[:2], masks[:2])
     for bad in (-0.1, 1.0, float("nan"), "0.3", True):
         with pytest.raises(GalleryInputError, match="threshold"):
             gallery.search(template, bad)  # type: ignore[arg-type]
     assert len(gallery) == 20
-    assert 500 not in gallery.record_ids()
+    assert 500 not in gallery.record_ids() and 501 not in gallery.record_ids()
     assert [p.stat().st_size for p in sorted(tmp_path.iterdir())] == sizes
     gallery.close()
 
