@@ -65,3 +65,10 @@ class UpstreamError(GovernanceError):
 
     code = "upstream_unavailable"
     status = 503
+
+
+class SetupMissingError(GovernanceError, FileNotFoundError):
+    """The deployment file, chain URL or relayer account is missing; the message says how to set it."""
+
+    code = "not_configured"
+    status = 503

@@ -40,6 +40,7 @@ class Relayed:
     gas_used: int
 
     def to_json(self) -> dict[str, object]:
+        """The API's JSON answer (field elements as decimal strings)."""
         return {
             "txHash": self.tx_hash,
             "ballot": self.ballot,

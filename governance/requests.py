@@ -59,7 +59,9 @@ def _object(body: object) -> Mapping[str, object]:
     return body
 
 
-def _fields(body: Mapping[str, object], required: set[str], optional: set[str] = frozenset()) -> None:
+def _fields(
+    body: Mapping[str, object], required: frozenset[str], optional: frozenset[str] = frozenset()
+) -> None:
     missing = sorted(required - set(body))
     if missing:
         raise RequestError(f"missing field(s): {', '.join(missing)}", "missing_field")
@@ -103,7 +105,7 @@ def parse_proof(value: object) -> MembershipProof:
 def parse_verify(body: object) -> VerifyRequest:
     """Validate a /v1/verify body: {action, signal, proof}."""
     data = _object(body)
-    _fields(data, {"action", "signal", "proof"})
+    _fields(data, frozenset({"action", "signal", "proof"}))
     return VerifyRequest(
         action=_text(data, "action", 1, MAX_ACTION_CHARS),
         signal=_text(data, "signal", 0, MAX_SIGNAL_CHARS),
@@ -114,7 +116,7 @@ def parse_verify(body: object) -> VerifyRequest:
 def parse_vote(body: object) -> VoteRequest:
     """Validate a /v1/relay/vote body: {ballot, proposalId, option | votes, proof}."""
     data = _object(body)
-    _fields(data, {"ballot", "proposalId", "proof"}, {"option", "votes"})
+    _fields(data, frozenset({"ballot", "proposalId", "proof"}), frozenset({"option", "votes"}))
     ballot = data["ballot"]
     if ballot not in BALLOTS:
         raise RequestError(f"ballot must be one of {', '.join(BALLOTS)}, got {ballot!r}", "unknown_ballot")

@@ -27,20 +27,13 @@ from contracts import (
 )
 from contracts.transactions import Sender
 
-from .errors import GovernanceError, UpstreamError
+from .errors import SetupMissingError, UpstreamError
 from .nullifier_store import NullifierStore
 from .proof_check import ProofChecker
 from .proposals import ONE_PERSON_ONE_VOTE, QUADRATIC, ProposalBook
 from .rate_limit import RateLimit, RateLimiter
 
 EXTENSION_KEY = "personhood"
-
-
-class SetupMissingError(GovernanceError, FileNotFoundError):
-    """The deployment file or chain settings are missing; say how to make them."""
-
-    code = "not_configured"
-    status = 503
 
 
 @dataclass(frozen=True)

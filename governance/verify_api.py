@@ -34,6 +34,7 @@ class Verified:
     depth: int
 
     def to_json(self) -> dict[str, object]:
+        """The API's JSON answer (field elements as decimal strings)."""
         return {
             "success": True,
             "action": self.action,

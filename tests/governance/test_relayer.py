@@ -11,8 +11,9 @@ import pytest
 from governance import RateLimit, RateLimiter
 from governance.proposals import ONE_PERSON_ONE_VOTE, QUADRATIC
 from personhood.app import create_app
+from zk_identity import LeanIMT, prove
 
-from .conftest import QV_VOTES
+from .conftest import MEMBERS, QV_VOTES, YEAR
 
 pytestmark = [pytest.mark.slow, pytest.mark.node]
 
@@ -148,3 +149,24 @@ def test_an_oversized_body_is_refused_with_413(client):
         "/v1/relay/vote", data=b"{" + b" " * 70_000 + b"}", content_type="application/json"
     )
     assert response.status_code == 413 and response.json["error"] == "body_too_large"
+
+
+def test_a_vote_before_the_window_opens_is_refused_without_gas(gov_chain, client):
+    gov = gov_chain
+    now = gov.now()
+    future = gov.chain.proposals.create(
+        ONE_PERSON_ONE_VOTE, "Later", 2, now + YEAR, now + 2 * YEAR, gov.owner
+    )
+    group = LeanIMT(i.commitment for i in gov.identities[:MEMBERS])
+    scope = gov.chain.proposals.client(ONE_PERSON_ONE_VOTE).scope(future.proposal_id)
+    proof = prove(gov.identities[0], group, 1, scope, pool=gov.pool)
+    nonce = relayer_nonce(gov)
+    body = {
+        "ballot": ONE_PERSON_ONE_VOTE,
+        "proposalId": future.proposal_id,
+        "option": 1,
+        "proof": proof.to_json(),
+    }
+    response = client.post("/v1/relay/vote", json=body)
+    assert response.status_code == 400 and response.json["error"] == "voting_closed"
+    assert relayer_nonce(gov) == nonce
