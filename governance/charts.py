@@ -9,6 +9,7 @@ import matplotlib
 
 matplotlib.use("Agg")  # no display on servers and CI; must precede pyplot
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 CHART_SIZE_IN = (6.4, 3.6)
 CHART_DPI = 100
@@ -24,6 +25,7 @@ def bar_chart_png(counts: Sequence[int], title: str, ylabel: str = "votes") -> b
     axes.set_title(title)
     axes.set_ylabel(ylabel)
     axes.set_ylim(0, max([*counts, 1]) * 1.2)
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # votes and credits are whole numbers
     figure.tight_layout()
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
