@@ -23,6 +23,11 @@ system-deps:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends softhsm2; \
 	  else echo "warning: SoftHSM2 missing; install the softhsm2 package as root (hardware tests need it)" >&2; fi; }
+	@# headless Chromium + its WebDriver for the station UI test (tests/enrollment/test_station_ui.py)
+	@{ command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; } || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver; \
+	  else echo "warning: Chromium missing; install chromium and chromium-driver as root (station UI test needs them)" >&2; fi; }
 
 setup: system-deps $(BIN)/personhood node_modules/.package-lock.json
 

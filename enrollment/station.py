@@ -18,7 +18,7 @@ import logging
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -90,7 +90,8 @@ class Station:
         self.manifest_dir.mkdir(parents=True, exist_ok=True)
         self.params = params or StationParams()
         self._levels, self._checkpoint = levels, checkpoint
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one enrollment at a time
+        self._audit_lock = threading.Lock()  # the audit log is also written by the operator UI
         self.models = stages.model_versions(self.params.stages.pipeline)
 
     @classmethod
@@ -141,20 +142,27 @@ class Station:
         return station
 
     # ----- the flow --------------------------------------------------------------------------------
-    def enroll(self, source: CaptureSource, illuminator: Illuminator, commitment: int) -> EnrollmentOutcome:
+    def enroll(
+        self,
+        source: CaptureSource,
+        illuminator: Illuminator,
+        commitment: int,
+        on_step: Callable[[StepResult], None] | None = None,
+    ) -> EnrollmentOutcome:
         """Run one enrollment of the person in front of `source` for identity `commitment`.
 
         Refusals (bad image, attack, duplicate, chain refusal) come back as an outcome with the
         failing step and its reason; a crash or an unreachable chain raises after journaling.
+        `on_step` is called with each step's result as soon as it is known (the UI's progress).
         """
         with self._lock:
             enrollment_id = secrets.token_hex(16)
-            steps: list[StepResult] = []
+            steps = _StepLog(on_step)
             try:
                 landed = self._run(enrollment_id, source, illuminator, commitment, steps)
             except RefusedStepError as refusal:
                 steps.append(refusal.result)
-                self.audit.append(
+                self.log_event(
                     "enrollment.refused",
                     {
                         "enrollment_id": enrollment_id,
@@ -246,7 +254,7 @@ class Station:
         self._checkpoint("chain")
 
         started = time.perf_counter()
-        self.audit.append(
+        self.log_event(
             "enrollment.accepted",
             {
                 "enrollment_id": enrollment_id,
@@ -260,6 +268,11 @@ class Station:
         steps.append(StepResult("record", True, "enrollment recorded", {}, time.perf_counter() - started))
         logger.info("enrollment %s accepted as leaf %d", enrollment_id, landed.leaf_index)
         return landed
+
+    def log_event(self, event: str, payload: Mapping[str, object]) -> None:
+        """Append one signed audit-log entry (thread-safe; the payload policy refuses biometric data)."""
+        with self._audit_lock:
+            self.audit.append(event, payload)
 
     def manifest_path(self, enrollment_id: str) -> Path:
         """Where the signed capture manifest of `enrollment_id` is kept."""
@@ -311,6 +324,19 @@ class Station:
         self.gallery.close()
         self.audit.close()
         self.journal.close()
+
+
+class _StepLog(list):
+    """The steps so far; tells `on_step` about each one as it is appended."""
+
+    def __init__(self, on_step: Callable[[StepResult], None] | None) -> None:
+        super().__init__()
+        self._on_step = on_step
+
+    def append(self, result: StepResult) -> None:
+        super().append(result)
+        if self._on_step is not None:
+            self._on_step(result)
 
 
 def _utc_now() -> str:

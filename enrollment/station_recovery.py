@@ -54,7 +54,7 @@ def _resolve(station: Station, entry: JournalEntry) -> str:
 def _undo(station: Station, entry: JournalEntry, why: str) -> str:
     station.gallery.delete([int(entry.fields["record_id"])])  # type: ignore[call-overload]
     station.manifest_path(entry.enrollment_id).unlink(missing_ok=True)
-    station.audit.append("enrollment.rolled_back", {"enrollment_id": entry.enrollment_id, "reason": why})
+    station.log_event("enrollment.rolled_back", {"enrollment_id": entry.enrollment_id, "reason": why})
     station.journal.record(entry.enrollment_id, "aborted", reason=why)
     return "aborted"
 
@@ -64,7 +64,7 @@ def _commit(station: Station, entry: JournalEntry, leaf_index: int) -> str:
     manifest_sha256 = (
         hashlib.sha256(path.read_bytes().rstrip(b"\n")).hexdigest() if path.is_file() else "missing"
     )
-    station.audit.append(
+    station.log_event(
         "enrollment.recovered",
         {"enrollment_id": entry.enrollment_id, "leaf_index": leaf_index, "manifest_sha256": manifest_sha256},
     )

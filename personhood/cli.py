@@ -20,6 +20,7 @@ COMMAND_MODULES: tuple[str, ...] = ("audit", "device", "identity", "group", "dem
 COMMAND_MODULES += ("zk", "prove", "verify")  # membership proofs: circuits and setup, prove, verify
 COMMAND_MODULES += ("bio",)  # iris pipeline: eval, synth, compare
 COMMAND_MODULES += ("chain",)  # contracts: build, deploy
+COMMAND_MODULES += ("station",)  # enrollment station: operator web UI
 COMMAND_MODULES += ("gov", "vote")  # governance: proposals, results, anonymous votes via the relayer
 COMMAND_MODULES += ("gallery",)  # uniqueness gallery: stats, delete
 
