@@ -23,17 +23,21 @@ import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-from web3 import Web3
+# Run as a script, this folder comes first on sys.path and bench/liveness.py would shadow the
+# liveness package: drop it (the project itself is installed in the virtualenv).
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
-from contracts import AnvilNode, RegistryClient, build_contracts, deploy_all
-from enrollment.gallery.synthetic_templates import random_templates
-from enrollment.station import Station
-from enrollment.station_chain import ChainPort
-from hardware import KeystoreDeviceKey, ScryptParams
-from hardware.capture import StepIlluminator, SyntheticEyeCamera
-from personhood.config import load_settings
-from zk_identity import Identity
+import numpy as np  # noqa: E402
+from web3 import Web3  # noqa: E402
+
+from contracts import AnvilNode, RegistryClient, build_contracts, deploy_all  # noqa: E402
+from enrollment.gallery.synthetic_templates import random_templates  # noqa: E402
+from enrollment.station import Station  # noqa: E402
+from enrollment.station_chain import ChainPort  # noqa: E402
+from hardware import KeystoreDeviceKey, ScryptParams  # noqa: E402
+from hardware.capture import StepIlluminator, SyntheticEyeCamera  # noqa: E402
+from personhood.config import load_settings  # noqa: E402
+from zk_identity import Identity  # noqa: E402
 
 COMPUTE_STAGES = ("quality", "liveness", "template", "uniqueness", "attestation", "record")
 CHAIN_STAGES = ("commitment", "chain")  # a registry read, then dry run + transaction + read

@@ -4,6 +4,9 @@ device, crash at every write boundary and restart, tampered audit log."""
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +19,7 @@ from hardware.illumination import IlluminationSchedule
 from liveness.attacks import HELDOUT_RANGES, print_attack
 
 from .station_world import (
+    PASSWORD,
     RecordedSource,
     StationWorld,
     fixed_levels,
@@ -212,3 +216,60 @@ def test_a_tampered_audit_log_is_detected(world: StationWorld, station: Station,
     lines = original.splitlines(keepends=True)
     log.write_bytes(b"".join(lines[:1] + lines[2:]))  # an entry dropped
     assert not verify_audit_log(log, device=world.key.address).ok
+
+
+CHILD = """
+import json, os, signal, sys
+from pathlib import Path
+from web3 import Web3
+from contracts import RegistryClient, build_contracts
+from enrollment.station import Station
+from enrollment.station_chain import ChainPort
+from hardware import KeystoreDeviceKey
+from hardware.capture import StepIlluminator, SyntheticEyeCamera
+from personhood.config import load_settings
+
+a = json.loads(sys.argv[1])
+def die(name):
+    if name == a["boundary"]:
+        os.kill(os.getpid(), signal.SIGKILL)  # no finally, no close: the OS drops the locks
+key = KeystoreDeviceKey.unlock(Path(a["keystore"]), a["password"])
+contracts = build_contracts(load_settings(environ={}).cache_dir)
+registry = RegistryClient(Web3(Web3.HTTPProvider(a["rpc"])), contracts, a["registry"])
+station = Station.open(Path(a["data"]), key, ChainPort(registry, a["relayer"]), checkpoint=die)
+illuminator = StepIlluminator()
+camera = SyntheticEyeCamera(a["subject"], "L", illuminator=illuminator)
+station.enroll(camera, illuminator, int(a["commitment"]))
+sys.exit(3)  # not reached when killed
+"""
+
+
+@pytest.mark.parametrize("boundary", ["gallery", "chain"])
+def test_a_killed_station_process_recovers_on_restart(
+    world: StationWorld, tmp_path: Path, boundary: str
+) -> None:
+    data, commitment, subject = tmp_path / "station", new_commitment(), 40 + BOUNDARIES.index(boundary)
+    spec = {
+        "boundary": boundary,
+        "keystore": str(world.key.path),
+        "password": PASSWORD,
+        "rpc": world.node.url,
+        "registry": world.registry.address,
+        "relayer": world.relayer,
+        "data": str(data),
+        "subject": subject,
+        "commitment": str(commitment),
+    }
+    child = subprocess.run([sys.executable, "-c", CHILD, json.dumps(spec)], capture_output=True, timeout=300)
+    assert child.returncode == -signal.SIGKILL, child.stderr.decode()[-2000:]
+
+    station = world.open_station(data)
+    try:
+        on_chain = world.registry.member(commitment).enrolled
+        assert on_chain == (boundary == "chain")
+        assert station.journal.pending() == [] and len(station.gallery) == int(on_chain)
+        events = audit_events(station.audit.path)
+        assert events[-1]["event"] == ("enrollment.recovered" if on_chain else "enrollment.rolled_back")
+        assert verify_audit_log(station.audit.path, device=world.key.address).ok
+    finally:
+        station.close()
