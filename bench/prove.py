@@ -5,7 +5,8 @@
 
 Measures, in one run so the ratios compare like with like (official Semaphore v4 artifacts):
   * median proof time per depth: the warm node worker, and `snarkjs groth16 fullprove` as a
-    fresh process (the naive baseline), and their ratio;
+    fresh process (the naive baseline), and their ratio; also CPU seconds per proof (from
+    /proc and getrusage), which stays meaningful when other jobs share the cores;
   * median verify time (depth 20): py_ecc reference vs the node fast path (both validate first);
   * pool throughput (proofs/s) with 1 worker and with one per CPU;
   * constraint counts of our own membership circuit at the same depths (circom --O2 and --O1).
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import sys
 import time
@@ -34,6 +36,25 @@ def _median_s(fn, repeats: int) -> float:
         fn()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def _process_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system, all threads) a running process has used, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _cpu_per_call(fn, repeats: int, meter) -> float:
+    """Mean CPU seconds per call as seen by `meter` (load-independent, unlike wall time)."""
+    before = meter()
+    for _ in range(repeats):
+        fn()
+    return (meter() - before) / repeats
 
 
 def _throughput(pool: ProverPool, member: Identity, group: LeanIMT, depth: int, count: int) -> float:
@@ -56,7 +77,23 @@ def run(depths: list[int], repeats: int, cache_dir: Path) -> dict:
             prove(member, group, "warm-up", 1, depth=depth, pool=pool)
             worker = _median_s(lambda d=depth: prove(member, group, "m", 1, depth=d, pool=pool), repeats)
             fresh = _median_s(lambda d=depth: prove(member, group, "m", 1, depth=d, backend="cli"), repeats)
-            results["prove"][depth] = {"worker_s": worker, "fresh_cli_s": fresh, "speedup": fresh / worker}
+            [pid] = pool.pids()
+            worker_cpu = _cpu_per_call(
+                lambda d=depth: prove(member, group, "m", 1, depth=d, pool=pool),
+                repeats,
+                lambda p=pid: _process_cpu_s(p),
+            )
+            fresh_cpu = _cpu_per_call(
+                lambda d=depth: prove(member, group, "m", 1, depth=d, backend="cli"), repeats, _children_cpu_s
+            )
+            results["prove"][depth] = {
+                "worker_s": worker,
+                "fresh_cli_s": fresh,
+                "speedup": fresh / worker,
+                "worker_cpu_s": worker_cpu,
+                "fresh_cli_cpu_s": fresh_cpu,
+                "cpu_ratio": fresh_cpu / worker_cpu,
+            }
             print(f"prove depth {depth}: worker {worker * 1000:.0f} ms, fresh CLI {fresh * 1000:.0f} ms "
                   f"({fresh / worker:.2f}x)", file=sys.stderr, flush=True)  # fmt: skip
         proof = prove(member, group, "m", 1, depth=20, pool=pool)
@@ -95,12 +132,14 @@ def main() -> int:
         print(json.dumps(results, indent=2))
         return 0
     print(f"{results['cpus']} CPUs, median of {results['repeats']}")
-    print("| depth | worker (ms) | fresh snarkjs CLI (ms) | speed-up | our circuit constraints --O2 / --O1 |")
+    print("| depth | worker wall / CPU (ms) | fresh snarkjs CLI wall / CPU (ms) | speed-up wall / CPU "
+          "| ours --O2 / --O1 |")  # fmt: skip
     print("|---|---|---|---|---|")
     for depth, row in results["prove"].items():
         c = results["constraints"][depth]
-        print(f"| {depth} | {row['worker_s'] * 1000:.0f} | {row['fresh_cli_s'] * 1000:.0f} | "
-              f"{row['speedup']:.2f}x | {c['O2']:,} / {c['O1']:,} |")  # fmt: skip
+        print(f"| {depth} | {row['worker_s'] * 1000:.0f} / {row['worker_cpu_s'] * 1000:.0f} "
+              f"| {row['fresh_cli_s'] * 1000:.0f} / {row['fresh_cli_cpu_s'] * 1000:.0f} "
+              f"| {row['speedup']:.2f}x / {row['cpu_ratio']:.2f}x | {c['O2']:,} / {c['O1']:,} |")  # fmt: skip
     v = results["verify_depth20"]
     print(f"\nverify (depth 20): py_ecc {v['py_ecc_s'] * 1000:.0f} ms, node {v['node_s'] * 1000:.1f} ms")
     for size, rate in results["throughput_depth20"].items():

@@ -10,31 +10,44 @@
 //   any failure -> {"id": N, "ok": false, "error": "message"}
 // Keys are read once and kept in memory (by path and modification time), so only the first
 // request for a circuit pays for loading it. The process ends when stdin closes.
-import { readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { pathToFileURL } from "node:url";
 
 // argv[2]: snarkjs's ES-module entry (main.js) in the node_modules the Python side chose.
-const { groth16 } = await import(pathToFileURL(process.argv[2]).href);
+const snarkjsMain = process.argv[2];
+const { groth16 } = await import(pathToFileURL(snarkjsMain).href);
+// The witness calculator snarkjs itself uses (its own copy if it has one, else the shared one).
+const nested = join(dirname(snarkjsMain), "node_modules", "circom_runtime", "main.js");
+const runtime = existsSync(nested) ? nested : join(dirname(snarkjsMain), "..", "circom_runtime", "main.js");
+const { WitnessCalculatorBuilder } = await import(pathToFileURL(runtime).href);
 
 const out = process.stdout;
 console.log = (...args) => process.stderr.write(args.join(" ") + "\n"); // keep stdout for replies
 
-const files = new Map();
-function memFile(path) {
+// Cached per path and modification time: zkeys as in-memory files, wasm as compiled witness
+// calculators (compiling the wasm is a large part of a cold proof).
+const cache = new Map();
+async function cached(kind, path, load) {
+  const key = `${kind}:${path}`;
   const mtime = statSync(path).mtimeMs;
-  const cached = files.get(path);
-  if (cached && cached.mtime === mtime) return cached.file;
-  const file = { type: "mem", data: new Uint8Array(readFileSync(path)) };
-  files.set(path, { mtime, file });
-  return file;
+  const hit = cache.get(key);
+  if (hit && hit.mtime === mtime) return hit.value;
+  const value = await load(readFileSync(path));
+  cache.set(key, { mtime, value });
+  return value;
 }
+const memFile = (path) => cached("zkey", path, (bytes) => ({ type: "mem", data: new Uint8Array(bytes) }));
+const calculator = (path) => cached("wasm", path, (bytes) => WitnessCalculatorBuilder(bytes));
 
 async function handle(request) {
   switch (request.op) {
     case "prove": {
-      const { proof, publicSignals } = await groth16.fullProve(
-        request.input, memFile(request.wasm), memFile(request.zkey));
+      // What groth16.fullProve does, minus re-reading and re-compiling the keys every time.
+      const wtns = await (await calculator(request.wasm)).calculateWTNSBin(request.input);
+      const { proof, publicSignals } = await groth16.prove(
+        await memFile(request.zkey), { type: "mem", data: wtns });
       return { proof, publicSignals };
     }
     case "verify":
