@@ -10,6 +10,7 @@ operator action goes to the audit log. Errors are JSON {"error", "message"} from
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 import threading
@@ -73,6 +74,7 @@ def create_station_app(station: Station, cameras: Cameras, data_dir: Path) -> Fl
     )
     password_path = Path(data_dir) / "operator.json"
     runs = Enrollments()
+    runs.counters.update(todays_counters(station.audit.path, runs.day))
 
     def audit(event: str, **payload: object) -> None:
         station.log_event(event, payload)
@@ -201,6 +203,20 @@ def create_station_app(station: Station, cameras: Cameras, data_dir: Path) -> Fl
             runs.current = {"state": "done", "steps": result["steps"], "outcome": result}
 
     return app
+
+
+def todays_counters(audit_path: Path, day: str) -> Counter[str]:
+    """Today's outcomes from the audit log (so the counters survive a restart of the station)."""
+    counters: Counter[str] = Counter()
+    for line in Path(audit_path).read_bytes().splitlines():
+        entry = json.loads(line)
+        if not str(entry.get("time", "")).startswith(day):
+            continue
+        if entry["event"] == "enrollment.accepted":
+            counters["enrolled"] += 1
+        elif entry["event"] == "enrollment.refused":
+            counters[f"refused:{entry['payload'].get('step')}"] += 1
+    return counters
 
 
 def _json_field(name: str) -> str:

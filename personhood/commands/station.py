@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import signal
 from pathlib import Path
 
 from werkzeug.serving import make_server
@@ -17,6 +18,7 @@ from werkzeug.serving import make_server
 from contracts import RegistryClient, build_contracts, connect, deploy_all
 from enrollment.station import Station
 from enrollment.station_chain import ChainPort
+from enrollment.station_steps import StationInputError
 from enrollment.station_ui import OpenCvCameras, SyntheticCameras, create_station_app
 
 from ..config import Settings
@@ -55,16 +57,25 @@ def _cameras(spec: str) -> SyntheticCameras | OpenCvCameras:
         return SyntheticCameras()
     if spec.isdigit():
         return OpenCvCameras(int(spec))
-    raise ValueError(f"--camera must be 'synthetic' or a camera index, got {spec!r}")
+    raise StationInputError(f"--camera must be 'synthetic' or a camera index, got {spec!r}")
+
+
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM ends the server like Ctrl-C: stores closed, embedded anvil stopped
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    """Open the station (recovering any unfinished enrollment) and serve the UI until Ctrl-C."""
-    if not ipaddress.ip_address(args.host).is_loopback:
-        raise ValueError("the operator UI listens on a loopback address only (e.g. 127.0.0.1)")
+    """Open the station (recovering any unfinished enrollment) and serve the UI until Ctrl-C / SIGTERM."""
+    try:
+        loopback = ipaddress.ip_address(args.host).is_loopback
+    except ValueError as e:
+        raise StationInputError(f"--host must be an IP address such as 127.0.0.1, got {args.host!r}") from e
+    if not loopback:
+        raise StationInputError("the operator UI listens on a loopback address only (e.g. 127.0.0.1)")
     if not args.deploy and not args.registry:
-        raise ValueError("name the registry with --registry ADDRESS, or use --deploy for a demo chain")
+        raise StationInputError("name the registry with --registry ADDRESS, or use --deploy for a demo chain")
     cameras = _cameras(args.camera)
+    signal.signal(signal.SIGTERM, _stop)
     station_dir = args.station_dir or settings.data_dir / "station"
     key = open_device_key(args, settings)
     try:
@@ -73,7 +84,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             accounts = w3.eth.accounts
             relayer = args.relayer or (accounts[0] if accounts else None)
             if relayer is None:
-                raise ValueError("the node has no unlocked account; name a relayer with --relayer")
+                raise StationInputError("the node has no unlocked account; name a relayer with --relayer")
             address = args.registry
             if args.deploy:
                 address = deploy_all(w3, contracts, accounts[0]).registry
