@@ -50,8 +50,9 @@ def lens_texture(eye: EyeIdentity, kind: str, rng: np.random.Generator) -> np.nd
     """The iris as seen through the lens: the eye's own texture under halftone-printed pigment."""
     own = iris_texture_polar(eye).copy()
     density = lens_pattern(kind, own.shape, rng)
-    # The pigment is printed as a dot screen: coverage, not a continuous tone.
-    ink = 1.0 - halftone(1.0 - density, rng.uniform(2.5, 5.0), float(rng.uniform(0, 90)), rng)
+    # The pigment is printed as a dot screen: coverage, not a continuous tone. A texture pixel is
+    # ~0.5 image px here, so 6-12 texture px are dots of 3-6 px as the station camera sees them.
+    ink = 1.0 - halftone(1.0 - density, rng.uniform(6.0, 12.0), float(rng.uniform(0, 90)), rng)
     pigment = rng.uniform(0.2, 0.6)  # pigment NIR reflectance
     opacity = rng.uniform(0.6, 0.95)
     return np.clip(own * (1 - opacity * ink) + pigment * opacity * ink, 0.0, 1.0)

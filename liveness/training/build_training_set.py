@@ -41,9 +41,13 @@ def main() -> None:
     parser.add_argument("--fusion", type=int, default=50, help="presentations per class for the fusion")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument(
+        "--classes", nargs="+", choices=CLASSES, default=list(CLASSES), help="regenerate only these classes"
+    )
+    parser.add_argument("--update", action="store_true", help="replace these classes' rows in --out")
     args = parser.parse_args()
     jobs, phase, species = [], [], []
-    for name in CLASSES:
+    for name in args.classes:
         for i in range(args.cnn):
             jobs.append(("train", name, i))
             phase.append("cnn")
@@ -59,16 +63,19 @@ def main() -> None:
             results.append(r)
             if k % 50 == 0:
                 print(f"{k}/{len(jobs)} presentations, {time.time() - start:.0f} s", flush=True)
+    table = {
+        "crops": np.stack([r[0] for r in results]),
+        "cues": np.stack([r[1] for r in results]),
+        "species": np.array(species),
+        "phase": np.array(phase),
+        "index": np.array([j[2] for j in jobs]),
+    }
+    if args.update:  # presentations are deterministic: this equals regenerating everything
+        old = np.load(args.out)
+        keep = ~np.isin(old["species"], args.classes)
+        table = {k: np.concatenate([old[k][keep], v]) for k, v in table.items()}
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(
-        args.out,
-        crops=np.stack([r[0] for r in results]),
-        cues=np.stack([r[1] for r in results]),
-        cue_names=np.array(PHYSICAL),
-        species=np.array(species),
-        phase=np.array(phase),
-        index=np.array([j[2] for j in jobs]),
-    )
+    np.savez_compressed(args.out, cue_names=np.array(PHYSICAL), **table)
     print(f"wrote {args.out} ({len(jobs)} presentations, {time.time() - start:.0f} s)")
 
 

@@ -1,0 +1,55 @@
+"""End to end: the shipped models reject every attack species and accept live eyes (fixed seeds)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from hardware.illumination import IlluminationSchedule, capture_bona_fide_sequence
+from hardware.synthetic_eye import CaptureConditions, EyeIdentity
+from liveness import CUES, assess
+from liveness.attacks import SPECIES
+from liveness.attacks.recapture import station_leds
+from liveness.dataset import presentation
+
+TEST_INDEX = 950_000  # far from the indices `pad eval` and the benchmark use
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("species", SPECIES)
+def test_each_attack_species_is_rejected(species):
+    p = presentation("heldout", species, TEST_INDEX)
+    result = assess(p.frames, p.schedule)
+    assert not result.is_live, (species, result)
+    assert result.fired, "a rejection must name the cues that fired"
+    assert {c.name for c in result.cues} == set(CUES)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("index", [TEST_INDEX, TEST_INDEX + 1])
+def test_bona_fide_is_accepted(index):
+    p = presentation("heldout", "bona_fide", index)
+    result = assess(p.frames, p.schedule)
+    assert result.is_live, result
+    assert 0.0 <= result.score <= 1.0 and result.score >= result.threshold
+
+
+@pytest.mark.slow
+def test_a_sequence_that_ignores_the_light_step_is_rejected():
+    # A live-looking eye filmed under constant light, presented as if the station had stepped it:
+    # neither the pupil nor the brightness answers the claimed step.
+    rng = np.random.default_rng(17)
+    claimed = IlluminationSchedule.step(n_frames=20, step_frame=4)
+    constant = IlluminationSchedule(claimed.times_s, (1.0,) * 20)
+    conditions = CaptureConditions.random(rng, leds=station_leds(rng))
+    frames = capture_bona_fide_sequence(EyeIdentity.from_seed(777_001, "R"), constant, conditions, rng)
+    result = assess(frames, claimed)
+    assert not result.is_live
+    assert {"pupil_reflex", "illumination_response"} <= set(result.fired)
+
+
+@pytest.mark.slow
+def test_frames_as_a_list_give_the_same_result_as_a_stack():
+    p = presentation("heldout", "print", TEST_INDEX + 2)
+    a, b = assess(p.frames, p.schedule), assess(list(p.frames), p.schedule)
+    assert a == b

@@ -1,0 +1,39 @@
+"""Fusion: the logistic fit, the shipped coefficients and their provenance, malformed files."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from liveness.errors import LivenessModelError
+from liveness.fusion import CUES, FUSION_PATH, fit_logistic, load_fusion
+
+
+def test_fit_logistic_recovers_the_direction_of_a_separating_feature():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(400, 2))
+    y = (X[:, 0] + 0.1 * rng.normal(size=400) > 0).astype(float)
+    w, b = fit_logistic(X, y, np.ones(400), l2=1e-3)
+    assert w[0] > 5 * abs(w[1]) and abs(b) < 1.0
+
+
+def test_shipped_fusion_covers_every_cue_and_states_its_provenance():
+    f = load_fusion()
+    assert f.cues == CUES and 0 < f.threshold < 1
+    assert f.provenance["split"] == "train" and "command" in f.provenance
+    live = {c: m + 3 * s * np.sign(w) for c, m, s, w in zip(f.cues, f.mean, f.std, f.weights, strict=True)}
+    fake = {c: m - 3 * s * np.sign(w) for c, m, s, w in zip(f.cues, f.mean, f.std, f.weights, strict=True)}
+    assert f.probability(live) > f.threshold > f.probability(fake)
+
+
+@pytest.mark.parametrize("mutate", [lambda d: d.pop("weights"), lambda d: d.update(threshold=2.0),
+                                    lambda d: d.update(std=[0.0] * len(d["std"]))])  # fmt: skip
+def test_malformed_fusion_files_are_refused(tmp_path, mutate):
+    doc = json.loads(FUSION_PATH.read_text())
+    mutate(doc)
+    path = tmp_path / "fusion.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(LivenessModelError):
+        load_fusion(path)
