@@ -32,6 +32,7 @@ from hardware.capture import CaptureSource, Illuminator
 from . import station_stages as stages
 from .journal import Journal
 from .station_chain import ChainPort, Landed
+from .station_recovery import recover
 from .station_steps import EnrollmentOutcome, RefusedStepError, StepResult
 
 logger = logging.getLogger(__name__)
@@ -156,6 +157,8 @@ class Station:
         `on_step` is called with each step's result as soon as it is known (the UI's progress).
         """
         with self._lock:
+            if self.journal.pending():  # an earlier enrollment lost the chain mid-way: settle it first
+                recover(self)
             enrollment_id = secrets.token_hex(16)
             steps = _StepLog(on_step)
             try:
@@ -301,16 +304,12 @@ class Station:
     # ----- recovery and health ---------------------------------------------------------------------
     def recover(self) -> list[tuple[str, str]]:
         """Resolve every unfinished journal entry against the chain; returns (enrollment id, action)."""
-        from .station_recovery import recover
-
         with self._lock:
             return recover(self)
 
     def health(self) -> dict[str, object]:
         """Device key backend, chain connection, gallery size, model versions, pending enrollments."""
-        chain = self.chain.health()
-        if chain.get("connected"):
-            chain["device_status"] = self.chain.device_status(self.key.address)
+        chain = self.chain.health(self.key.address)
         return {
             "key": {"backend": self.key.backend, "address": self.key.address},
             "chain": chain,

@@ -53,8 +53,8 @@ class ChainPort:
         status = int(self.registry.contract.functions.deviceStatus(device).call())
         return DEVICE_STATUS[status] if status < len(DEVICE_STATUS) else f"status-{status}"
 
-    def health(self) -> dict[str, object]:
-        """Chain id, block number and registry size, or the error (for the operator's health panel)."""
+    def health(self, device: str) -> dict[str, object]:
+        """Chain id, block, registry size and `device`'s status, or the error (for the health panel)."""
         try:
             w3 = self.registry.w3
             return {
@@ -63,6 +63,7 @@ class ChainPort:
                 "block": int(w3.eth.block_number),
                 "registry": self.registry.address,
                 "members": self.registry.size(),
+                "device_status": self.device_status(device),
             }
         except (ChainError, OSError, ValueError) as e:
             return {"connected": False, "error": str(e)[:200]}

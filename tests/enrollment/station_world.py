@@ -41,6 +41,9 @@ class StationWorld:
         return ChainPort(self.registry, self.relayer)
 
     def open_station(self, data_dir: Path, key: KeystoreDeviceKey | None = None, **kwargs: object) -> Station:
+        """The station under `data_dir`; the light steps at a fixed frame unless `levels` is given, so
+        each (subject, visit) gives the same frames and the same liveness score on every run."""
+        kwargs.setdefault("levels", fixed_levels())
         return Station.open(data_dir, key or self.key, self.chain(), **kwargs)  # type: ignore[arg-type]
 
     def warp(self, seconds: int) -> None:

@@ -13,7 +13,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from contracts import ChainError, Enrollment
 from enrollment.station import Station
+from enrollment.station_chain import ChainPort, Landed
 from hardware import verify_audit_log, verify_manifest
 from hardware.illumination import IlluminationSchedule
 from liveness.attacks import HELDOUT_RANGES, print_attack
@@ -190,7 +192,7 @@ def test_a_crash_at_each_step_boundary_then_restart_leaves_a_consistent_state(
         assert len(station.gallery) == int(on_chain)  # a template iff a leaf
         assert verify_audit_log(station.audit.path, device=world.key.address).ok
 
-        retry = station.enroll(*person(subject, seed=9), commitment)  # the operator tries again
+        retry = station.enroll(*person(subject), commitment)  # the operator tries again
         if on_chain:
             assert retry.outcome == "refused" and retry.reason == "already enrolled"
         else:
@@ -224,7 +226,7 @@ from pathlib import Path
 from web3 import Web3
 from contracts import RegistryClient, build_contracts
 from enrollment.station import Station
-from enrollment.station_chain import ChainPort
+from enrollment.station_chain import ChainPort, Landed
 from hardware import KeystoreDeviceKey
 from hardware.capture import StepIlluminator, SyntheticEyeCamera
 from personhood.config import load_settings
@@ -236,7 +238,9 @@ def die(name):
 key = KeystoreDeviceKey.unlock(Path(a["keystore"]), a["password"])
 contracts = build_contracts(load_settings(environ={}).cache_dir)
 registry = RegistryClient(Web3(Web3.HTTPProvider(a["rpc"])), contracts, a["registry"])
-station = Station.open(Path(a["data"]), key, ChainPort(registry, a["relayer"]), checkpoint=die)
+levels = tuple(0.7 if i < 4 else 1.3 for i in range(20))  # the tests' fixed step (station_world.fixed_levels)
+station = Station.open(Path(a["data"]), key, ChainPort(registry, a["relayer"]), levels=lambda *_: levels,
+                       checkpoint=die)
 illuminator = StepIlluminator()
 camera = SyntheticEyeCamera(a["subject"], "L", illuminator=illuminator)
 station.enroll(camera, illuminator, int(a["commitment"]))
@@ -271,5 +275,35 @@ def test_a_killed_station_process_recovers_on_restart(
         events = audit_events(station.audit.path)
         assert events[-1]["event"] == ("enrollment.recovered" if on_chain else "enrollment.rolled_back")
         assert verify_audit_log(station.audit.path, device=world.key.address).ok
+    finally:
+        station.close()
+
+
+class FlakyChain(ChainPort):
+    """The node drops the connection while the enrollment transaction is being sent (once)."""
+
+    failures = 1
+
+    def enroll(self, enrollment: Enrollment, signature: bytes) -> Landed:
+        if self.failures:
+            self.failures -= 1
+            raise ChainError("connection to the node was lost")
+        return super().enroll(enrollment, signature)
+
+
+def test_a_chain_lost_mid_send_is_settled_by_the_next_enrollment(world: StationWorld, tmp_path: Path) -> None:
+    data, commitment = tmp_path / "station", new_commitment()
+    station = Station.open(data, world.key, FlakyChain(world.registry, world.relayer), levels=fixed_levels())
+    try:
+        with pytest.raises(ChainError, match="connection"):
+            station.enroll(*person(50), commitment)
+        assert [e.state for e in station.journal.pending()] == ["sending"] and len(station.gallery) == 1
+        again = station.enroll(*person(50, seed=9), commitment)  # the attestation may still land: wait
+        assert again.reason == "already enrolled" and not world.registry.member(commitment).enrolled
+        world.warp(station.params.attestation_ttl_s + 1)
+        retry = station.enroll(*person(50, seed=9), commitment)  # expired: undone, then enrolled afresh
+        assert retry.enrolled, retry.as_dict()
+        assert world.registry.tree().leaves.count(commitment) == 1 and len(station.gallery) == 1
+        assert station.journal.pending() == []
     finally:
         station.close()
