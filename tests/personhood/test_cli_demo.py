@@ -1,15 +1,18 @@
-"""`personhood demo`: every step reported, the summary says the proofs came out as they must."""
+"""`personhood demo --identity-only`: every step reported, the summary says the proofs came out as they
+must; bad arguments are usage errors (exit 2) for both demos, before anything starts."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
+
 from personhood.cli import main
 from zk_identity import LeanIMT
 
 
-def test_demo_runs_and_summarizes(capsys) -> None:
-    assert main(["demo", "--members", "5"]) == 0
+def test_identity_demo_runs_and_summarizes(capsys) -> None:
+    assert main(["demo", "--identity-only", "--people", "5"]) == 0
     captured = capsys.readouterr()
     summary = json.loads(captured.out)
     assert summary["ok"] is True and summary["members"] == 5 and summary["depth"] == 3
@@ -20,5 +23,16 @@ def test_demo_runs_and_summarizes(capsys) -> None:
     assert summary["root"] != str(LeanIMT([1]).root)
 
 
-def test_demo_rejects_a_silly_group_size(capsys) -> None:
-    assert main(["demo", "--members", "1"]) == 2
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["demo", "--identity-only", "--people", "1"],
+        ["demo", "--people", "2"],  # needs one honest voter, one who retries, one attacker
+        ["demo", "--people", "31"],
+        ["demo", "--seed", "-1"],
+    ],
+)
+def test_demo_rejects_silly_arguments_before_starting_anything(argv: list[str], capsys) -> None:
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "error" in captured.err
