@@ -205,3 +205,11 @@ def test_forged_witness_is_rejected_by_the_constraints(
     if guard == "secretInRange === 1;":
         assert weak_values[1] == group.root  # same commitment, same root ...
         assert weak_values[2] != nullifier(identity, 99)  # ... but a second nullifier: the attack
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("depth", "power"), [(16, 13), (20, 13), (32, 14)])
+def test_deep_circuits_compile(depth: int, power: int, build_dir: Path) -> None:
+    compiled = compile_membership(depth, build_dir)
+    assert compiled.header.n_private_inputs == 3 + depth
+    assert compiled.min_ptau_power == power  # --O2 keeps depth 20 inside a 2^13 ceremony
