@@ -103,9 +103,8 @@ def run_demo(settings: Settings, params: DemoParams, report: Report) -> DemoSumm
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="personhood-demo-")))
         depths = range(1, group_depth(len(cast.honest)) + 1)
-        report(
-            f"[1/{STEPS}] deploying the contracts on an embedded anvil (verifiers for depths 1..{depths[-1]})"
-        )
+        where = settings.rpc_url or "an embedded anvil"
+        report(f"[1/{STEPS}] deploying the contracts on {where} (verifiers for depths 1..{depths[-1]})")
         demo = start_chain(stack, settings, depths, workdir)
         report(f"  registry {demo.chain.registry.address}; station device {demo.device.address} authorized")
 

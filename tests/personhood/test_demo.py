@@ -1,6 +1,7 @@
 """`personhood demo` end to end (5 people: 4 live, of whom one returns with a new identity, and one with a
 printed iris): the summary's counts, tallies equal to a recount made here from the people's own choices,
-real PNG charts, and nothing left running afterwards."""
+real PNG charts, and nothing left running afterwards. Plus the demo's small parts: the cast, the group
+depth the verifiers are deployed for, the printed iris that follows the station's light."""
 
 from __future__ import annotations
 
@@ -9,13 +10,19 @@ import os
 from pathlib import Path
 
 import cv2
+import numpy as np
 import pytest
 
+from contracts import quadratic_cost
 from governance.proposals import ONE_PERSON_ONE_VOTE, QUADRATIC
+from hardware.capture import StepIlluminator
 from personhood.cli import main
 from personhood.demo import make_cast
+from personhood.demo.people import QUADRATIC_BUDGET
+from personhood.demo.printed_iris import PrintedIrisSource
+from personhood.demo.scenario import group_depth
+from zk_identity import LeanIMT
 
-pytestmark = pytest.mark.slow
 PEOPLE, SEED = 5, 0
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
@@ -38,6 +45,46 @@ def recount_from_choices(names: set[str]) -> dict[str, list[int]]:
     return {ONE_PERSON_ONE_VOTE: one, QUADRATIC: quadratic}
 
 
+def test_the_cast_is_reproducible_but_identities_are_fresh() -> None:
+    a, b = make_cast(6, 3), make_cast(6, 3)
+    people_a, people_b = (*a.honest, a.attacker), (*b.honest, b.attacker)
+    assert [(p.subject, p.option, p.votes) for p in people_a] == [
+        (p.subject, p.option, p.votes) for p in people_b
+    ]
+    assert all(
+        x.identity.commitment != y.identity.commitment for x, y in zip(people_a, people_b, strict=True)
+    )
+    assert len(a.honest) == 5 and a.returning is a.honest[0] and a.attacker not in a.honest
+    assert len({p.subject for p in people_a}) == 6
+    assert all(quadratic_cost(p.votes) <= QUADRATIC_BUDGET for p in people_a)
+    assert make_cast(6, 4).honest[0].subject != a.honest[0].subject
+    with pytest.raises(ValueError, match="--people"):
+        make_cast(2, 0)
+    with pytest.raises(ValueError, match="--seed"):
+        make_cast(5, -1)
+
+
+@pytest.mark.parametrize("members", [1, 2, 3, 4, 5, 9, 16, 17, 29])
+def test_group_depth_is_the_lean_imt_depth(members: int) -> None:
+    assert group_depth(members) == max(1, LeanIMT(range(1, members + 1)).depth)
+
+
+def test_the_printed_iris_reflects_the_station_light_but_is_otherwise_the_same_sheet() -> None:
+    light = StepIlluminator()
+    source = PrintedIrisSource(light, seed=4, n_frames=3)
+    light.set_level(0.7)
+    dim = source.read()
+    light.set_level(1.3)
+    bright = source.read()
+    assert dim is not None and bright is not None and dim.image.shape == (480, 640)
+    assert bright.image.mean() > dim.image.mean() * 1.3
+    assert source.read() is not None and source.read() is None  # n_frames, then the end
+    again = PrintedIrisSource(light, seed=4, n_frames=3)
+    light.set_level(0.7)
+    assert np.array_equal(again.read().image, dim.image)  # same sheet, same hand, same sensor noise
+
+
+@pytest.mark.slow
 def test_the_demo_enrolls_refuses_votes_tallies_and_verifies(tmp_path: Path, capsys) -> None:
     before = child_pids()
     out = tmp_path / "demo-out"
