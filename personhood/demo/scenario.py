@@ -65,6 +65,8 @@ class DemoParams:
     def __post_init__(self) -> None:
         check_people(self.people)
         check_seed(self.seed)
+        if self.out.exists() and not self.out.is_dir():
+            raise ValueError(f"--out {self.out} exists and is not a directory")
 
 
 def group_depth(members: int) -> int:

@@ -30,9 +30,11 @@ def test_identity_demo_runs_and_summarizes(capsys) -> None:
         ["demo", "--people", "2"],  # needs one honest voter, one who retries, one attacker
         ["demo", "--people", "31"],
         ["demo", "--seed", "-1"],
+        ["demo", "--out", "{file}"],
     ],
 )
-def test_demo_rejects_silly_arguments_before_starting_anything(argv: list[str], capsys) -> None:
-    assert main(argv) == 2
+def test_demo_rejects_silly_arguments_before_starting_anything(argv: list[str], tmp_path, capsys) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    assert main([arg.replace("{file}", str(tmp_path / "a-file")) for arg in argv]) == 2
     captured = capsys.readouterr()
     assert captured.out == "" and "error" in captured.err
