@@ -58,13 +58,15 @@ def _describe(outcome: EnrollmentOutcome) -> str:
     return f"REFUSED at {failed.step if failed else '?'}: {outcome.reason}"
 
 
-def enroll_with_retries(station: Station, person: Person, report: Report) -> tuple[EnrollmentOutcome, int]:
-    """Enroll a live person, letting them look again (a new capture) after a refusal by capture,
-    quality or liveness, at most MAX_ATTEMPTS captures; (last outcome, retries)."""
+def enroll_with_retries(
+    station: Station, person: Person, commitment: int, label: str, report: Report, first_visit: int = 0
+) -> tuple[EnrollmentOutcome, int]:
+    """Enroll a live person for `commitment`, letting them look again (a new capture) after a refusal
+    by capture, quality or liveness, at most MAX_ATTEMPTS captures; (last outcome, retries)."""
     for attempt in range(MAX_ATTEMPTS):
-        outcome = station.enroll(*person.eye(visit=attempt), person.identity.commitment)
+        outcome = station.enroll(*person.eye(visit=first_visit + attempt), commitment)
         tag = f" (attempt {attempt + 1})" if attempt else ""
-        report(f"  {person.name} (synthetic eyes #{person.subject}){tag}: {_describe(outcome)}")
+        report(f"  {label}{tag}: {_describe(outcome)}")
         failed = outcome.failed_step
         if outcome.enrolled or failed is None or failed.step not in RETRY_STEPS:
             return outcome, attempt
@@ -77,13 +79,16 @@ def enroll_everyone(demo: DemoChain, cast: Cast, station_dir: Path, report: Repo
     try:
         enrolled, not_enrolled, retries = [], [], 0
         for person in cast.honest:
-            outcome, retried = enroll_with_retries(station, person, report)
+            label = f"{person.name} (synthetic eyes #{person.subject})"
+            outcome, retried = enroll_with_retries(station, person, person.identity.commitment, label, report)
             retries += retried
             (enrolled if outcome.enrolled else not_enrolled).append(person)
         returning = cast.returning
-        camera, light = returning.eye(visit=RETURN_VISIT)
-        duplicate = station.enroll(camera, light, Identity().commitment)  # a new identity, the same eyes
-        report(f"  {returning.name} again, with a new identity: {_describe(duplicate)}")
+        label = f"{returning.name} again, with a new identity"  # the same eyes, another day
+        duplicate, retried = enroll_with_retries(
+            station, returning, Identity().commitment, label, report, first_visit=RETURN_VISIT
+        )
+        retries += retried
         attacker = cast.attacker
         light = StepIlluminator()  # the station's own light falls on the print
         source = PrintedIrisSource(light, PRINT_SEED, station.params.stages.n_frames)

@@ -18,7 +18,7 @@ from zk_identity import Identity
 MIN_PEOPLE, MAX_PEOPLE = 3, 30  # one honest voter, one who retries, one attacker; depth <= 5 proofs
 SUBJECT_BASE = 2_000_000  # beyond liveness.attacks TRAIN (0..500k) and HELDOUT (500k..1M) subjects
 SUBJECTS_PER_SEED = 1_000
-RETURN_VISIT = 9  # the duplicate comes back another day: new pose, light and sensor noise
+RETURN_VISIT = 100  # the duplicate comes back another day: new pose, light and sensor noise
 OPTIONS = 3  # options on each demo proposal
 QUADRATIC_BUDGET = 100  # voice credits per voter; a vote vector costs the sum of squares
 MAX_QV_VOTES = 5  # per option: at most 3 * 25 = 75 credits, within the budget
