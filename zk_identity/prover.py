@@ -87,6 +87,10 @@ def prove(
     if identity.commitment not in group:
         raise ProverError("this identity is not a member of the group (its commitment is not a leaf)")
     merkle_proof = group.generate_proof(group.index_of(identity.commitment))
+    if depth is None and keys == "official":
+        # The group's depth, not this member's path length: a promoted last leaf has a shorter path,
+        # and the registry records (and the verifier checks) one depth per root.
+        depth = max(1, group.depth)
     artifacts = choose_artifacts(len(merkle_proof.siblings), depth, keys, cache_dir, node_modules)
     inputs = circuit_inputs(identity.secret_scalar, merkle_proof, message_int, scope_int, artifacts.depth)
     if backend == "worker":

@@ -73,6 +73,16 @@ def test_proof_fields(proof: MembershipProof, members, group) -> None:
     assert proof.message == int.from_bytes(b"hello world".ljust(32, b"\0"), "big")
 
 
+def test_a_promoted_last_leaf_proves_at_the_group_depth(members, group, pool) -> None:
+    # With 5 leaves the 5th is promoted: its Merkle path is shorter than the tree. The registry
+    # records one depth per root, so the default proof depth must be the group's, not the path's.
+    path = group.generate_proof(4)
+    assert len(path.siblings) < group.depth
+    proof = prove(members[4], group, 1, 2, pool=pool)
+    assert proof.merkle_tree_depth == group.depth
+    assert verify(proof, official_artifacts(group.depth).vkey())
+
+
 def test_our_proof_passes_semaphore_and_snarkjs(proof: MembershipProof, run_node) -> None:
     assert run_node(SEMAPHORE_VERIFY, proof.dumps()) is True
     vkey = official_artifacts(proof.merkle_tree_depth).vkey()
