@@ -15,14 +15,24 @@ from .config import load_settings
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
-# Each module in personhood/commands/ registers one noun; add new nouns here.
-COMMAND_MODULES: tuple[str, ...] = ("audit", "device", "identity", "group", "demo", "pad")
-COMMAND_MODULES += ("zk", "prove", "verify")  # membership proofs: circuits and setup, prove, verify
-COMMAND_MODULES += ("bio",)  # iris pipeline: eval, synth, compare
-COMMAND_MODULES += ("chain",)  # contracts: build, deploy
-COMMAND_MODULES += ("station",)  # enrollment station: operator web UI
-COMMAND_MODULES += ("gov", "vote")  # governance: proposals, results, anonymous votes via the relayer
-COMMAND_MODULES += ("gallery",)  # uniqueness gallery: stats, delete
+# Each module in personhood/commands/ registers one noun (or verb); add new ones here.
+COMMAND_MODULES: tuple[str, ...] = (
+    "identity",  # id new|show
+    "group",  # group root
+    "zk",  # circuits and trusted setup
+    "prove",
+    "verify",
+    "bio",  # iris: eval, synth, compare
+    "pad",  # liveness evaluation
+    "gallery",  # uniqueness gallery: stats, delete
+    "device",  # station device key
+    "audit",  # signed audit log
+    "station",  # enrollment station operator UI
+    "chain",  # contracts: build, deploy
+    "gov",  # proposals, results, API server
+    "vote",  # anonymous vote through the relayer
+    "demo",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

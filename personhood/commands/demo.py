@@ -25,7 +25,7 @@ DEFAULT_OUT = Path(".cache/demo")
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `demo` noun."""
     parser = subparsers.add_parser(
-        "demo", help="enroll, vote and verify end to end on a local chain (about 2-4 minutes)"
+        "demo", help="enroll, vote and verify end to end on a local chain (about 30-60 s)"
     )
     parser.add_argument(
         "--people",

@@ -24,7 +24,7 @@ def test_bits_and_bytes_round_trip(seed: int) -> None:
 
 
 def test_rolling_words_rotates_angular_columns() -> None:
-    template, code, mask = _random_template(7)
+    template, code, _ = _random_template(7)
     rolled = IrisTemplate(code=np.roll(template.code, 3), mask=np.roll(template.mask, 3))
     code2, _ = rolled.to_bits()
     assert np.array_equal(code2, np.roll(code, 3, axis=2))
