@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from hardware.synthetic_eye import CaptureConditions, EyeIdentity, render_eye_with_truth
+from hardware.synthetic_eye import CaptureConditions, CornealOverlay, EyeIdentity, render_eye_with_truth
 from zk_identity.errors import PersonhoodError
 
 MIN_LEVEL, MAX_LEVEL = 0.05, 4.0  # relative illuminator level; 1.0 is nominal
@@ -228,14 +228,16 @@ def capture_bona_fide_sequence(
     reflex: PupilReflex | None = None,
     motion: MicroMotion | None = None,
     texture_polar: np.ndarray | None = None,
+    overlay: CornealOverlay | None = None,
 ) -> np.ndarray:
     """What the station camera records of a live eye under `schedule`: uint8 (n, 480, 640).
 
     The pupil follows `reflex` (drawn at random when None) from `conditions.pupil_ratio`; the
     illuminator level multiplies `conditions.illumination`; the eye moves inside the lid opening
-    (fixational movements) and the whole face sways (`motion`). `texture_polar` overlays a
-    pattern on the iris (a cosmetic contact lens on a live eye). Renders are shared between frames
-    whose pupil differs by < 0.3% of the iris radius; sensor noise is drawn fresh per frame.
+    (fixational movements) and the whole face sways (`motion`). `texture_polar` replaces the
+    iris texture; `overlay` is worn on the cornea (a cosmetic contact lens on a live eye). Renders
+    are shared between frames whose pupil differs by < 0.3% of the iris radius; sensor noise is
+    drawn fresh per frame.
     """
     reflex = reflex if reflex is not None else PupilReflex.random(rng)
     motion = motion if motion is not None else MicroMotion()
@@ -253,7 +255,7 @@ def capture_bona_fide_sequence(
                 illumination=float(np.clip(conditions.illumination * level, 0.05, 4.0)),
                 noise=0.0,
             )
-            image, truth = render_eye_with_truth(eye, c, texture_polar)
+            image, truth = render_eye_with_truth(eye, c, texture_polar, overlay)
             cache[key] = image.astype(np.float32) / 255.0
             if opening is None:  # where the eyeball shows; its content moves with the eye
                 opening = cv2.GaussianBlur((~truth.eyelid_mask).astype(np.float32), (0, 0), 1.5)

@@ -1,6 +1,7 @@
 """A seeded synthetic near-infrared eye camera: the one stand-in for real hardware."""
 
 from .conditions import FRAME_SIZE, CaptureConditions
+from .corneal_overlay import CornealOverlay
 from .dataset import write_dataset
 from .identity import EyeIdentity
 from .render import Circle, GroundTruth, render_eye, render_eye_with_truth
@@ -11,6 +12,7 @@ __all__ = [
     "TEXTURE_SHAPE",
     "CaptureConditions",
     "Circle",
+    "CornealOverlay",
     "EyeIdentity",
     "GroundTruth",
     "iris_texture_polar",

@@ -15,6 +15,7 @@ import cv2
 import numpy as np
 
 from .conditions import FRAME_SIZE, CaptureConditions
+from .corneal_overlay import CornealOverlay
 from .identity import EyeIdentity
 from .periocular import draw_lashes, sample_skin
 from .texture import TEXTURE_SHAPE, iris_texture_polar
@@ -62,12 +63,17 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
 
 
 def render_eye_with_truth(
-    eye: EyeIdentity, conditions: CaptureConditions, texture_polar: np.ndarray | None = None
+    eye: EyeIdentity,
+    conditions: CaptureConditions,
+    texture_polar: np.ndarray | None = None,
+    overlay: CornealOverlay | None = None,
 ) -> tuple[np.ndarray, GroundTruth]:
     """Render one capture: (uint8 image of shape (480, 640), GroundTruth).
 
     `texture_polar` (float in [0, 1], any shape, rows pupil -> limbus, columns = angle as in
-    `iris_texture_polar`) replaces the eye's own iris texture, e.g. a printed contact lens.
+    `iris_texture_polar`) replaces the eye's own iris texture (e.g. a painted prosthesis): it sits
+    on the rubber sheet and follows the pupil. `overlay` is worn on the cornea (a printed contact
+    lens): fixed at absolute radii, composited over iris and pupil, under the lids.
     """
     c = conditions
     texture = iris_texture_polar(eye) if texture_polar is None else _check_texture(texture_polar)
@@ -122,6 +128,9 @@ def render_eye_with_truth(
     sclera = eye.sclera_brightness * (1.0 - 0.25 * (u / EYE_HALF_WIDTH) ** 2)
     inside = sclera + alpha_iris * (iris - sclera)
     inside = inside + alpha_pupil * (eye.pupil_brightness - inside)
+    if overlay is not None:
+        ink = overlay.opacity * overlay.ink(pu, pv)
+        inside = inside * (1.0 - ink) + overlay.reflectance * ink
     below_lid = np.clip(v - v_up, 0.0, None)
     inside = inside * (1.0 - 0.18 * np.exp(-below_lid / 0.12))  # the upper lid's shadow
     scene = sample_skin(eye, u, v) * (1.0 - alpha_open) + inside * alpha_open
@@ -169,10 +178,13 @@ def render_eye_with_truth(
 
 
 def render_eye(
-    eye: EyeIdentity, conditions: CaptureConditions, texture_polar: np.ndarray | None = None
+    eye: EyeIdentity,
+    conditions: CaptureConditions,
+    texture_polar: np.ndarray | None = None,
+    overlay: CornealOverlay | None = None,
 ) -> np.ndarray:
     """Render one capture as a uint8 grayscale image of shape (480, 640); see render_eye_with_truth."""
-    return render_eye_with_truth(eye, conditions, texture_polar)[0]
+    return render_eye_with_truth(eye, conditions, texture_polar, overlay)[0]
 
 
 def _check_texture(texture: np.ndarray) -> np.ndarray:

@@ -5,6 +5,7 @@ import pytest
 from hardware.synthetic_eye import (
     TEXTURE_SHAPE,
     CaptureConditions,
+    CornealOverlay,
     EyeIdentity,
     iris_texture_polar,
     render_eye,
@@ -111,3 +112,45 @@ def test_write_dataset_layout(tmp_path) -> None:
         "0000/R/0000_R_01.png",
     ]
     assert cv2.imread(str(paths[0]), cv2.IMREAD_UNCHANGED).shape == (480, 640)
+
+
+def _ring_overlay(opacity: float) -> CornealOverlay:
+    """A solid printed ring from 0.55 to 0.85 iris radii."""
+    yy, xx = np.mgrid[0:201, 0:201]
+    rho = np.hypot(xx - 100, yy - 100) / 100
+    coverage = ((rho > 0.55) & (rho < 0.85)).astype(np.float32)
+    return CornealOverlay(coverage=coverage, outer_radius=1.0, reflectance=0.4, opacity=opacity)
+
+
+def test_a_corneal_overlay_stays_put_when_the_pupil_moves() -> None:
+    # A lens print rides on the cornea: constricting the pupil moves the iris texture under it,
+    # not the print. Under an opaque print two pupil sizes render the same pixels.
+    eye = EyeIdentity.from_seed(6, "L")
+    wide = CaptureConditions(noise=0.0, pupil_ratio=0.45, defocus=0.0, motion_blur=0.0, lashes=0)
+    narrow = wide.replace(pupil_ratio=0.3)
+    a, truth = render_eye_with_truth(eye, wide, overlay=_ring_overlay(1.0))
+    b = render_eye(eye, narrow, overlay=_ring_overlay(1.0))
+    bare_a, bare_b = render_eye(eye, wide), render_eye(eye, narrow)
+    yy, xx = np.mgrid[0:480, 0:640]
+    r = np.hypot(xx - truth.iris.x, yy - truth.iris.y) / truth.iris.r
+    band = (r > 0.6) & (r < 0.8) & truth.visible_iris
+    assert band.sum() > 1000
+    assert np.abs(bare_a.astype(int) - bare_b.astype(int))[band].mean() > 3  # the tissue moved
+    assert np.abs(a.astype(int) - b.astype(int))[band].max() <= 1  # the print did not
+    # Half-transparent ink: the tissue shows through, so the image still changes, but less.
+    c = render_eye(eye, wide, overlay=_ring_overlay(0.5)).astype(int)
+    d = render_eye(eye, narrow, overlay=_ring_overlay(0.5)).astype(int)
+    assert 0 < np.abs(c - d)[band].mean() < np.abs(bare_a.astype(int) - bare_b.astype(int))[band].mean()
+    outside = r > 1.15
+    assert np.array_equal(a[outside], bare_a[outside])  # nothing beyond the lens changes
+
+
+def test_a_corneal_overlay_is_validated() -> None:
+    with pytest.raises(ValueError, match="square"):
+        CornealOverlay(np.zeros((8, 9), np.float32), 1.0, 0.5, 0.5)
+    with pytest.raises(ValueError, match="within"):
+        CornealOverlay(np.full((8, 8), 1.5, np.float32), 1.0, 0.5, 0.5)
+    with pytest.raises(ValueError, match="outer_radius"):
+        CornealOverlay(np.zeros((8, 8), np.float32), 3.0, 0.5, 0.5)
+    with pytest.raises(ValueError, match="opacity"):
+        CornealOverlay(np.zeros((8, 8), np.float32), 1.0, 0.5, 1.5)
