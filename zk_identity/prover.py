@@ -7,9 +7,11 @@ zeros to the circuit depth, hash(scope), hash(message)); our own circuit takes t
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
+from . import bn254_native, native_prover
 from .artifacts import KeyArtifacts, official_artifacts, own_artifacts
 from .errors import ProofFormatError, ProverError
 from .identity import Identity
@@ -18,6 +20,25 @@ from .message_hash import hash_to_field
 from .proof import MAX_DEPTH, MembershipProof, message_value, pack_points
 from .prover_pool import DEFAULT_TIMEOUT_S, ProverPool, default_pool
 from .snarkjs_cli import fullprove
+
+log = logging.getLogger(__name__)
+BACKENDS = ("auto", "native", "worker", "cli")
+_fallback_logged = False
+
+
+def resolve_backend(backend: str) -> str:
+    """ "auto" -> "native" when the C extension imported, else "worker" (logged once); others as given."""
+    global _fallback_logged
+    if backend not in BACKENDS:
+        raise ProverError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    if backend != "auto":
+        return backend
+    if bn254_native.AVAILABLE:
+        return "native"
+    if not _fallback_logged:
+        _fallback_logged = True
+        log.warning("native prover unavailable (%s); proving with the node worker", bn254_native.IMPORT_ERROR)
+    return "worker"
 
 
 def circuit_inputs(
@@ -70,18 +91,21 @@ def prove(
     cache_dir: Path | None = None,
     node_modules: Path | None = None,
     pool: ProverPool | None = None,
-    backend: str = "worker",
+    backend: str = "auto",
     timeout: float = DEFAULT_TIMEOUT_S,
 ) -> MembershipProof:
     """Prove that `identity` is a member of `group`, with its nullifier for `scope`.
 
     message/scope: ints in [0, 2^256), numeric text or bytes32 text (generateProof's rules).
     depth: the circuit depth (official: 1..32, default the group's depth; own: the MAX_DEPTH of a
-    setup, default the smallest that fits). backend: "worker" (persistent node pool) or "cli"
-    (a fresh `snarkjs groth16 fullprove`). Raises ProverError (not a member, no keys, snarkjs
-    failure, or snarkjs output that disagrees with the group), ProofFormatError (bad message/scope).
+    setup, default the smallest that fits). backend: "native" (witness in the node worker, proof by
+    our C prover in this process), "worker" (snarkjs in the persistent node pool), "cli" (a fresh
+    `snarkjs groth16 fullprove`) or "auto" (native if its extension is built, else worker).
+    Raises ProverError (not a member, no keys, unknown backend, prover failure, or prover output
+    that disagrees with the group), ProofFormatError (bad message/scope).
     """
     message_int, scope_int = message_value(message), message_value(scope)
+    backend = resolve_backend(backend)
     if not isinstance(identity, Identity) or not isinstance(group, LeanIMT):
         raise ProofFormatError("prove needs an Identity and a LeanIMT group")
     if identity.commitment not in group:
@@ -93,16 +117,18 @@ def prove(
         depth = max(1, group.depth)
     artifacts = choose_artifacts(len(merkle_proof.siblings), depth, keys, cache_dir, node_modules)
     inputs = circuit_inputs(identity.secret_scalar, merkle_proof, message_int, scope_int, artifacts.depth)
-    if backend == "worker":
+    if backend == "native":
+        proof, public = native_prover.fullprove(
+            inputs, artifacts.wasm, artifacts.zkey, pool or default_pool(node_modules), timeout
+        )
+    elif backend == "worker":
         proof, public = (pool or default_pool(node_modules)).prove(
             inputs, artifacts.wasm, artifacts.zkey, timeout
         )
-    elif backend == "cli":
+    else:
         proof, public = fullprove(
             inputs, artifacts.wasm, artifacts.zkey, node_modules=node_modules, timeout=timeout
         )
-    else:
-        raise ProverError(f"backend must be 'worker' or 'cli', got {backend!r}")
     result = MembershipProof(
         merkle_tree_depth=artifacts.depth,
         merkle_tree_root=merkle_proof.root,
@@ -112,5 +138,7 @@ def prove(
         points=pack_points(proof),
     )
     if [str(v) for v in result.public_signals()] != list(public):
-        raise ProverError(f"snarkjs returned public signals {public} that do not match the group and inputs")
+        raise ProverError(
+            f"the {backend} prover returned public signals {public} that do not match the group and inputs"
+        )
     return result

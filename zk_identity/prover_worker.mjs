@@ -4,6 +4,8 @@
 // Protocol (one JSON object per line, stdin -> stdout):
 //   {"id": 1, "op": "prove", "wasm": PATH, "zkey": PATH, "input": {...}}
 //     -> {"id": 1, "ok": true, "proof": {...}, "publicSignals": [...]}
+//   {"id": 4, "op": "witness", "wasm": PATH, "input": {...}}
+//     -> {"id": 4, "ok": true, "wtns": BASE64}  (the .wtns file snarkjs would write; for the native prover)
 //   {"id": 2, "op": "verify", "vkey": {...}, "publicSignals": [...], "proof": {...}}
 //     -> {"id": 2, "ok": true, "valid": true|false}
 //   {"id": 3, "op": "ping"} -> {"id": 3, "ok": true, "pid": N}
@@ -49,6 +51,11 @@ async function handle(request) {
       const { proof, publicSignals } = await groth16.prove(
         await memFile(request.zkey), { type: "mem", data: wtns });
       return { proof, publicSignals };
+    }
+    case "witness": {
+      // Only the witness: the native prover (zk_identity/native) does the proving in Python's process.
+      const wtns = await (await calculator(request.wasm)).calculateWTNSBin(request.input);
+      return { wtns: Buffer.from(wtns.buffer, wtns.byteOffset, wtns.byteLength).toString("base64") };
     }
     case "verify":
       return { valid: await groth16.verify(request.vkey, request.publicSignals, request.proof) };

@@ -1,6 +1,6 @@
-"""`verify`: check a membership proof with the py_ecc reference or the fast node path.
+"""`verify`: check a membership proof with the py_ecc reference, the node path or natively in C.
 
-Both backends run the same validation first (groth16_verify.parse_vkey / parse_groth16 /
+All backends run the same validation first (groth16_verify.parse_vkey / parse_groth16 /
 check_public: field ranges, points on the curve, G2 in its subgroup, sizes), so they can only
 differ in the final pairing check; tests/zk_identity/test_verify.py holds them to agreement.
 """
@@ -11,13 +11,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from . import native_verifier
 from .artifacts import official_artifacts, own_artifacts
 from .errors import ProofFormatError, SetupError
 from .groth16_verify import check_public, pairing_check, parse_groth16, parse_vkey
 from .proof import MembershipProof
 from .prover_pool import ProverPool, default_pool
 
-BACKENDS = ("py_ecc", "node")
+BACKENDS = ("py_ecc", "node", "native")
 
 
 def verification_key(
@@ -45,7 +46,9 @@ def verify(
 
     vkey: one snarkjs verification key, or a mapping depth -> key (a proof whose depth is not in
     it is invalid), or None for the key of the proof's depth from `keys` ("official"/"own").
-    Malformed input raises ProofFormatError / FieldRangeError / PointError instead of returning.
+    backend: "py_ecc" (pure-Python reference), "node" (snarkjs in the worker pool) or "native"
+    (the C pairing; ProverError if its extension is not built). Malformed input raises
+    ProofFormatError / FieldRangeError / PointError instead of returning.
     """
     if backend not in BACKENDS:
         raise ProofFormatError(f"backend must be one of {BACKENDS}, got {backend!r}")
@@ -63,5 +66,7 @@ def verify(
     public = check_public(key, proof.public_signals())
     if backend == "py_ecc":
         return pairing_check(key, groth16, public)
+    if backend == "native":
+        return native_verifier.pairing_check(key, groth16, public)
     worker_pool = pool or default_pool(node_modules)
     return worker_pool.verify(vkey_json, [str(v) for v in public], proof.snarkjs_proof())

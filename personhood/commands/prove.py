@@ -36,7 +36,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--depth", type=int, help="circuit depth (default: the group's depth, at least 1)")
     parser.add_argument("--keys", choices=("official", "own"), help="proving keys (default: settings.keys)")
     parser.add_argument(
-        "--backend", choices=("worker", "cli"), default="worker", help="node worker or snarkjs CLI"
+        "--backend",
+        choices=("auto", "native", "worker", "cli"),
+        default="auto",
+        help="native C prover, snarkjs in the node worker, or the snarkjs CLI (auto: native if built)",
     )
     parser.set_defaults(handler=cmd_prove)
 

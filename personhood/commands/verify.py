@@ -30,7 +30,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--vkey", type=Path, help="a snarkjs verification key file (overrides --keys)")
     parser.add_argument(
-        "--backend", choices=("py_ecc", "node"), default="node", help="fast node path or py_ecc"
+        "--backend",
+        choices=("py_ecc", "node", "native"),
+        default="node",
+        help="snarkjs in the node worker, the py_ecc reference, or the native C pairing",
     )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(handler=cmd_verify)

@@ -58,7 +58,7 @@ def test_prove_writes_semaphore_proof_json(proof_file: Path, files, run_node) ->
     assert run_node(SEMAPHORE_VERIFY, json.dumps(data)) is True
 
 
-@pytest.mark.parametrize("backend", ["node", "py_ecc"])
+@pytest.mark.parametrize("backend", ["node", "py_ecc", "native"])
 def test_verify_exit_codes(proof_file: Path, tmp_path: Path, backend: str, capsys) -> None:
     assert main(["verify", str(proof_file), "--backend", backend]) == 0
     data = json.loads(proof_file.read_text())

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from personhood.cli import main
-from zk_identity import Identity, LeanIMT, ProverPool, nullifier, prove, verify
+from zk_identity import Identity, LeanIMT, ProverPool, bn254_native, nullifier, prove, verify
 from zk_identity.artifacts import official_artifacts, own_artifacts, setup_dir
 from zk_identity.ceremony import checked_ptau
 from zk_identity.errors import SetupError
@@ -79,10 +79,19 @@ def test_verify_setup_accepts_then_detects_tampering(
     assert "vkey.json" in capsys.readouterr().err
 
 
+NATIVE = pytest.param(
+    "native", marks=pytest.mark.skipif(not bn254_native.AVAILABLE, reason="native prover extension not built")
+)
+
+
+@pytest.mark.parametrize("backend", [NATIVE, "worker"])
 @pytest.mark.parametrize("size", [1, 2, 6])
-def test_own_keys_prove_any_depth_up_to_max(size: int, members, dev_setup: Path, cache: Path, pool) -> None:
+def test_own_keys_prove_any_depth_up_to_max(
+    size: int, backend: str, members, dev_setup: Path, cache: Path, pool
+) -> None:
+    # "native": our C prover on a zkey made by our own `snarkjs zkey new` + contributions.
     group = LeanIMT([m.commitment for m in members[:size]])
-    proof = prove(members[size - 1], group, "msg", 5, keys="own", cache_dir=cache, pool=pool)
+    proof = prove(members[size - 1], group, "msg", 5, keys="own", cache_dir=cache, pool=pool, backend=backend)
     assert proof.merkle_tree_depth == MAX_DEPTH  # names the circuit; the tree may be shallower
     assert proof.merkle_tree_root == group.root and proof.nullifier == nullifier(members[size - 1], 5)
     assert verify(proof, keys="own", cache_dir=cache, backend="node", pool=pool) is True

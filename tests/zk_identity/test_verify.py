@@ -1,6 +1,6 @@
-"""Both verifiers (py_ecc reference, node fast path) agree on valid, tampered and malformed proofs.
+"""All verifiers (py_ecc reference, node fast path, native C) agree on valid, tampered and malformed proofs.
 
-One test body per case, parametrized over the two backends, as py_ecc runs its tests over all
+One test body per case, parametrized over the backends, as py_ecc runs its tests over all
 its curve backends. Malformed input must raise before any backend runs.
 """
 
@@ -20,6 +20,7 @@ from zk_identity import (
     PointError,
     ProofFormatError,
     ProverPool,
+    bn254_native,
     prove,
     verify,
 )
@@ -28,7 +29,10 @@ from zk_identity.bn254_checks import TWIST_B, P, g2_in_subgroup, g2_on_curve
 from zk_identity.groth16_verify import verify_groth16
 
 R = 21888242871839275222246405745257275088548364400416034343698204186575808495617
-BACKENDS = ["py_ecc", "node"]
+NATIVE = pytest.param(
+    "native", marks=pytest.mark.skipif(not bn254_native.AVAILABLE, reason="native extension not built")
+)
+BACKENDS = ["py_ecc", "node", NATIVE]
 
 
 @pytest.fixture(scope="module")
