@@ -6,7 +6,8 @@ BIN := $(VENV)/bin
 
 .PHONY: setup system-deps demo test lint bench clean
 
-$(BIN)/personhood: pyproject.toml
+# The native prover (zk_identity/native/*.c) is compiled by the editable install: rebuild when it changes.
+$(BIN)/personhood: pyproject.toml $(wildcard zk_identity/native/*.c zk_identity/native/*.h zk_identity/native/*.inc)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
