@@ -20,6 +20,10 @@ SHEET_SHAPE = (64, 512)  # rows (pupil -> limbus) x columns (angle); see normali
 ROW_STRIDE, COL_STRIDE = SHEET_SHAPE[0] // N_RADII, SHEET_SHAPE[1] // N_ANGLES  # 4, 2
 ROW_OFFSET = 2  # probe i sits on sheet row 4*i + 2, probe j on column 2*j
 KERNEL_SHAPE = (21, 41)  # radial x angular support shared by both filters (odd: centred)
+# Envelope weights are whole multiples of this, so a coverage (a sum of at most 21 x 41 of them,
+# < 256) is exact in float32 as in float64, in any summation order: the ONNX graph and the numpy
+# reference then decide "covered" identically even when a probe sits right at min_coverage.
+COVERAGE_QUANTUM = 2.0**-16
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,8 @@ def kernels(params: EncoderParams) -> tuple[np.ndarray, np.ndarray]:
 
     Response channels are [filter0 real, filter0 imag, filter1 real, filter1 imag]; the real
     parts are made DC-free so a uniform brightness change flips no bit. Envelope channels repeat
-    each filter's normalized Gaussian twice, to measure how much of it sees valid iris.
+    each filter's normalized Gaussian twice (quantized, see COVERAGE_QUANTUM), to measure how much
+    of it sees valid iris.
     """
     kh, kw = KERNEL_SHAPE
     y = np.arange(kh) - kh // 2
@@ -75,8 +80,14 @@ def kernels(params: EncoderParams) -> tuple[np.ndarray, np.ndarray]:
         imag = envelope * np.sin(2 * np.pi * xx / f.wavelength)
         scale = np.abs(real).sum()
         responses += [real / scale, imag / scale]
-        envelopes += [envelope / envelope.sum()] * 2
+        weights = np.round(envelope / envelope.sum() / COVERAGE_QUANTUM) * COVERAGE_QUANTUM
+        envelopes += [weights] * 2
     return np.stack(responses), np.stack(envelopes)
+
+
+def coverage_threshold(params: EncoderParams) -> float:
+    """`min_coverage` rounded up to the envelope's quantum (exact in float32; see COVERAGE_QUANTUM)."""
+    return float(np.ceil(params.min_coverage / COVERAGE_QUANTUM) * COVERAGE_QUANTUM)
 
 
 def pad_sheet(x: np.ndarray) -> np.ndarray:
@@ -111,7 +122,7 @@ def encode_reference(
         return np.einsum("nijhw,chw->ncij", win, k)
 
     resp = probe(filled, resp_k)  # (N, 4, 16, 256)
-    covered = probe(coverage_in, env_k) >= params.min_coverage
+    covered = probe(coverage_in, env_k) >= coverage_threshold(params)
     magnitude = np.abs(resp)
     mean_mag = (magnitude * covered).sum(axis=(2, 3), keepdims=True) / np.maximum(
         covered.sum(axis=(2, 3), keepdims=True), 1

@@ -21,6 +21,7 @@ from .gabor import (
     ROW_STRIDE,
     SHEET_SHAPE,
     EncoderParams,
+    coverage_threshold,
     kernels,
 )
 from .template import N_ANGLES, N_FILTERS, N_PHASES, N_RADII
@@ -50,7 +51,7 @@ def build_model(params: EncoderParams) -> onnx.ModelProto:
         _const("W_env", env_k[:, None].astype(np.float32)),
         _const("one", np.array(1.0, np.float32)),
         _const("zero", np.array(0.0, np.float32)),
-        _const("min_cov", np.array(params.min_coverage, np.float32)),
+        _const("min_cov", np.array(coverage_threshold(params), np.float32)),
         _const("fragile", np.array(params.fragile_fraction, np.float32)),
         _const("axes_all", np.array([1, 2, 3], np.int64)),
         _const("axes_hw", np.array([2, 3], np.int64)),

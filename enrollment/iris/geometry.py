@@ -53,6 +53,7 @@ def integro_differential(
     angles: np.ndarray,
     smoothing: float,
     window: int = 0,
+    trim: float = 0.0,
 ) -> tuple[Circle, float]:
     """Daugman's integro-differential operator: the circle where the mean intensity rises most.
 
@@ -60,11 +61,26 @@ def integro_differential(
     restricted to `angles` so occluded sectors do not vote. `centers` is (K, 2) in pixels, `radii`
     increasing and evenly spaced. With `window` > 0 the derivative is taken as the difference of
     the mean profile over `window` samples outside and inside r: a sustained step (the limbus)
-    then beats a thin bright ring (the collarette). Returns the best circle and its edge strength
-    (grey levels per pixel).
+    then beats a thin bright ring (the collarette). With `trim` in (0, 0.5) the radial derivative
+    is taken along each angle and averaged over angles after dropping that fraction of the
+    largest and of the smallest values at each radius (an alpha-trimmed mean): an eyelid, lashes
+    or a reflection crossing a few of the angles then cannot drag the circle towards its own edge.
+    Returns the best circle and its edge strength (grey levels per pixel).
     """
-    profiles = sample_polar(image, centers[:, 0], centers[:, 1], radii, angles).mean(axis=1)
+    if not 0.0 <= trim < 0.5 or (trim > 0 and window > 0):
+        raise ValueError("trim must be in [0, 0.5), and 0 with a step window")
+    samples = sample_polar(image, centers[:, 0], centers[:, 1], radii, angles)
     step = float(radii[1] - radii[0])
+    drop = int(trim * len(angles))
+    if drop > 0:
+        # The mean of per-angle derivatives is the derivative of the mean profile: trimming
+        # nothing would give the same slope as the plain operator below.
+        per_angle = np.sort(np.gradient(samples, step, axis=2), axis=1)
+        slope = per_angle[:, drop : len(angles) - drop].mean(axis=1).astype(np.float32)
+        if smoothing > 0:
+            slope = cv2.GaussianBlur(slope, (0, 0), sigmaX=smoothing / step, sigmaY=1e-3)
+        return _best_peak(slope, centers, radii)
+    profiles = samples.mean(axis=1)
     if window > 0:
         csum = np.concatenate([np.zeros((len(profiles), 1)), np.cumsum(profiles, axis=1)], axis=1)
         slope = np.full(profiles.shape, -np.inf, dtype=np.float32)
@@ -76,6 +92,11 @@ def integro_differential(
         slope = np.gradient(profiles, step, axis=1).astype(np.float32)
     if smoothing > 0 and window == 0:
         slope = cv2.GaussianBlur(slope, (0, 0), sigmaX=smoothing / step, sigmaY=1e-3)
+    return _best_peak(slope, centers, radii)
+
+
+def _best_peak(slope: np.ndarray, centers: np.ndarray, radii: np.ndarray) -> tuple[Circle, float]:
+    """The (centre, radius) of the largest radial peak of `slope` (K centres x R radii)."""
     # Only true peaks count: a slope still rising at the end of the range is another edge's flank.
     peak = np.full(slope.shape, -np.inf, dtype=np.float32)
     inner = slope[:, 1:-1]

@@ -24,9 +24,16 @@ class SegmentationParams:
     specular_tophat: float = 50.0  # grey levels above the local background
     specular_min_level: float = 200.0
     saturated_level: int = 250
+    # A reflection's peak lies at least this fraction of the way from the sclera level (the
+    # brightest diffuse surface beside the iris) up to saturation: the midpoint between the two.
+    specular_above_sclera: float = 0.5
     pupil: PupilParams = field(default_factory=PupilParams)
     limbus: LimbusParams = field(default_factory=LimbusParams)
     occlusion: OcclusionParams = field(default_factory=OcclusionParams)
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.specular_above_sclera <= 1.0:
+            raise ValueError("specular_above_sclera must be in [0, 1]")
 
 
 @dataclass(frozen=True, eq=False)
@@ -62,6 +69,29 @@ def remove_reflections(gray: np.ndarray, params: SegmentationParams) -> tuple[np
     return specular, np.where(specular, opened, gray)
 
 
+def confirm_reflections(
+    gray: np.ndarray, candidates: np.ndarray, levels: Levels, params: SegmentationParams
+) -> np.ndarray:
+    """The candidate spots (bool mask) that are specular reflections, judged by their peak.
+
+    The top-hat test alone also fires on iris texture: in a light iris or a well-exposed capture,
+    bright fibres and spots stand 50 grey levels above their neighbourhood, and masking them all
+    (with the encoder's coverage rule around each) threw away up to half the code. A reflection
+    of the illuminator is far brighter than any diffuse surface: it saturates, or at least peaks
+    closer to saturation than to the sclera. Iris texture is diffuse; what of it still stands
+    out is left to the noise mask's own bright-pixel test.
+    """
+    count, labels = cv2.connectedComponents(candidates.astype(np.uint8), connectivity=8)
+    if count <= 1:
+        return candidates
+    peak = np.zeros(count, dtype=np.float64)
+    np.maximum.at(peak, labels[candidates], gray[candidates])
+    sclera = min(levels.sclera, float(params.saturated_level))
+    keep = peak >= sclera + params.specular_above_sclera * (params.saturated_level - sclera)
+    keep[0] = False  # the background label
+    return keep[labels]
+
+
 def segment(gray: np.ndarray, params: SegmentationParams | None = None) -> Segmentation:
     """Segment a validated uint8 grayscale eye image; raises QualityError when no eye is found."""
     params = params or SegmentationParams()
@@ -72,5 +102,7 @@ def segment(gray: np.ndarray, params: SegmentationParams | None = None) -> Segme
     clean_f = clean.astype(np.float32)
     iris, edge = find_limbus(clean_f, pupil, params.limbus)
     levels = measure_levels(clean_f, pupil, iris)
+    # Filling every candidate above is harmless to the boundary search; masking must be exact.
+    specular = confirm_reflections(gray, specular, levels, params)
     mask, upper, lower = noise_mask(gray, clean, specular, pupil, iris, levels, params.occlusion)
     return Segmentation(pupil, iris, mask, upper, lower, levels, edge)

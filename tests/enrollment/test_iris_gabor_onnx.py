@@ -5,8 +5,19 @@ import onnx
 import pytest
 
 from enrollment.iris import EncoderModelError, analyze
-from enrollment.iris.gabor import SHEET_SHAPE, EncoderParams, GaborFilter, encode_reference
+from enrollment.iris.gabor import (
+    COL_STRIDE,
+    KERNEL_SHAPE,
+    ROW_STRIDE,
+    SHEET_SHAPE,
+    EncoderParams,
+    GaborFilter,
+    encode_reference,
+    kernels,
+    pad_sheet,
+)
 from enrollment.iris.gabor_onnx import GaborEncoder, build_model, check_model, providers
+from enrollment.iris.template import N_ANGLES, N_RADII
 
 from .iris_fixtures import small_set
 
@@ -56,3 +67,24 @@ def test_malformed_graph_is_refused_at_load() -> None:
         check_model(broken)
     assert isinstance(model, onnx.ModelProto)
     assert providers()[-1] == "CPUExecutionProvider"
+
+
+def test_coverage_right_at_the_threshold_is_decided_alike() -> None:
+    # A probe whose envelope coverage equals min_coverage must be decided the same way by the
+    # float32 graph and the float64 reference (it once flipped one mask bit of a real capture).
+    rng = np.random.default_rng(5)
+    sheet = rng.uniform(0, 255, SHEET_SHAPE).astype(np.float32)
+    rows, cols = np.mgrid[0 : SHEET_SHAPE[0], 0 : SHEET_SHAPE[1]]
+    valid = rows < 20 + 30 * np.sin(cols / 40.0) ** 2  # a wavy occlusion edge: many coverages
+    _, envelopes = kernels(EncoderParams())
+    padded = pad_sheet(valid[None].astype(np.float64))[0]
+    kh, kw = KERNEL_SHAPE
+    windows = np.lib.stride_tricks.sliding_window_view(padded, (kh, kw))[::ROW_STRIDE, ::COL_STRIDE]
+    coverage = np.einsum("ijhw,hw->ij", windows[:N_RADII, :N_ANGLES], envelopes[0])
+    levels = np.unique(coverage[(coverage > 0.5) & (coverage < 0.99)])
+    assert len(levels) > 20
+    for level in rng.choice(levels, 12, replace=False):
+        params = EncoderParams(min_coverage=float(level))
+        _, mask = GaborEncoder(params).encode(sheet, valid)
+        _, ref_mask = encode_reference(sheet[None], valid[None], params)
+        assert np.array_equal(mask, ref_mask), level
