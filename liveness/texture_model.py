@@ -1,17 +1,19 @@
 """The learned texture cue: a small CNN (ONNX, run by onnxruntime) on iris crops.
 
-It sees 64x64 full-resolution crops (the pupil and the iris left and right of it) from three
-frames, each crop standardized so that brightness does not matter, and returns one logit per
-crop (higher = bona fide). The model is trained by `liveness/training/train_texture_cnn.py`;
-see liveness/models/MODEL_CARD.md.
+It sees 64x64 full-resolution crops (the pupil and the iris left and right of it), each the
+average of a third of the sequence aligned on the pupil and standardized so that brightness does
+not matter, and returns one logit per crop (higher = bona fide). The model is trained by
+`liveness/training/train_texture_cnn.py`; see liveness/models/MODEL_CARD.md.
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 from functools import lru_cache
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from .errors import LivenessModelError
@@ -23,22 +25,35 @@ MODEL_PATH = Path(__file__).parent / "models" / "texture_cnn.onnx"
 _log = logging.getLogger(__name__)
 
 
-def crop_frames(n: int) -> tuple[int, ...]:
-    """Indices of the frames the texture model looks at: first, middle, last."""
-    return tuple(sorted({0, n // 2, n - 1}))
+def frame_groups(n: int) -> tuple[range, ...]:
+    """The frames the texture model looks at: the sequence in three consecutive groups."""
+    bounds = sorted({0, n // 3, (2 * n) // 3, n})
+    return tuple(range(a, b) for a, b in itertools.pairwise(bounds))
 
 
 def texture_crops(frames: np.ndarray, observations: tuple[PupilObservation, ...]) -> np.ndarray:
-    """float32 (k, 1, 64, 64) standardized crops: pupil, left iris, right iris of each chosen frame."""
+    """float32 (k, 1, 64, 64) standardized crops: pupil, left iris, right iris of each frame group.
+
+    Each crop is the mean of the group's frames, each sampled (sub-pixel) around its own pupil
+    centre: averaging along the eye's own motion lowers the sensor noise by sqrt(group size), so
+    fine print (dot screens, display grids) stands out, while anything that moves relative to the
+    pupil between frames (the iris tissue during the light reflex does, a lens print does not)
+    smears a little.
+    """
     h, w = frames.shape[1:]
     out = []
-    for i in crop_frames(len(frames)):
-        o = observations[i]
-        x, y, r = (o.x, o.y, o.radius) if o.found else (w / 2, h / 2, 30.0)
-        for dx in (0.0, -(r + CROP / 2 + 4), r + CROP / 2 + 4):
-            x0 = int(np.clip(round(x + dx) - CROP // 2, 0, w - CROP))
-            y0 = int(np.clip(round(y) - CROP // 2, 0, h - CROP))
-            c = frames[i, y0 : y0 + CROP, x0 : x0 + CROP].astype(np.float32)
+    for group in frame_groups(len(frames)):
+        seen = [observations[i] for i in group if observations[i].found]
+        r = float(np.median([o.radius for o in seen])) if seen else 30.0
+        crops = np.zeros((CROPS_PER_FRAME, CROP, CROP), np.float32)
+        for i in group:
+            o = observations[i]
+            x, y = (o.x, o.y) if o.found else (w / 2, h / 2)
+            for k, dx in enumerate((0.0, -(r + CROP / 2 + 4), r + CROP / 2 + 4)):
+                cx = float(np.clip(x + dx, CROP / 2, w - CROP / 2))
+                cy = float(np.clip(y, CROP / 2, h - CROP / 2))
+                crops[k] += cv2.getRectSubPix(frames[i], (CROP, CROP), (cx, cy)).astype(np.float32)
+        for c in crops / len(group):
             out.append((c - c.mean()) / (c.std() + 4.0))
     return np.stack(out)[:, None]
 

@@ -1,8 +1,11 @@
 """Cosmetic textured contact lens: a printed pattern worn over a live iris.
 
-The eye under the lens is alive (its pupil reacts, it moves), so only the lens print gives it
-away: an opaque pigment pattern printed as dots, covering the iris outside a clear central zone,
-in one of several design families.
+The eye under the lens is alive (its pupil reacts, it moves), so only the lens gives it away. As
+real cosmetic lenses are made: an opaque pigment pattern printed as a dot screen, in one of
+several design families, over an annulus from a clear optic zone (4-6 mm across, on a ~12 mm
+iris: 0.3-0.5 iris radii) out to about the limbus, often with a darker limbal ring. The print
+rides on the cornea: it is fixed at absolute radii and does not follow the pupil's reflex, while
+the iris tissue seen between the dots does (`hardware.synthetic_eye.CornealOverlay`).
 """
 
 from __future__ import annotations
@@ -11,13 +14,15 @@ import cv2
 import numpy as np
 
 from hardware.illumination import IlluminationSchedule, capture_bona_fide_sequence
-from hardware.synthetic_eye import CaptureConditions, EyeIdentity, iris_texture_polar
+from hardware.synthetic_eye import CaptureConditions, CornealOverlay
 
 from .print_attack import halftone
 from .ranges import AttackRanges
 from .recapture import band_noise, random_eye, station_leds
 
 LENS_PATTERNS = ("dots", "spokes", "cells", "rings")
+DESIGN_SHAPE = (128, 1024)  # the design's density, radial (centre -> lens print edge) x angular
+OVERLAY_TEXELS = 640  # the lens image: square, across 2 x outer radius
 
 
 def lens_pattern(kind: str, shape: tuple[int, int], rng: np.random.Generator) -> np.ndarray:
@@ -41,21 +46,42 @@ def lens_pattern(kind: str, shape: tuple[int, int], rng: np.random.Generator) ->
         density = 0.5 + 0.5 * np.cos(2 * np.pi * k * r + 0.3 * band_noise((rows, cols), 4.0, rng))
     else:
         raise ValueError(f"unknown lens pattern {kind!r}; choose from {LENS_PATTERNS}")
-    clear_zone = rng.uniform(0.05, 0.3)  # the lens's clear optic zone over the pupil margin
-    fade = np.clip((r - clear_zone) / 0.08, 0, 1)
-    return (density * fade * rng.uniform(0.6, 1.0)).astype(np.float32)
+    return np.broadcast_to(density, shape).astype(np.float32)
 
 
-def lens_texture(eye: EyeIdentity, kind: str, rng: np.random.Generator) -> np.ndarray:
-    """The iris as seen through the lens: the eye's own texture under halftone-printed pigment."""
-    own = iris_texture_polar(eye).copy()
-    density = lens_pattern(kind, own.shape, rng)
-    # The pigment is printed as a dot screen: coverage, not a continuous tone. A texture pixel is
-    # ~0.5 image px here, so 6-12 texture px are dots of 3-6 px as the station camera sees them.
-    ink = 1.0 - halftone(1.0 - density, rng.uniform(6.0, 12.0), float(rng.uniform(0, 90)), rng)
-    pigment = rng.uniform(0.2, 0.6)  # pigment NIR reflectance
-    opacity = rng.uniform(0.6, 0.95)
-    return np.clip(own * (1 - opacity * ink) + pigment * opacity * ink, 0.0, 1.0)
+def lens_overlay(
+    kind: str, iris_radius_px: float, dot_pitch_px: tuple[float, float], rng: np.random.Generator
+) -> CornealOverlay:
+    """A printed lens of design `kind`, dot-screened at a pitch drawn from `dot_pitch_px` camera pixels."""
+    outer = float(rng.uniform(0.95, 1.1))  # the print's outer edge, in iris radii
+    clear = float(rng.uniform(0.3, 0.5))  # the clear optic zone's radius
+    design = lens_pattern(kind, DESIGN_SHAPE, rng)
+    half = (OVERLAY_TEXELS - 1) / 2
+    ys, xs = np.mgrid[0:OVERLAY_TEXELS, 0:OVERLAY_TEXELS].astype(np.float32)
+    rho = np.hypot(xs - half, ys - half) / half * outer  # iris radii
+    theta = np.arctan2(ys - half, xs - half)
+    rows, cols = DESIGN_SHAPE
+    density = cv2.remap(
+        design,
+        ((theta / (2 * np.pi)) % 1.0 * cols).astype(np.float32),
+        (np.clip(rho / outer, 0, 1) * (rows - 1)).astype(np.float32),
+        cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_WRAP,
+    )
+    density = density * np.clip((rho - clear) / 0.06, 0, 1) * np.clip((outer - rho) / 0.02, 0, 1)
+    if rng.random() < 0.5:  # a limbal ring: a dark band at the print's outer edge
+        density = np.maximum(density, np.clip(1.0 - np.abs(rho - (outer - 0.06)) / 0.05, 0, 1))
+    density = density * float(rng.uniform(0.6, 1.0))
+    texels_per_px = half / (outer * iris_radius_px)
+    pitch = float(rng.uniform(*dot_pitch_px)) * texels_per_px
+    ink = 1.0 - halftone(1.0 - density, pitch, float(rng.uniform(0, 90)), rng)
+    ink[density <= 0.0] = 0.0  # the screen's maxima would otherwise dot even unprinted areas
+    return CornealOverlay(
+        coverage=np.clip(ink, 0.0, 1.0).astype(np.float32),
+        outer_radius=outer,
+        reflectance=float(rng.uniform(0.2, 0.6)),  # pigment NIR reflectance
+        opacity=float(rng.uniform(0.6, 0.95)),
+    )
 
 
 def contact_lens_attack(
@@ -65,6 +91,5 @@ def contact_lens_attack(
     eye = random_eye(rng, ranges.subjects)
     kind = str(rng.choice(ranges.lens_patterns))
     conditions = CaptureConditions.random(rng, leds=station_leds(rng))
-    return capture_bona_fide_sequence(
-        eye, schedule, conditions, rng, texture_polar=lens_texture(eye, kind, rng)
-    )
+    overlay = lens_overlay(kind, float(conditions.iris_radius_px), ranges.lens_dot_pitch_px, rng)
+    return capture_bona_fide_sequence(eye, schedule, conditions, rng, overlay=overlay)

@@ -1,7 +1,7 @@
 """Parameter ranges of the attack generators, one set per data split.
 
-The held-out split uses wider ranges (and one lens pattern family) that training never saw, so
-evaluation measures generalization, not memorized artefacts.
+The held-out split uses wider ranges (and one lens pattern family, finer and coarser lens dots)
+that training never saw, so evaluation measures generalization, not memorized artefacts.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ class AttackRanges:
     screen_pitch_px: tuple[float, float]  # display pixel pitch as seen by the camera
     video_screen_pitch_px: tuple[float, float]  # the (finer) display used for video replay
     lens_patterns: tuple[str, ...]  # cosmetic contact lens print families
+    lens_dot_pitch_px: tuple[float, float]  # the lens print's dot screen as seen by the camera
     hand_motion_px: tuple[float, float]  # per-frame random-walk step of a hand-held artefact
     subjects: tuple[int, int]  # synthetic subjects [low, high) used as victims or wearers
 
@@ -30,6 +31,7 @@ TRAIN_RANGES = AttackRanges(
     screen_pitch_px=(1.8, 3.2),
     video_screen_pitch_px=(1.1, 1.6),
     lens_patterns=("dots", "spokes", "cells"),
+    lens_dot_pitch_px=(3.0, 6.0),
     hand_motion_px=(0.2, 0.9),
     subjects=(0, 500_000),
 )
@@ -41,6 +43,7 @@ HELDOUT_RANGES = AttackRanges(
     screen_pitch_px=(1.5, 3.8),
     video_screen_pitch_px=(1.0, 1.8),
     lens_patterns=("dots", "spokes", "cells", "rings"),
+    lens_dot_pitch_px=(2.5, 7.0),
     hand_motion_px=(0.1, 1.2),
     subjects=(500_000, 1_000_000),
 )

@@ -59,7 +59,6 @@ def main() -> None:
     for s in attack_species:
         weight[species == s] = 0.5 / len(attack_species) / (species == s).sum()
     weight *= len(y)
-    per_class = int(sel.sum() // (len(attack_species) + 1))
     w, b = fit_logistic((X - mean) / std, y, weight, l2=args.l2)
     logits = b + ((X - mean) / std) @ w
     threshold_logit = tail_threshold(logits[y == 1], args.target_bpcer)
@@ -87,7 +86,10 @@ def main() -> None:
             "fitted_utc": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "split": "train",
             "split_seed_root": SPLITS["train"].seed_root,
-            "indices": f"[{FUSION_OFFSET}, {FUSION_OFFSET + per_class}) per class",
+            "indices": {
+                s: f"[{FUSION_OFFSET}, {FUSION_OFFSET + int((species == s).sum())})"
+                for s in sorted(set(species))
+            },
             "presentations": {s: int((species == s).sum()) for s in sorted(set(species))},
             "target_bpcer": args.target_bpcer,
             "threshold_rule": "mean - z(1 - target) * std of the bona fide fused logits",

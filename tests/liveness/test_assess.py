@@ -13,13 +13,26 @@ from liveness.attacks.recapture import station_leds
 from liveness.dataset import presentation
 
 TEST_INDEX = 950_000  # far from the indices `pad eval` and the benchmark use
-# Textured contact lenses are a known, open gap (held-out APCER 80%, see liveness/models/MODEL_CARD.md):
-# one lens presentation happening to be rejected would prove nothing, so lenses are not asserted here.
+# Textured contact lenses are only partly detected (held-out APCER ~30-50%, see
+# liveness/models/MODEL_CARD.md): one lens presentation happening to be rejected would prove
+# nothing, so lenses are held to a detection rate over several presentations instead.
 DETECTED_SPECIES = tuple(s for s in SPECIES if s != "contact_lens")
+LENS_SAMPLE, LENS_MIN_REJECTED = 12, 4  # the old detector (APCER 80%) rejected ~2 in 12
 
 
 def test_the_lens_gap_is_the_only_species_left_out():
     assert set(SPECIES) - set(DETECTED_SPECIES) == {"contact_lens"}
+
+
+@pytest.mark.slow
+def test_textured_lenses_are_rejected_at_a_useful_rate():
+    rejected = 0
+    for i in range(LENS_SAMPLE):
+        p = presentation("heldout", "contact_lens", TEST_INDEX + 100 + i)
+        result = assess(p.frames, p.schedule)
+        rejected += not result.is_live
+        assert result.is_live or result.fired
+    assert rejected >= LENS_MIN_REJECTED, f"only {rejected} of {LENS_SAMPLE} lens presentations rejected"
 
 
 @pytest.mark.slow
