@@ -124,7 +124,7 @@ def test_another_person_is_not_a_duplicate(world: StationWorld, station: Station
     assert len(station.gallery) == 2
 
 
-@pytest.mark.parametrize("attack_seed", [4, 9])  # prints good enough to pass the quality gate
+@pytest.mark.parametrize("attack_seed", [4, 14])  # prints good enough to pass the quality gate
 def test_a_print_attack_is_refused_by_liveness(world: StationWorld, tmp_path: Path, attack_seed: int) -> None:
     at, n = 4, 20
     levels = fixed_levels(at)
