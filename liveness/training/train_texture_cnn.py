@@ -28,15 +28,17 @@ MODELS = Path(__file__).resolve().parents[1] / "models"
 OPSET = 17
 
 
-def build_model() -> nn.Module:
-    """~17k parameters: five 3x3 convolutions (three strided), global average pool, one logit."""
+def build_model(width: int = 1) -> nn.Module:
+    """Five 3x3 convolutions (three strided), global average pool, one logit: ~17k parameters at
+    width 1 (8-16-16-32-32 channels), ~70k at width 2."""
+    c1, c2, c3 = 8 * width, 16 * width, 32 * width
     return nn.Sequential(
-        nn.Conv2d(1, 8, 3, padding=1), nn.ReLU(),
-        nn.Conv2d(8, 16, 3, stride=2, padding=1), nn.ReLU(),
-        nn.Conv2d(16, 16, 3, padding=1), nn.ReLU(),
-        nn.Conv2d(16, 32, 3, stride=2, padding=1), nn.ReLU(),
-        nn.Conv2d(32, 32, 3, stride=2, padding=1), nn.ReLU(),
-        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, 1),
+        nn.Conv2d(1, c1, 3, padding=1), nn.ReLU(),
+        nn.Conv2d(c1, c2, 3, stride=2, padding=1), nn.ReLU(),
+        nn.Conv2d(c2, c2, 3, padding=1), nn.ReLU(),
+        nn.Conv2d(c2, c3, 3, stride=2, padding=1), nn.ReLU(),
+        nn.Conv2d(c3, c3, 3, stride=2, padding=1), nn.ReLU(),
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c3, 1),
     )  # fmt: skip
 
 
@@ -46,6 +48,8 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--lr", type=float, default=3e-3)
     parser.add_argument("--lens-weight", type=float, default=3.0)
+    parser.add_argument("--width", type=int, default=1, help="channel multiplier of the CNN")
+    parser.add_argument("--out-dir", type=Path, default=MODELS, help="where the .onnx and metrics go")
     parser.add_argument("--data", type=Path, default=DATA)
     args = parser.parse_args()
     torch.set_num_threads(1)
@@ -69,7 +73,7 @@ def main() -> None:
     weight[species[train] == "contact_lens"] *= args.lens_weight
     w_train = torch.from_numpy(np.repeat(weight, k).astype(np.float32))
 
-    model = build_model()
+    model = build_model(args.width)
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr, weight_decay=1e-4)
     scheduler = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, args.epochs)
     loss_fn = nn.BCEWithLogitsLoss(reduction="none")
@@ -110,6 +114,7 @@ def main() -> None:
         "seed": args.seed,
         "lr": args.lr,
         "lens_weight": args.lens_weight,
+        "width": args.width,
         "train_seconds": round(time.time() - start, 1),
         "val_accuracy_at_0": float(np.mean((score >= 0) == is_bf)),
         "val_attack_pass_rate_at_lowest_bona_fide": {
@@ -119,13 +124,14 @@ def main() -> None:
         },
         "parameters": int(sum(p.numel() for p in model.parameters())),
     }
-    MODELS.mkdir(parents=True, exist_ok=True)
+    args.out_dir.mkdir(parents=True, exist_ok=True)
     dummy = torch.zeros(1, 1, CROP, CROP)
     torch.onnx.export(
-        model, dummy, str(MODELS / "texture_cnn.onnx"), input_names=["crops"], output_names=["logits"],
+        model, dummy, str(args.out_dir / "texture_cnn.onnx"), input_names=["crops"], output_names=["logits"],
         dynamic_axes={"crops": {0: "n"}, "logits": {0: "n"}}, opset_version=OPSET, dynamo=False,
     )  # fmt: skip
-    (MODELS / "texture_cnn_metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
+    metrics_text = json.dumps(metrics, indent=2, sort_keys=True) + "\n"
+    (args.out_dir / "texture_cnn_metrics.json").write_text(metrics_text)
     print(json.dumps(metrics, indent=2))
 
 
