@@ -10,25 +10,22 @@ Exit 0 counted, 1 refused by the relayer (already voted, closed, ...), 2 bad arg
 from __future__ import annotations
 
 import argparse
-import json
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from contracts import ballot_scope
 from governance import GroupIndexer
-from governance.errors import GovernanceError, RequestError, UpstreamError
+from governance.errors import GovernanceError, RequestError
 from governance.proposals import ONE_PERSON_ONE_VOTE, QUADRATIC, vote_message
 from zk_identity import prove
 
 from ..config import Settings
+from ..http_json import post_json
 from .gov import add_chain_arguments, open_chain
 from .identity import KEY_FILE_NAME, read_key_file
 from .output import emit, progress
 
 EXIT_OK, EXIT_REFUSED = 0, 1
 DEFAULT_RELAYER = "http://127.0.0.1:8000"
-RELAY_TIMEOUT_S = 120
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -55,23 +52,6 @@ def parse_votes(text: str) -> tuple[int, ...]:
     if any(v < 0 for v in votes):
         raise RequestError("--votes must be non-negative")
     return votes
-
-
-def post_json(url: str, body: dict) -> tuple[int, dict]:
-    """POST `body`; (status, JSON reply). UpstreamError when the relayer cannot be reached."""
-    request = urllib.request.Request(
-        url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}, method="POST"
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=RELAY_TIMEOUT_S) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as e:
-        try:
-            return e.code, json.loads(e.read())
-        except ValueError:
-            return e.code, {"error": "http_error", "message": str(e)}
-    except (urllib.error.URLError, OSError) as e:
-        raise UpstreamError(f"the relayer at {url} did not answer: {e}") from e
 
 
 def cmd_vote(args: argparse.Namespace, settings: Settings) -> int:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from governance import action_scope, signal_message
 from zk_identity import LeanIMT, ProverPool, prove
 
-from .local_api import post_json
+from ..http_json import post_json
 from .people import Person
 
 AIRDROP_ACTION = "demo-airdrop-claim"

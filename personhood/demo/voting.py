@@ -13,7 +13,7 @@ from governance import GroupIndexer, Proposal
 from governance.proposals import ONE_PERSON_ONE_VOTE, QUADRATIC, vote_message
 from zk_identity import LeanIMT, ProverPool, prove
 
-from .local_api import post_json
+from ..http_json import post_json
 from .local_chain import DemoChain
 from .people import OPTIONS, QUADRATIC_BUDGET, Person
 
