@@ -6,8 +6,10 @@ BIN := $(VENV)/bin
 
 .PHONY: setup system-deps demo test lint bench clean
 
-# The native prover (zk_identity/native/*.c) is compiled by the editable install: rebuild when it changes.
-$(BIN)/personhood: pyproject.toml $(wildcard zk_identity/native/*.c zk_identity/native/*.h zk_identity/native/*.inc)
+# The native prover and gallery kernel (zk_identity/native, enrollment/gallery/native) are compiled by the
+# editable install: rebuild when their C sources change.
+$(BIN)/personhood: pyproject.toml $(wildcard zk_identity/native/*.c zk_identity/native/*.h zk_identity/native/*.inc) \
+		$(wildcard enrollment/gallery/native/*.c enrollment/gallery/native/*.h enrollment/gallery/native/*.inc)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'

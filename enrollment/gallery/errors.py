@@ -13,6 +13,25 @@ class GalleryInputError(GalleryError, ValueError):
     """A caller passed something the gallery cannot accept (bad key, id, template, threshold)."""
 
 
+class KernelUnavailableError(GalleryError, RuntimeError):
+    """A search kernel that is not installed here (carried as `kernel`, with `reason`)."""
+
+    def __init__(self, kernel: str, reason: str | None) -> None:
+        hint = (
+            "reinstall the package where a C compiler is present (pip install -e .)"
+            if kernel == "native"
+            else "install numba"
+        )
+        super().__init__(
+            f"the {kernel} gallery kernel is not available ({reason}); {hint}, or use kernel='fused'"
+        )
+        self.kernel = kernel
+        self.reason = reason
+
+    def __reduce__(self) -> tuple[type, tuple[str, str | None]]:  # picklable: Ray carries it from an actor
+        return (type(self), (self.kernel, self.reason))
+
+
 class RecordNotFoundError(GalleryError, KeyError):
     """A record id that is not in the gallery (carried as `record_id`)."""
 

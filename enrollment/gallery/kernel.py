@@ -1,13 +1,17 @@
 """1:N search kernels: one probe against a whole shard of packed templates, all 31 shifts.
 
-Two implementations with one contract (`scan`): every record whose distance (see `distance.py`)
+Three implementations with one contract (`scan`): every record whose distance (see `distance.py`)
 is <= threshold comes back with exactly the distance, shift and bits compared that
 `distance.pair_distance` gives.
 
-* `scan_numpy` — the reference: vectorized numpy over rows, one shift at a time (the probe is
-  rotated, never the gallery). Each numpy operation is a separate pass over memory.
-* `scan_fused` — the compiled kernel in `fused_kernel.py` (numba): one pass, every shift of a
-  record scored while it sits in L1.
+* ``numpy`` (`scan_numpy`) — the reference: vectorized numpy over rows, one shift at a time (the
+  probe is rotated, never the gallery). Each numpy operation is a separate pass over memory.
+* ``numba`` — the compiled kernel in `fused_kernel.py`: one pass, every shift of a record scored
+  while it sits in L1.
+* ``native`` — the C extension in `native_kernel.py` (AVX-512 VPOPCNTQ / AVX2 / POPCNT, chosen at
+  run time), given the search threshold so that it may stop scoring a row once a bound proves the
+  row above it (exact: a row within the threshold is always scored in full).
+* ``fused`` (the default) — the fastest of these that is installed: native, else numba, else numpy.
 
 Pure computation, no I/O. Arguments are trusted: the shard validates at its boundary.
 """
@@ -19,13 +23,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import fused_kernel
+from . import fused_kernel, native_kernel
 from .distance import IMPOSTOR_MEAN, NO_OVERLAP_DISTANCE, REFERENCE_BITS, SHIFT_ORDER
+from .errors import KernelUnavailableError
 
 logger = logging.getLogger(__name__)
 
 NUMPY_CHUNK_ROWS = 2048  # 2048 x 2 KiB = 4 MiB per temporary: fits L2+L3 on the machines here
-KERNELS = ("fused", "numpy")
+KERNELS = ("fused", "native", "numba", "numpy")
 
 
 @dataclass(frozen=True, eq=False)
@@ -73,22 +78,41 @@ def scan_numpy(
     return _concat(found)
 
 
-def scan_fused(
+def scan_numba(
     probe_code: np.ndarray,
     probe_mask: np.ndarray,
     codes: np.ndarray,
     masks: np.ndarray,
     threshold: float,
 ) -> ScanHits:
-    """Compiled kernel, same contract as `scan_numpy`."""
-    distances, shifts, compared = fused_kernel.scan(probe_code, probe_mask, codes, masks)
-    hit = np.flatnonzero(distances <= threshold)
-    return ScanHits(
-        rows=hit.astype(np.int64),
-        distances=distances[hit],
-        shifts=shifts[hit].astype(np.int64),
-        bits_compared=compared[hit].astype(np.int64),
+    """The numba kernel (fused_kernel.py), same contract as `scan_numpy`."""
+    return _hits(*fused_kernel.scan(probe_code, probe_mask, codes, masks), threshold)
+
+
+def scan_native(
+    probe_code: np.ndarray,
+    probe_mask: np.ndarray,
+    codes: np.ndarray,
+    masks: np.ndarray,
+    threshold: float,
+) -> ScanHits:
+    """The C kernel (native_kernel.py) with its exact early stop at `threshold`, same contract."""
+    return _hits(
+        *native_kernel.scan(probe_code, probe_mask, codes, masks, bound_threshold=threshold), threshold
     )
+
+
+def best_kernel() -> str:
+    """The kernel "fused" runs here: "native" if the extension built, else "numba", else "numpy"."""
+    if native_kernel.AVAILABLE:
+        return "native"
+    return "numba" if fused_kernel.AVAILABLE else "numpy"
+
+
+def set_threads(count: int) -> None:
+    """Use `count` threads (at least 1, at most this process's CPUs) in later native and numba scans."""
+    fused_kernel.set_threads(count)
+    native_kernel.set_threads(count)
 
 
 def scan(
@@ -99,12 +123,34 @@ def scan(
     threshold: float,
     kernel: str = "fused",
 ) -> ScanHits:
-    """Run the named kernel ("fused" falls back to "numpy" where numba is not importable)."""
-    if kernel == "fused" and fused_kernel.AVAILABLE:
-        return scan_fused(probe_code, probe_mask, codes, masks, threshold)
+    """Run the named kernel (see the module docstring; "fused" picks the fastest installed).
+
+    Raises ValueError for an unknown name and KernelUnavailableError for "native" or "numba" where
+    it is not installed.
+    """
     if kernel not in KERNELS:
         raise ValueError(f"unknown kernel {kernel!r}; expected one of {KERNELS}")
+    if kernel == "fused":
+        kernel = best_kernel()
+    if kernel == "native":
+        if not native_kernel.AVAILABLE:
+            raise KernelUnavailableError("native", native_kernel.IMPORT_ERROR)
+        return scan_native(probe_code, probe_mask, codes, masks, threshold)
+    if kernel == "numba":
+        if not fused_kernel.AVAILABLE:
+            raise KernelUnavailableError("numba", "numba is not importable")
+        return scan_numba(probe_code, probe_mask, codes, masks, threshold)
     return scan_numpy(probe_code, probe_mask, codes, masks, threshold)
+
+
+def _hits(distances: np.ndarray, shifts: np.ndarray, compared: np.ndarray, threshold: float) -> ScanHits:
+    hit = np.flatnonzero(distances <= threshold)
+    return ScanHits(
+        rows=hit.astype(np.int64),
+        distances=distances[hit],
+        shifts=shifts[hit].astype(np.int64),
+        bits_compared=compared[hit].astype(np.int64),
+    )
 
 
 def _concat(parts: list[tuple[np.ndarray, ...]]) -> ScanHits:

@@ -34,9 +34,9 @@ class ShardActor:
     """Holds one StoredShard inside a Ray worker process (wrapped by `ray.remote` at use)."""
 
     def __init__(self, threads: int) -> None:
-        from . import fused_kernel
+        from . import kernel
 
-        fused_kernel.set_threads(threads)
+        kernel.set_threads(threads)
         self._shard: StoredShard | None = None
 
     def load(self, path: str | None, key: bytes | None, kernel: str) -> int:
