@@ -21,7 +21,6 @@ from zk_identity import (
     LeanIMT,
     MembershipProof,
     ProverError,
-    ProverPool,
     bn254_native,
     native_prover,
     nullifier,
@@ -45,12 +44,6 @@ import { verifyProof } from "@semaphore-protocol/proof";
 console.log(JSON.stringify(await verifyProof(JSON.parse(process.argv[1]))));
 process.exit(0);
 """
-
-
-@pytest.fixture(scope="module")
-def pool():
-    with ProverPool(size=1) as p:
-        yield p
 
 
 @pytest.fixture(scope="module")

@@ -46,12 +46,6 @@ process.exit(0);
 
 
 @pytest.fixture(scope="module")
-def pool():
-    with ProverPool(size=1) as p:
-        yield p
-
-
-@pytest.fixture(scope="module")
 def members() -> list[Identity]:
     return [Identity(f"prove-member-{i}".encode()) for i in range(5)]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from personhood.cli import main
-from zk_identity import Identity, LeanIMT, ProverPool, bn254_native, nullifier, prove, verify
+from zk_identity import Identity, LeanIMT, bn254_native, nullifier, prove, verify
 from zk_identity.artifacts import official_artifacts, own_artifacts, setup_dir
 from zk_identity.ceremony import checked_ptau
 from zk_identity.errors import SetupError
@@ -41,12 +41,6 @@ def dev_setup(config: Path, cache: Path) -> Path:
     code = main(["--config", str(config), "zk", "setup", "--dev", "--depth", str(MAX_DEPTH), "--json"])
     assert code == 0
     return setup_dir(cache, MAX_DEPTH)
-
-
-@pytest.fixture(scope="module")
-def pool():
-    with ProverPool(size=1) as p:
-        yield p
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,6 @@ from zk_identity import (
     MembershipProof,
     PointError,
     ProofFormatError,
-    ProverPool,
     bn254_native,
     prove,
     verify,
@@ -33,12 +32,6 @@ NATIVE = pytest.param(
     "native", marks=pytest.mark.skipif(not bn254_native.AVAILABLE, reason="native extension not built")
 )
 BACKENDS = ["py_ecc", "node", NATIVE]
-
-
-@pytest.fixture(scope="module")
-def pool():
-    with ProverPool(size=1) as p:
-        yield p
 
 
 @pytest.fixture(scope="module")
