@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from liveness.errors import LivenessModelError
+from liveness.evaluation import bpcer
 from liveness.fusion import CUES, FUSION_PATH, fit_logistic, load_fusion
+from liveness.training.fit_fusion import bpcer_threshold, tail_threshold
 
 
 def test_fit_logistic_recovers_the_direction_of_a_separating_feature():
@@ -17,6 +19,16 @@ def test_fit_logistic_recovers_the_direction_of_a_separating_feature():
     y = (X[:, 0] + 0.1 * rng.normal(size=400) > 0).astype(float)
     w, b = fit_logistic(X, y, np.ones(400), l2=1e-3)
     assert w[0] > 5 * abs(w[1]) and abs(b) < 1.0
+
+
+def test_operating_threshold_is_empirical_on_large_samples_and_gaussian_on_small_ones():
+    rng = np.random.default_rng(1)
+    skewed = -rng.gamma(2.0, 1.0, size=400)  # a long low tail, like bona fide fused logits
+    t, rule = bpcer_threshold(skewed, 0.02)
+    assert rule.startswith("empirical") and 0.015 <= bpcer(skewed, t) <= 0.02
+    small = skewed[:50]
+    t_small, rule_small = bpcer_threshold(small, 0.02)
+    assert rule_small.startswith("mean - z") and t_small == tail_threshold(small, 0.02)
 
 
 def test_shipped_fusion_covers_every_cue_and_states_its_provenance():
