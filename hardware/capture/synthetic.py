@@ -4,7 +4,8 @@ It wraps the synthetic eye renderer (hardware/synthetic_eye) and the pupil light
 (hardware/illumination.py): each read renders the same eye under the illuminator's current level,
 with the pupil following the reflex to the levels commanded so far (so stepping the illuminator
 up makes a live-looking pupil constrict after ~0.25 s), the head swaying as a random walk
-(MicroMotion's head_px per frame) and fresh sensor noise per frame. Time is
+(MicroMotion's head_px per frame) and fresh sensor noise per frame. The scene itself (lashes,
+blur) is drawn once per session, as a real face does not regrow its lashes between frames. Time is
 virtual (`index / fps`), so a sequence is reproducible from (subject, eye, seed) and the commands.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import CaptureError
-from ..illumination import IlluminationSchedule, MicroMotion, PupilReflex
+from ..illumination import IlluminationSchedule, MicroMotion, PupilReflex, sensor_readout
 from ..synthetic_eye import CaptureConditions, EyeIdentity, render_eye
 from .frame import Frame
 from .illuminator import Illuminator, StepIlluminator
@@ -78,9 +79,11 @@ class SyntheticEyeCamera(CaptureSource):
             ),
             pupil_ratio=float(np.clip(self._pupil_ratio(), 0.1, 0.8)),
             illumination=float(np.clip(self._base.illumination * level, 0.05, 4.0)),
-            seed=int(frame_rng.integers(0, 2**31)),
+            noise=0.0,
         )
-        return Frame(render_eye(self._eye, conditions), index, index / self.fps, illumination=level)
+        radiance = render_eye(self._eye, conditions).astype(np.float32) / 255.0
+        image = sensor_readout(radiance, self._base.noise, frame_rng)
+        return Frame(image, index, index / self.fps, illumination=level)
 
     @property
     def pupil_ratio(self) -> float:

@@ -104,7 +104,12 @@ def test_same_eyes_a_second_time_are_refused_even_with_a_new_commitment(
     assert first.enrolled, first.as_dict()
     size = world.registry.size()
     second_commitment = new_commitment()
-    again = station.enroll(*person(12, seed=9), second_commitment)  # another visit: new pose, light, noise
+    # Another visit: new pose, light, noise. Liveness falsely refuses ~3% of live captures; the
+    # person then tries again, as at a real station (at most 4 visits).
+    for visit in (9, 10, 11, 12):
+        again = station.enroll(*person(12, seed=visit), second_commitment)
+        if again.failed_step is None or again.failed_step.step != "liveness":
+            break
 
     assert again.outcome == "refused"
     assert again.failed_step.step == "uniqueness" and again.reason == "already enrolled"
