@@ -44,6 +44,7 @@ class LivenessResult:
     is_live: bool
     threshold: float
     cues: tuple[CueResult, ...]
+    vetoed: tuple[str, ...] = ()  # cues below their veto floor (then score = 0, not live)
 
     @property
     def fired(self) -> tuple[str, ...]:
@@ -98,4 +99,10 @@ def assess(
         )
         for name in fusion.cues
     )
-    return LivenessResult(score=p, is_live=p >= fusion.threshold, threshold=fusion.threshold, cues=cues)
+    return LivenessResult(
+        score=p,
+        is_live=p >= fusion.threshold,
+        threshold=fusion.threshold,
+        cues=cues,
+        vetoed=fusion.vetoed(scores),
+    )

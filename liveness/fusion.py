@@ -1,8 +1,13 @@
 """Score fusion: logistic regression over the cue scores, with its operating threshold.
 
 The coefficients, the standardization, the decision threshold (chosen for a target BPCER on the
-fusion-fitting data) and one threshold per cue (to say which cues "fired") live in
+fusion-fitting data), one threshold per cue (to say which cues "fired") and the vetoes live in
 `liveness/models/fusion.json` with their provenance; `liveness/training/fit_fusion.py` writes it.
+
+A veto is a floor on one cue below which no other evidence can make a presentation live: a live
+eye, with or without a cosmetic lens, always constricts its pupil after the light steps up, so a
+pupil-reflex score below what live eyes ever show forces p(bona fide) to 0, however live the
+texture looks. A linear fusion cannot say "necessary", only "weighs so much".
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,6 +39,7 @@ class Fusion:
     threshold: float  # accept as bona fide when the fused probability >= threshold
     cue_thresholds: Mapping[str, float]  # a cue fires (says "attack") when its score < threshold
     provenance: Mapping[str, object]
+    vetoes: Mapping[str, float] = field(default_factory=dict)  # cue -> floor; below it, p = 0
 
     def __post_init__(self) -> None:
         n = len(self.cues)
@@ -43,6 +49,13 @@ class Fusion:
             raise LivenessModelError("fusion: std must be positive and the threshold in (0, 1)")
         if set(self.cue_thresholds) != set(self.cues):
             raise LivenessModelError("fusion: need one threshold per cue")
+        for cue, floor in self.vetoes.items():
+            if cue not in self.cues or not math.isfinite(floor):
+                raise LivenessModelError(f"fusion: veto {cue!r}: must be one of the cues with a finite floor")
+
+    def vetoed(self, scores: Mapping[str, float]) -> tuple[str, ...]:
+        """The cues whose score is below their veto floor (empty for a plausible live eye)."""
+        return tuple(cue for cue, floor in self.vetoes.items() if float(scores[cue]) < floor)
 
     def logit(self, scores: Mapping[str, float]) -> float:
         """The fused log-odds of bona fide for a mapping cue -> score."""
@@ -52,7 +65,9 @@ class Fusion:
         return float(z)
 
     def probability(self, scores: Mapping[str, float]) -> float:
-        """p(bona fide) in (0, 1)."""
+        """p(bona fide) in [0, 1): the logistic fusion, or 0 when a veto applies."""
+        if self.vetoed(scores):
+            return 0.0
         z = self.logit(scores)
         return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
@@ -66,6 +81,7 @@ class Fusion:
             "bias": self.bias,
             "threshold": self.threshold,
             "cue_thresholds": dict(self.cue_thresholds),
+            "vetoes": dict(self.vetoes),
             "provenance": dict(self.provenance),
         }
 
@@ -83,10 +99,11 @@ def load_fusion(path: Path = FUSION_PATH) -> Fusion:
             threshold=float(doc["threshold"]),
             cue_thresholds={k: float(v) for k, v in doc["cue_thresholds"].items()},
             provenance=doc.get("provenance", {}),
+            vetoes={k: float(v) for k, v in doc.get("vetoes", {}).items()},
         )
     except FileNotFoundError as e:
         raise LivenessModelError(f"fusion file {path} is missing; run liveness/training/fit_fusion.py") from e
-    except (KeyError, TypeError, ValueError) as e:
+    except (AttributeError, KeyError, TypeError, ValueError) as e:
         raise LivenessModelError(f"fusion file {path} is malformed: {e}") from e
 
 

@@ -6,6 +6,11 @@ Needs .cache/liveness/train_set.npz (build_training_set) and the shipped texture
 fusion presentations (train split, indices from FUSION_OFFSET) were never seen by the CNN, and
 the held-out split is never touched here. Classes are weighted so that bona fide and attacks
 weigh the same, and every attack species the same.
+
+The pupil-reflex veto floor is the `--veto-bpcer` quantile of the pupil-reflex scores of every
+live eye in the fusion set: bona fide and contact-lens wearers alike (a lens covers the iris, not
+the reflex), twice the sample of the bona fide alone. The decision threshold is then placed so that
+the vetoed bona fide and the ones below the threshold together make the target BPCER.
 """
 
 from __future__ import annotations
@@ -39,19 +44,40 @@ def tail_threshold(bona_fide: np.ndarray, target: float) -> float:
     return float(bona_fide.mean() - z * bona_fide.std())
 
 
-def bpcer_threshold(bona_fide: np.ndarray, target: float) -> tuple[float, str]:
+def bpcer_threshold(
+    bona_fide: np.ndarray, target: float, rejected: np.ndarray | None = None
+) -> tuple[float, str]:
     """(threshold, rule) for a BPCER of `target` on these bona fide scores: the empirical quantile
     when the sample reaches MIN_EMPIRICAL_TAIL rejections, else the Gaussian tail (which overshoots
-    on skewed scores: it rejected 0 of 50 held-out bona fide at a 2% target)."""
-    if int(np.floor(target * bona_fide.size + 1e-9)) >= MIN_EMPIRICAL_TAIL:
-        return threshold_for_bpcer(bona_fide, target), "empirical quantile of the bona fide fused logits"
-    return tail_threshold(bona_fide, target), "mean - z(1 - target) * std of the bona fide fused logits"
+    on skewed scores: it rejected 0 of 50 held-out bona fide at a 2% target).
+
+    `rejected` marks bona fide already refused by another rule (a veto): they count against the
+    target, and the threshold is placed among the others.
+    """
+    rejected = np.zeros(bona_fide.size, bool) if rejected is None else np.asarray(rejected, bool)
+    kept = bona_fide[~rejected]
+    if kept.size == 0:
+        raise ValueError("every bona fide presentation is already rejected")
+    remaining = max(target * bona_fide.size - rejected.sum(), 0.0) / kept.size  # BPCER left among `kept`
+    if int(np.floor(remaining * kept.size + 1e-9)) >= MIN_EMPIRICAL_TAIL:
+        return threshold_for_bpcer(kept, remaining), "empirical quantile of the bona fide fused logits"
+    if remaining <= 0.0:
+        return float(kept.min()), "lowest bona fide fused logit (the vetoes use up the target)"
+    return tail_threshold(kept, remaining), "mean - z(1 - target) * std of the bona fide fused logits"
+
+
+def veto_floor(live_scores: np.ndarray, share: float) -> float:
+    """The floor below which about `share` of live eyes score (empirical quantile)."""
+    return threshold_for_bpcer(live_scores, share)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--target-bpcer", type=float, default=0.02)
     parser.add_argument("--l2", type=float, default=0.05)
+    parser.add_argument(
+        "--veto-bpcer", type=float, default=0.005, help="share of live eyes below the pupil-reflex veto floor"
+    )
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--out", type=Path, default=FUSION_PATH)
     args = parser.parse_args()
@@ -73,17 +99,25 @@ def main() -> None:
     for s in attack_species:
         weight[species == s] = 0.5 / len(attack_species) / (species == s).sum()
     weight *= len(y)
-    w, b = fit_logistic((X - mean) / std, y, weight, l2=args.l2)
+    # The veto decides first; the logistic is fitted on what it lets through (each keeping its
+    # weight), so its weights go to telling live eyes from what still looks alive.
+    reflex = columns["pupil_reflex"]
+    live_eyes = (species == BONA_FIDE) | (species == "contact_lens")
+    vetoes = {"pupil_reflex": veto_floor(reflex[live_eyes], args.veto_bpcer)}
+    vetoed = reflex < vetoes["pupil_reflex"]
+    w, b = fit_logistic(((X - mean) / std)[~vetoed], y[~vetoed], weight[~vetoed], l2=args.l2)
     logits = b + ((X - mean) / std) @ w
-    threshold_logit, threshold_rule = bpcer_threshold(logits[y == 1], args.target_bpcer)
+    threshold_logit, threshold_rule = bpcer_threshold(logits[y == 1], args.target_bpcer, vetoed[y == 1])
     cue_thresholds = {c: bpcer_threshold(X[y == 1, i], 0.02)[0] for i, c in enumerate(CUES)}
-    probs = 1 / (1 + np.exp(-logits))
+    probs = np.where(vetoed, 0.0, 1 / (1 + np.exp(-logits)))
     attacks = {s: probs[species == s] for s in attack_species}
     fit_report = {
         "apcer_at_threshold": {
             s: float(np.mean(v >= 1 / (1 + np.exp(-threshold_logit)))) for s, v in attacks.items()
         },
         "threshold_at_apcer_1pct": threshold_for_apcer(attacks, 0.01),
+        "bona_fide_vetoed": int(vetoed[y == 1].sum()),
+        "attacks_vetoed": {s: int(vetoed[species == s].sum()) for s in attack_species},
     }
     fusion = Fusion(
         cues=CUES,
@@ -93,10 +127,11 @@ def main() -> None:
         bias=b,
         threshold=float(1 / (1 + np.exp(-threshold_logit))),
         cue_thresholds=cue_thresholds,
+        vetoes=vetoes,
         provenance={
             "script": "liveness/training/fit_fusion.py",
             "command": ".venv/bin/python -m liveness.training.fit_fusion"
-            f" --target-bpcer {args.target_bpcer} --l2 {args.l2}",
+            f" --target-bpcer {args.target_bpcer} --l2 {args.l2} --veto-bpcer {args.veto_bpcer}",
             "fitted_utc": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "split": "train",
             "split_seed_root": SPLITS["train"].seed_root,
@@ -106,6 +141,8 @@ def main() -> None:
             },
             "presentations": {s: int((species == s).sum()) for s in sorted(set(species))},
             "target_bpcer": args.target_bpcer,
+            "veto_rule": f"pupil_reflex floor: the {args.veto_bpcer:.1%} quantile of the live eyes'"
+            " (bona fide and contact_lens) pupil-reflex scores",
             "threshold_rule": threshold_rule,
             "texture_model_sha256": hashlib.sha256(MODEL_PATH.read_bytes()).hexdigest(),
             "fit_report": fit_report,

@@ -31,17 +31,51 @@ def test_operating_threshold_is_empirical_on_large_samples_and_gaussian_on_small
     assert rule_small.startswith("mean - z") and t_small == tail_threshold(small, 0.02)
 
 
+def test_vetoed_bona_fide_count_against_the_target_and_the_rest_set_the_threshold():
+    rng = np.random.default_rng(2)
+    scores = rng.normal(size=400)
+    vetoed = np.zeros(400, bool)
+    vetoed[:3] = True  # three already refused by the veto: 8 - 3 = 5 left to the threshold
+    t, rule = bpcer_threshold(scores, 0.02, vetoed)
+    assert rule.startswith("empirical") and (scores[~vetoed] < t).sum() == 5
+    t_all, _ = bpcer_threshold(scores, 0.02, np.ones(400, bool) & (np.arange(400) < 8))
+    assert t_all == scores[8:].min()  # the vetoes used up the target: nothing more is refused
+    with pytest.raises(ValueError):
+        bpcer_threshold(scores, 0.02, np.ones(400, bool))
+
+
+def _live_and_fake(f):
+    live = {c: m + 3 * s * np.sign(w) for c, m, s, w in zip(f.cues, f.mean, f.std, f.weights, strict=True)}
+    fake = {c: m - 3 * s * np.sign(w) for c, m, s, w in zip(f.cues, f.mean, f.std, f.weights, strict=True)}
+    for cue in f.vetoes:  # a live eye has a strong reflex whatever the fused weight of the cue
+        live[cue] = f.mean[f.cues.index(cue)] + 3 * f.std[f.cues.index(cue)]
+    return live, fake
+
+
 def test_shipped_fusion_covers_every_cue_and_states_its_provenance():
     f = load_fusion()
     assert f.cues == CUES and 0 < f.threshold < 1
-    assert f.provenance["split"] == "train" and "command" in f.provenance
-    live = {c: m + 3 * s * np.sign(w) for c, m, s, w in zip(f.cues, f.mean, f.std, f.weights, strict=True)}
-    fake = {c: m - 3 * s * np.sign(w) for c, m, s, w in zip(f.cues, f.mean, f.std, f.weights, strict=True)}
+    assert f.provenance["split"] == "train" and "command" in f.provenance and "veto_rule" in f.provenance
+    live, fake = _live_and_fake(f)
     assert f.probability(live) > f.threshold > f.probability(fake)
+    assert not f.vetoed(live)
+
+
+def test_a_missing_pupil_reflex_vetoes_however_live_the_rest_looks():
+    f = load_fusion()
+    floor = f.vetoes["pupil_reflex"]
+    assert floor < f.cue_thresholds["pupil_reflex"]  # the veto is rarer than the cue firing
+    live, _ = _live_and_fake(f)
+    assert f.probability({**live, "pupil_reflex": floor + 1e-6}) > 0.0
+    no_reflex = {**live, "pupil_reflex": floor - 1e-6}
+    assert f.vetoed(no_reflex) == ("pupil_reflex",) and f.probability(no_reflex) == 0.0
 
 
 @pytest.mark.parametrize("mutate", [lambda d: d.pop("weights"), lambda d: d.update(threshold=2.0),
-                                    lambda d: d.update(std=[0.0] * len(d["std"]))])  # fmt: skip
+                                    lambda d: d.update(std=[0.0] * len(d["std"])),
+                                    lambda d: d.update(vetoes={"heartbeat": 0.1}),
+                                    lambda d: d.update(vetoes={"pupil_reflex": "NaN"}),
+                                    lambda d: d.update(vetoes=[0.3])])  # fmt: skip
 def test_malformed_fusion_files_are_refused(tmp_path, mutate):
     doc = json.loads(FUSION_PATH.read_text())
     mutate(doc)
