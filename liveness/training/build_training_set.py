@@ -2,6 +2,8 @@
 
     nice .venv/bin/python -m liveness.training.build_training_set --cnn 64 --fusion 50 --workers 2
 
+More CNN data later, without regenerating what is there: `--append --cnn-start 64 --cnn 64 --fusion 0`.
+
 Writes .cache/liveness/train_set.npz: texture crops (float16), hand-built cue scores, species and
 which learner each presentation belongs to ("cnn": indices [0, --cnn), "fusion": indices
 [FUSION_OFFSET, FUSION_OFFSET + --fusion)). Raw frames are never stored.
@@ -45,10 +47,16 @@ def main() -> None:
         "--classes", nargs="+", choices=CLASSES, default=list(CLASSES), help="regenerate only these classes"
     )
     parser.add_argument("--update", action="store_true", help="replace these classes' rows in --out")
+    parser.add_argument("--cnn-start", type=int, default=0, help="first CNN presentation index")
+    parser.add_argument(
+        "--append", action="store_true", help="add these rows to --out (refuses rows it already holds)"
+    )
     args = parser.parse_args()
+    if args.update and args.append:
+        parser.error("--update and --append exclude each other")
     jobs, phase, species = [], [], []
     for name in args.classes:
-        for i in range(args.cnn):
+        for i in range(args.cnn_start, args.cnn_start + args.cnn):
             jobs.append(("train", name, i))
             phase.append("cnn")
             species.append(name)
@@ -56,6 +64,12 @@ def main() -> None:
             jobs.append(("train", name, FUSION_OFFSET + i))
             phase.append("fusion")
             species.append(name)
+    old = np.load(args.out) if args.update or args.append else None
+    if args.append:
+        held = set(zip(old["species"], old["phase"], old["index"].tolist(), strict=True))
+        again = [j for j, ph in zip(jobs, phase, strict=True) if (j[1], ph, j[2]) in held]
+        if again:
+            parser.error(f"{args.out} already holds {len(again)} of these presentations, e.g. {again[0]}")
     start = time.time()
     with Pool(args.workers) as pool:
         results = []
@@ -70,12 +84,14 @@ def main() -> None:
         "phase": np.array(phase),
         "index": np.array([j[2] for j in jobs]),
     }
-    if args.update:  # presentations are deterministic: this equals regenerating everything
-        old = np.load(args.out)
-        keep = ~np.isin(old["species"], args.classes)
+    if old is not None:  # presentations are deterministic: this equals regenerating everything
+        keep = ~np.isin(old["species"], args.classes) if args.update else np.ones(len(old["species"]), bool)
         table = {k: np.concatenate([old[k][keep], v]) for k, v in table.items()}
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(args.out, cue_names=np.array(PHYSICAL), **table)
+    tmp = args.out.with_name(args.out.name + ".tmp")
+    with tmp.open("wb") as f:  # then rename: a crash never leaves a half-written set
+        np.savez_compressed(f, cue_names=np.array(PHYSICAL), **table)
+    tmp.replace(args.out)
     print(f"wrote {args.out} ({len(jobs)} presentations, {time.time() - start:.0f} s)")
 
 

@@ -1,0 +1,30 @@
+"""Building the training set: CNN data can be appended later, never twice, never half-written."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pytest
+
+from liveness.training import build_training_set
+
+
+def build(monkeypatch, out, *args: str) -> None:
+    argv = ["build_training_set", "--out", str(out), "--workers", "1", "--classes", "bona_fide", *args]
+    monkeypatch.setattr(sys, "argv", argv)
+    build_training_set.main()
+
+
+def test_append_adds_new_indices_and_refuses_ones_it_holds(monkeypatch, tmp_path):
+    out = tmp_path / "set.npz"
+    build(monkeypatch, out, "--cnn", "1", "--fusion", "0")
+    build(monkeypatch, out, "--append", "--cnn-start", "1", "--cnn", "1", "--fusion", "0")
+    data = np.load(out)
+    assert sorted(data["index"].tolist()) == [0, 1]
+    assert set(data["phase"]) == {"cnn"} and data["crops"].shape[0] == 2
+    assert not np.array_equal(data["crops"][0], data["crops"][1])
+    before = out.read_bytes()
+    with pytest.raises(SystemExit):
+        build(monkeypatch, out, "--append", "--cnn-start", "1", "--cnn", "1", "--fusion", "0")
+    assert out.read_bytes() == before
