@@ -50,6 +50,13 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=1, help="channel multiplier of the CNN")
     parser.add_argument("--out-dir", type=Path, default=MODELS, help="where the .onnx and metrics go")
     parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument(
+        "--loss",
+        choices=("crop", "presentation"),
+        default="crop",
+        help="crop: every crop is labelled on its own; presentation: the mean of a presentation's "
+        "place logits (the score `assess` uses) is",
+    )
     args = parser.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(args.seed)
@@ -64,13 +71,16 @@ def main() -> None:
     order = rng.permutation(p)
     n_val = max(1, int(0.15 * p))
     val, train = order[:n_val], order[n_val:]
-    x_train = torch.from_numpy(crops[train].reshape(-1, CHANNELS, CROP, CROP))
-    y_train = torch.from_numpy(np.repeat(label[train], k))
+    # One row per crop ("crop" loss) or per presentation with its k places ("presentation" loss).
+    per = 1 if args.loss == "crop" else k
+    x_train = torch.from_numpy(crops[train].reshape(-1, per, CHANNELS, CROP, CROP))
+    y_train = torch.from_numpy(np.repeat(label[train], k // per))
     # Bona fide weighs as much as all attacks together; the contact lens (a live eye under a
     # printed pattern, which no physical cue can see) weighs as much as three other species.
     weight = np.where(label[train] == 1, (label[train] == 0).sum() / max((label[train] == 1).sum(), 1), 1.0)
     weight[species[train] == "contact_lens"] *= args.lens_weight
-    w_train = torch.from_numpy(np.repeat(weight, k).astype(np.float32))
+    w_train = torch.from_numpy(np.repeat(weight, k // per).astype(np.float32))
+    batch = max(64 // per, 1) * per  # crops per step, whole presentations
 
     model = build_model(args.width)
     optimizer = torch.optim.Adam(model.parameters(), lr=args.lr, weight_decay=1e-4)
@@ -81,14 +91,15 @@ def main() -> None:
         model.train()
         perm = torch.randperm(len(x_train))
         total = 0.0
-        for b in range(0, len(perm), 64):
-            idx = perm[b : b + 64]
-            xb = x_train[idx]
+        for b in range(0, len(perm), batch // per):
+            idx = perm[b : b + batch // per]
+            xb = x_train[idx].reshape(-1, CHANNELS, CROP, CROP)
             if torch.rand(()) < 0.5:  # mirror images: a left eye is a mirrored right eye
                 xb = torch.flip(xb, dims=[3])
             if torch.rand(()) < 0.5:  # upside down: the print and the tissue have no up
                 xb = torch.flip(xb, dims=[2])
-            loss = (loss_fn(model(xb)[:, 0], y_train[idx]) * w_train[idx]).mean()
+            logits = model(xb)[:, 0].reshape(len(idx), per).mean(dim=1)
+            loss = (loss_fn(logits, y_train[idx]) * w_train[idx]).mean()
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
@@ -116,6 +127,7 @@ def main() -> None:
         "lr": args.lr,
         "lens_weight": args.lens_weight,
         "width": args.width,
+        "loss": args.loss,
         "train_seconds": round(time.time() - start, 1),
         "val_accuracy_at_0": float(np.mean((score >= 0) == is_bf)),
         "val_attack_pass_rate_at_lowest_bona_fide": {
