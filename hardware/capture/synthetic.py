@@ -5,7 +5,8 @@ It wraps the synthetic eye renderer (hardware/synthetic_eye) and the pupil light
 with the pupil following the reflex to the levels commanded so far (so stepping the illuminator
 up makes a live-looking pupil constrict after ~0.25 s), the head swaying as a random walk
 (MicroMotion's head_px per frame) and fresh sensor noise per frame. The scene itself (lashes,
-blur) is drawn once per session, as a real face does not regrow its lashes between frames. Time is
+blur) is drawn once per session, as a real face does not regrow its lashes between frames; the
+blur is the residual of the station's autofocus (`synthetic_eye.AUTOFOCUS`). Time is
 virtual (`index / fps`), so a sequence is reproducible from (subject, eye, seed) and the commands.
 """
 
@@ -15,7 +16,7 @@ import numpy as np
 
 from ..errors import CaptureError
 from ..illumination import IlluminationSchedule, MicroMotion, PupilReflex, sensor_readout
-from ..synthetic_eye import CaptureConditions, EyeIdentity, render_eye
+from ..synthetic_eye import AUTOFOCUS, CaptureConditions, EyeIdentity, render_eye
 from .frame import Frame
 from .illuminator import Illuminator, StepIlluminator
 from .source import CaptureSource
@@ -43,7 +44,10 @@ class SyntheticEyeCamera(CaptureSource):
         except ValueError as e:
             raise CaptureError(f"synthetic eye: {e}") from e
         rng = np.random.default_rng([seed, subject])
-        self._base = conditions if conditions is not None else CaptureConditions.random(rng)
+        if conditions is None:  # the blur from its own stream: the rest as drawn without autofocus
+            blur = AUTOFOCUS.draw(np.random.default_rng([seed, subject, 1]))
+            conditions = CaptureConditions.random(rng).replace(**blur.conditions())
+        self._base = conditions
         self._reflex = reflex if reflex is not None else PupilReflex.random(rng)
         self.illuminator = illuminator if illuminator is not None else StepIlluminator()
         self.fps, self._seed, self._subject = float(fps), seed, subject

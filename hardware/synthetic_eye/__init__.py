@@ -1,5 +1,6 @@
 """A seeded synthetic near-infrared eye camera: the one stand-in for real hardware."""
 
+from .camera_blur import AUTOFOCUS, EVASIVE, FIXED_FOCUS, CameraBlur, CameraOptics
 from .conditions import FRAME_SIZE, CaptureConditions
 from .corneal_overlay import CornealOverlay
 from .dataset import write_dataset
@@ -8,8 +9,13 @@ from .render import Circle, GroundTruth, render_eye, render_eye_with_truth
 from .texture import TEXTURE_SHAPE, iris_texture_polar
 
 __all__ = [
+    "AUTOFOCUS",
+    "EVASIVE",
+    "FIXED_FOCUS",
     "FRAME_SIZE",
     "TEXTURE_SHAPE",
+    "CameraBlur",
+    "CameraOptics",
     "CaptureConditions",
     "Circle",
     "CornealOverlay",

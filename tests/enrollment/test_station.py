@@ -100,14 +100,14 @@ def test_new_person_enrolls_and_the_commitment_is_in_the_on_chain_tree(
 def test_same_eyes_a_second_time_are_refused_even_with_a_new_commitment(
     world: StationWorld, station: Station
 ) -> None:
-    first = station.enroll(*person(12, seed=1), new_commitment())
+    first = station.enroll(*person(13, seed=1), new_commitment())
     assert first.enrolled, first.as_dict()
     size = world.registry.size()
     second_commitment = new_commitment()
     # Another visit: new pose, light, noise. Liveness falsely refuses ~3% of live captures; the
     # person then tries again, as at a real station (at most 4 visits).
     for visit in (9, 10, 11, 12):
-        again = station.enroll(*person(12, seed=visit), second_commitment)
+        again = station.enroll(*person(13, seed=visit), second_commitment)
         if again.failed_step is None or again.failed_step.step != "liveness":
             break
 
