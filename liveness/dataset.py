@@ -7,24 +7,33 @@ Splits (documented in liveness/models/MODEL_CARD.md):
 - "heldout": seed root 9_113, subjects [500k, 1M), HELDOUT_RANGES (wider halftone pitches and
   angles, screen pitches, hand motion, and a lens pattern family, "rings", never used in
   training). Only `personhood pad eval` and the benchmark use it.
+
+The camera: the CNN's presentations (train indices below FUSION_OFFSET) keep the fixed-focus
+blur each generator draws (defocus up to 1.5 px, motion streaks in a fifth): the CNN learns on
+more blur than the station makes. Every other presentation is captured by the station's
+autofocus camera (`hardware.synthetic_eye.AUTOFOCUS`), drawn from its own seed stream so the
+rest of the presentation is the same one; a share of lens wearers (`evasive_share`) blur their
+capture on purpose (`EVASIVE`: out of focus, often moving), which liveness must refuse.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 
 from hardware.illumination import IlluminationSchedule, capture_bona_fide_sequence
-from hardware.synthetic_eye import CaptureConditions
+from hardware.synthetic_eye import AUTOFOCUS, EVASIVE, CameraBlur, CaptureConditions
 
 from .attacks import ATTACKS, HELDOUT_RANGES, SPECIES, TRAIN_RANGES, AttackRanges
-from .attacks.recapture import random_eye, station_leds
+from .attacks.recapture import camera_blur, random_eye, station_leds
 from .errors import LivenessError
 
 BONA_FIDE = "bona_fide"
 CLASSES = (BONA_FIDE, *SPECIES)
 FUSION_OFFSET = 10_000  # train-split indices from here on are reserved for fitting the fusion
+CAMERA_STREAM = 1  # seed-stream tag of the station camera's blur draw
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,8 @@ class Presentation:
     species: str  # BONA_FIDE or an attack species
     frames: np.ndarray  # uint8 (n, 480, 640)
     schedule: IlluminationSchedule
+    camera: CameraBlur | None = None  # the station camera's blur (None: the generator's own)
+    evasive: bool = False  # a lens wearer who blurred the capture on purpose
 
     @property
     def is_bona_fide(self) -> bool:
@@ -59,7 +70,7 @@ class Presentation:
 def bona_fide(schedule: IlluminationSchedule, rng: np.random.Generator, ranges: AttackRanges) -> np.ndarray:
     """Frames of a live eye of a random subject in `ranges.subjects` under `schedule`."""
     eye = random_eye(rng, ranges.subjects)
-    conditions = CaptureConditions.random(rng, leds=station_leds(rng))
+    conditions = CaptureConditions.random(rng, leds=station_leds(rng), **camera_blur(ranges))
     return capture_bona_fide_sequence(eye, schedule, conditions, rng)
 
 
@@ -73,4 +84,20 @@ def presentation(split: str, species: str, index: int, n_frames: int = 20) -> Pr
     rng = np.random.default_rng([spec.seed_root, CLASSES.index(species), int(index)])
     schedule = IlluminationSchedule.random_step(rng, n_frames=n_frames)
     make = bona_fide if species == BONA_FIDE else ATTACKS[species]
-    return Presentation(species, make(schedule, rng, spec.ranges), schedule)
+    camera, evasive = station_camera(split, species, index)
+    if camera is None:
+        return Presentation(species, make(schedule, rng, spec.ranges), schedule)
+    ranges = dataclasses.replace(spec.ranges, camera=camera)
+    return Presentation(species, make(schedule, rng, ranges), schedule, camera, evasive)
+
+
+def station_camera(split: str, species: str, index: int) -> tuple[CameraBlur | None, bool]:
+    """(blur, evasive) of the `index`-th presentation of `species` in `split` (deterministic and
+    cheap: no rendering). None for the CNN's training presentations, which keep the generators'
+    own fixed-focus blur."""
+    spec = SPLITS[split]
+    if split == "train" and index < FUSION_OFFSET:
+        return None, False
+    rng = np.random.default_rng([spec.seed_root, CLASSES.index(species), int(index), CAMERA_STREAM])
+    evasive = species == "contact_lens" and bool(rng.random() < spec.ranges.evasive_share)
+    return (EVASIVE if evasive else AUTOFOCUS).draw(rng), evasive

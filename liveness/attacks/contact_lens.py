@@ -18,7 +18,7 @@ from hardware.synthetic_eye import CaptureConditions, CornealOverlay
 
 from .print_attack import halftone
 from .ranges import AttackRanges
-from .recapture import band_noise, random_eye, station_leds
+from .recapture import band_noise, camera_blur, random_eye, station_leds
 
 LENS_PATTERNS = ("dots", "spokes", "cells", "rings")
 DESIGN_SHAPE = (128, 1024)  # the design's density, radial (centre -> lens print edge) x angular
@@ -90,6 +90,6 @@ def contact_lens_attack(
     """Frames (n, 480, 640) uint8 of a live eye wearing a textured cosmetic lens under `schedule`."""
     eye = random_eye(rng, ranges.subjects)
     kind = str(rng.choice(ranges.lens_patterns))
-    conditions = CaptureConditions.random(rng, leds=station_leds(rng))
+    conditions = CaptureConditions.random(rng, leds=station_leds(rng), **camera_blur(ranges))
     overlay = lens_overlay(kind, float(conditions.iris_radius_px), ranges.lens_dot_pitch_px, rng)
     return capture_bona_fide_sequence(eye, schedule, conditions, rng, overlay=overlay)

@@ -15,7 +15,7 @@ import numpy as np
 from hardware.illumination import IlluminationSchedule
 
 from .ranges import AttackRanges
-from .recapture import band_noise, hand_motion, record, spot, victim_photo
+from .recapture import band_noise, hand_motion, recapture_defocus, record, spot, victim_photo
 
 SUPERSAMPLE = 2  # halftone dots are drawn at 2x and integrated by the camera pixels
 
@@ -76,5 +76,11 @@ def print_attack(
     offsets = [glare * level for level in schedule.levels]
     motion = hand_motion(n, rng.uniform(*ranges.hand_motion_px), rng)
     return record(
-        [reflectance] * n, gains, offsets, motion, rng.uniform(0.0, 1.5), rng.uniform(0.004, 0.02), rng
+        [reflectance] * n,
+        gains,
+        offsets,
+        motion,
+        recapture_defocus(ranges, rng.uniform(0.0, 1.5)),
+        rng.uniform(0.004, 0.02),
+        rng,
     )

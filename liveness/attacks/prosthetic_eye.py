@@ -14,7 +14,7 @@ from hardware.illumination import IlluminationSchedule
 from hardware.synthetic_eye import CaptureConditions, EyeIdentity, iris_texture_polar, render_eye_with_truth
 
 from .ranges import AttackRanges
-from .recapture import hand_motion, random_eye, record, spot, station_leds
+from .recapture import camera_blur, hand_motion, random_eye, record, spot, station_leds
 
 
 def painted_iris(eye: EyeIdentity, rng: np.random.Generator) -> np.ndarray:
@@ -43,6 +43,7 @@ def prosthetic_attack(
         noise=0.0,
         pupil_ratio=float(rng.uniform(0.2, 0.55)),
         lashes=float(rng.uniform(0, 0.4)),
+        **camera_blur(ranges),
     )
     renders: dict[float, np.ndarray] = {}
     for level in set(schedule.levels):

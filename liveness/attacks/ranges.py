@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from hardware.synthetic_eye import CameraBlur
+
 
 @dataclass(frozen=True)
 class AttackRanges:
@@ -22,6 +24,10 @@ class AttackRanges:
     lens_dot_pitch_px: tuple[float, float]  # the lens print's dot screen as seen by the camera
     hand_motion_px: tuple[float, float]  # per-frame random-walk step of a hand-held artefact
     subjects: tuple[int, int]  # synthetic subjects [low, high) used as victims or wearers
+    evasive_share: float  # lens wearers who blur the capture on purpose (see liveness.dataset)
+    # The station camera's blur for this one presentation (liveness.dataset draws it); None: each
+    # generator draws its own from CaptureConditions.random's fixed-focus spread.
+    camera: CameraBlur | None = None
 
 
 TRAIN_RANGES = AttackRanges(
@@ -34,6 +40,7 @@ TRAIN_RANGES = AttackRanges(
     lens_dot_pitch_px=(3.0, 6.0),
     hand_motion_px=(0.2, 0.9),
     subjects=(0, 500_000),
+    evasive_share=0.25,
 )
 
 HELDOUT_RANGES = AttackRanges(
@@ -46,4 +53,5 @@ HELDOUT_RANGES = AttackRanges(
     lens_dot_pitch_px=(2.5, 7.0),
     hand_motion_px=(0.1, 1.2),
     subjects=(500_000, 1_000_000),
+    evasive_share=0.3,
 )

@@ -10,10 +10,22 @@ import numpy as np
 from hardware.illumination import STATION_LEDS, sensor_readout, shift_image
 from hardware.synthetic_eye import CaptureConditions, EyeIdentity, render_eye
 
+from .ranges import AttackRanges
+
 
 def random_eye(rng: np.random.Generator, subjects: tuple[int, int]) -> EyeIdentity:
     """A random synthetic eye of a subject in [low, high)."""
     return EyeIdentity.from_seed(int(rng.integers(*subjects)), "LR"[int(rng.integers(0, 2))])
+
+
+def camera_blur(ranges: AttackRanges) -> dict[str, float]:
+    """`CaptureConditions` overrides for the station camera's blur, when `ranges` fixes it."""
+    return ranges.camera.conditions() if ranges.camera is not None else {}
+
+
+def recapture_defocus(ranges: AttackRanges, drawn: float) -> float:
+    """The station lens's defocus on an artefact: the one `ranges` fixes, else `drawn`."""
+    return ranges.camera.defocus if ranges.camera is not None else drawn
 
 
 def station_leds(rng: np.random.Generator) -> tuple[tuple[float, float], ...]:

@@ -15,7 +15,7 @@ import numpy as np
 from hardware.illumination import STATION_LEDS, IlluminationSchedule
 
 from .ranges import AttackRanges
-from .recapture import hand_motion, record, spot, victim_photo
+from .recapture import hand_motion, recapture_defocus, record, spot, victim_photo
 
 SUPERSAMPLE = 2
 
@@ -109,4 +109,5 @@ def present_on_display(
     haze = rng.uniform(0.0, 0.05)  # diffuse reflection of the illuminator off the glass
     offsets = [(glare + haze) * level for level in schedule.levels]
     motion = hand_motion(n, rng.uniform(*ranges.hand_motion_px), rng)
-    return record(emitted, gains, offsets, motion, rng.uniform(0.0, 1.5), rng.uniform(0.004, 0.02), rng)
+    blur = recapture_defocus(ranges, rng.uniform(0.0, 1.5))
+    return record(emitted, gains, offsets, motion, blur, rng.uniform(0.004, 0.02), rng)
