@@ -26,8 +26,11 @@ MAX_GAZE_SHIFT = 0.1  # iris radii the reflections may drift from the layout wit
 FRAME_STEP = 2  # every other frame is enough and halves the cost
 
 
-def _frame_score(frame: np.ndarray, pupil: PupilObservation, layout: np.ndarray) -> float:
-    # The station's LEDs sit near the optical axis: their reflections fall in or near the pupil.
+def saturated_spots(frame: np.ndarray, pupil: PupilObservation) -> list[tuple[float, float, int]]:
+    """Saturated spots near the pupil: (x, y) centroid in frame px and area in px, per spot.
+
+    The station's LEDs sit near the optical axis: their reflections fall in or near the pupil.
+    """
     half = int(max(1.5 * pupil.radius, SEARCH_MIN_PX))
     x0, y0 = max(int(pupil.x) - half, 0), max(int(pupil.y) - half, 0)
     roi = frame[y0 : int(pupil.y) + half, x0 : int(pupil.x) + half]
@@ -35,12 +38,18 @@ def _frame_score(frame: np.ndarray, pupil: PupilObservation, layout: np.ndarray)
     disc = (xx - pupil.x) ** 2 + (yy - pupil.y) ** 2 <= half * half
     mask = ((roi >= SATURATED) & disc).astype(np.uint8)
     count, _, stats, cents = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    spots = [
-        (cents[i], stats[i, cv2.CC_STAT_AREA]) for i in range(1, count) if stats[i, cv2.CC_STAT_AREA] >= 2
+    return [
+        (float(cents[i][0] + x0), float(cents[i][1] + y0), int(stats[i, cv2.CC_STAT_AREA]))
+        for i in range(1, count)
+        if stats[i, cv2.CC_STAT_AREA] >= 2
     ]
+
+
+def _frame_score(frame: np.ndarray, pupil: PupilObservation, layout: np.ndarray) -> float:
+    spots = saturated_spots(frame, pupil)
     if len(spots) != len(layout):
         return 0.0
-    pos = np.array([(c[0] + x0 - pupil.x, c[1] + y0 - pupil.y) for c, _ in spots])
+    pos = np.array([(x - pupil.x, y - pupil.y) for x, y, _ in spots])
     pos = pos[np.argsort(pos[:, 0])]
     ref = layout[np.argsort(layout[:, 0])]
     # Gaze shifts all reflections together relative to the pupil (the pupil-glint vector of eye
@@ -55,7 +64,7 @@ def _frame_score(frame: np.ndarray, pupil: PupilObservation, layout: np.ndarray)
     shift_err = float(np.linalg.norm(pos.mean(axis=0) - scale * ref.mean(axis=0)) / scale)
     residual = math.hypot(shape_err, max(shift_err - MAX_GAZE_SHIFT, 0.0) / MAX_GAZE_SHIFT * 0.15)
     expected_area = math.pi * (SPOT_RADIUS_PER_IRIS * scale) ** 2
-    area = float(np.median([a for _, a in spots]))
+    area = float(np.median([a for _, _, a in spots]))
     size = math.exp(-(math.log(max(area, 1.0) / expected_area) ** 2) / 0.8)
     return math.exp(-((residual / 0.15) ** 2)) * size
 
