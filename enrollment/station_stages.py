@@ -160,10 +160,12 @@ def liveness(capture_: Capture) -> StepResult:
         "score": round(result.score, 4),
         "threshold": result.threshold,
         "cues_fired": list(result.fired),
+        "blurred": result.blurred,
     }
     seconds = time.perf_counter() - started
     if not result.is_live:
-        raise RefusedStepError(StepResult("liveness", False, liveness_advice(result.fired), detail, seconds))
+        advice = liveness_advice(result.fired, result.blurred)
+        raise RefusedStepError(StepResult("liveness", False, advice, detail, seconds))
     return StepResult("liveness", True, "live eye", detail, seconds)
 
 

@@ -3,7 +3,8 @@
 Cues (each a score, higher = more live; see each module): pupil light reflex, illumination
 response, corneal specular layout, frequency-domain print/screen artefacts, micro-motion of the
 eye inside the face, and the learned texture model. The fusion turns them into p(bona fide) and
-decides at the threshold shipped with it. Frames are never logged or kept.
+decides at the threshold shipped with it, after its vetoes: a cue below its floor, or a capture
+whose corneal reflections show more blur than the ceiling. Frames are never logged or kept.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from hardware.illumination import IlluminationSchedule
 
 from .frames import validate_frames
 from .frequency import frequency_score
-from .fusion import Fusion, default_fusion
+from .fusion import BLUR, Fusion, default_fusion
+from .glint_blur import glint_blur
 from .illumination_response import illumination_response_score
 from .micro_motion import micro_motion_score
 from .pupil_finder import PupilObservation, track_pupil
@@ -44,7 +46,13 @@ class LivenessResult:
     is_live: bool
     threshold: float
     cues: tuple[CueResult, ...]
-    vetoed: tuple[str, ...] = ()  # cues below their veto floor (then score = 0, not live)
+    vetoed: tuple[str, ...] = ()  # cues below their veto floor, or "glint_blur" (then score = 0)
+    blur_px: float = float("nan")  # the corneal reflections' blur (NaN when none was measured)
+
+    @property
+    def blurred(self) -> bool:
+        """True when refused because the capture was too blurred to judge."""
+        return BLUR in self.vetoed
 
     @property
     def fired(self) -> tuple[str, ...]:
@@ -68,11 +76,13 @@ def physical_cues(
 def measure_cues(
     frames: np.ndarray, schedule: IlluminationSchedule, texture_model: TextureModel | None = None
 ) -> dict[str, float]:
-    """Every cue's score for a validated (n, 480, 640) uint8 stack captured under `schedule`."""
+    """Every cue's score for a validated (n, 480, 640) uint8 stack captured under `schedule`, and
+    the reflection blur under `fusion.BLUR`."""
     observations = track_pupil(frames)
     model = texture_model if texture_model is not None else default_texture_model()
     scores = physical_cues(frames, schedule, observations)
     scores["texture"] = model.score(texture_crops(frames, observations))
+    scores[BLUR] = glint_blur(frames, observations, len(schedule.leds))
     return scores
 
 
@@ -105,4 +115,5 @@ def assess(
         threshold=fusion.threshold,
         cues=cues,
         vetoed=fusion.vetoed(scores),
+        blur_px=float(scores[BLUR]),
     )

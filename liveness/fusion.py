@@ -8,6 +8,10 @@ A veto is a floor on one cue below which no other evidence can make a presentati
 eye, with or without a cosmetic lens, always constricts its pupil after the light steps up, so a
 pupil-reflex score below what live eyes ever show forces p(bona fide) to 0, however live the
 texture looks. A linear fusion cannot say "necessary", only "weighs so much".
+
+The blur ceiling is the same kind of rule for the capture itself: a live eye whose corneal
+reflections are spread wider than `blur_ceiling_px` (`liveness.glint_blur`) is too blurred for the
+texture model to see a lens print, so the presentation is refused, whatever else it shows.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ import numpy as np
 from .errors import LivenessModelError
 
 CUES = ("pupil_reflex", "illumination_response", "specular", "frequency", "micro_motion", "texture")
+BLUR = "glint_blur"  # the reflection-blur measure's key in a score mapping (not a fused cue)
 FUSION_PATH = Path(__file__).parent / "models" / "fusion.json"
 
 
@@ -40,6 +45,7 @@ class Fusion:
     cue_thresholds: Mapping[str, float]  # a cue fires (says "attack") when its score < threshold
     provenance: Mapping[str, object]
     vetoes: Mapping[str, float] = field(default_factory=dict)  # cue -> floor; below it, p = 0
+    blur_ceiling_px: float | None = None  # reflection blur above which p = 0 (None: no ceiling)
 
     def __post_init__(self) -> None:
         n = len(self.cues)
@@ -52,10 +58,18 @@ class Fusion:
         for cue, floor in self.vetoes.items():
             if cue not in self.cues or not math.isfinite(floor):
                 raise LivenessModelError(f"fusion: veto {cue!r}: must be one of the cues with a finite floor")
+        if self.blur_ceiling_px is not None and not (
+            math.isfinite(self.blur_ceiling_px) and self.blur_ceiling_px > 0
+        ):
+            raise LivenessModelError("fusion: the blur ceiling must be a positive number of px")
 
     def vetoed(self, scores: Mapping[str, float]) -> tuple[str, ...]:
-        """The cues whose score is below their veto floor (empty for a plausible live eye)."""
-        return tuple(cue for cue, floor in self.vetoes.items() if float(scores[cue]) < floor)
+        """The cues whose score is below their veto floor, and "glint_blur" when `scores` has a
+        reflection blur above the ceiling (empty for a sharp, plausible live eye)."""
+        below = tuple(cue for cue, floor in self.vetoes.items() if float(scores[cue]) < floor)
+        blur = float(scores.get(BLUR, math.nan))
+        blurred = self.blur_ceiling_px is not None and math.isfinite(blur) and blur > self.blur_ceiling_px
+        return (*below, BLUR) if blurred else below
 
     def logit(self, scores: Mapping[str, float]) -> float:
         """The fused log-odds of bona fide for a mapping cue -> score."""
@@ -82,6 +96,7 @@ class Fusion:
             "threshold": self.threshold,
             "cue_thresholds": dict(self.cue_thresholds),
             "vetoes": dict(self.vetoes),
+            "blur_ceiling_px": self.blur_ceiling_px,
             "provenance": dict(self.provenance),
         }
 
@@ -100,6 +115,7 @@ def load_fusion(path: Path = FUSION_PATH) -> Fusion:
             cue_thresholds={k: float(v) for k, v in doc["cue_thresholds"].items()},
             provenance=doc.get("provenance", {}),
             vetoes={k: float(v) for k, v in doc.get("vetoes", {}).items()},
+            blur_ceiling_px=None if doc.get("blur_ceiling_px") is None else float(doc["blur_ceiling_px"]),
         )
     except FileNotFoundError as e:
         raise LivenessModelError(f"fusion file {path} is missing; run liveness/training/fit_fusion.py") from e

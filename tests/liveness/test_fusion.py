@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 
 import numpy as np
@@ -10,7 +11,7 @@ import pytest
 from liveness.errors import LivenessModelError
 from liveness.evaluation import bpcer
 from liveness.fusion import CUES, FUSION_PATH, fit_logistic, load_fusion
-from liveness.training.fit_fusion import bpcer_threshold, tail_threshold
+from liveness.training.fit_fusion import bpcer_threshold, tail_threshold, veto_spec
 
 
 def test_fit_logistic_recovers_the_direction_of_a_separating_feature():
@@ -83,3 +84,32 @@ def test_malformed_fusion_files_are_refused(tmp_path, mutate):
     path.write_text(json.dumps(doc))
     with pytest.raises(LivenessModelError):
         load_fusion(path)
+
+
+def test_a_capture_blurred_beyond_the_ceiling_is_refused_and_an_unmeasured_one_is_not():
+    f = load_fusion()
+    assert f.blur_ceiling_px is not None and 1.5 < f.blur_ceiling_px < 3.0
+    live, _ = _live_and_fake(f)
+    sharp = {**live, "glint_blur": f.blur_ceiling_px - 0.01}
+    assert not f.vetoed(sharp) and f.probability(sharp) > f.threshold
+    blurred = {**live, "glint_blur": f.blur_ceiling_px + 0.01}
+    assert f.vetoed(blurred) == ("glint_blur",) and f.probability(blurred) == 0.0
+    assert not f.vetoed({**live, "glint_blur": float("nan")})  # no reflection: other cues decide
+    assert not f.vetoed(live)  # a score mapping without the measure at all
+
+
+@pytest.mark.parametrize("ceiling", [0.0, -1.0, "NaN", "Infinity"])
+def test_a_blur_ceiling_that_is_not_a_positive_width_is_refused(tmp_path, ceiling):
+    doc = json.loads(FUSION_PATH.read_text())
+    doc["blur_ceiling_px"] = ceiling
+    path = tmp_path / "fusion.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(LivenessModelError, match="blur ceiling"):
+        load_fusion(path)
+
+
+def test_veto_specs_name_a_physical_cue_and_a_small_share():
+    assert veto_spec("specular=0.002") == ("specular", 0.002)
+    for bad in ("texture=0.01", "specular", "specular=0.5", "reflex=0.01", "specular=x", "specular=0"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            veto_spec(bad)
