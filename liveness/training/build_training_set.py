@@ -2,11 +2,13 @@
 
     nice .venv/bin/python -m liveness.training.build_training_set --cnn 64 --fusion 50 --workers 2
 
-More CNN data later, without regenerating what is there: `--append --cnn-start 64 --cnn 64 --fusion 0`.
+More data later, without regenerating what is there: `--append --cnn-start 64 --cnn 64 --fusion 0`
+(or `--fusion-start 50 --fusion 50 --cnn 0` for the fusion phase).
 
-Writes .cache/liveness/train_set.npz: texture crops (float16), hand-built cue scores, species and
-which learner each presentation belongs to ("cnn": indices [0, --cnn), "fusion": indices
-[FUSION_OFFSET, FUSION_OFFSET + --fusion)). Raw frames are never stored.
+Writes .cache/liveness/train_set.npz: texture crops (float16), hand-built cue scores, the
+reflection blur (`liveness.glint_blur`), species and which learner each presentation belongs to
+("cnn": indices [0, --cnn), "fusion": indices [FUSION_OFFSET, FUSION_OFFSET + --fusion)). Raw
+frames are never stored.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy as np
 from liveness.assess import physical_cues
 from liveness.dataset import CLASSES, FUSION_OFFSET, presentation
 from liveness.fusion import CUES
+from liveness.glint_blur import glint_blur
 from liveness.pupil_finder import track_pupil
 from liveness.texture_model import texture_crops
 
@@ -28,13 +31,14 @@ OUT = Path(".cache/liveness/train_set.npz")
 PHYSICAL = tuple(c for c in CUES if c != "texture")
 
 
-def features(job: tuple[str, str, int]) -> tuple[np.ndarray, np.ndarray]:
-    """(crops float16, physical cue scores) of one presentation."""
+def features(job: tuple[str, str, int]) -> tuple[np.ndarray, np.ndarray, float]:
+    """(crops float16, physical cue scores, reflection blur) of one presentation."""
     split, species, index = job
     p = presentation(split, species, index)
     obs = track_pupil(p.frames)
     cues = physical_cues(p.frames, p.schedule, obs)
-    return texture_crops(p.frames, obs).astype(np.float16), np.array([cues[c] for c in PHYSICAL])
+    crops = texture_crops(p.frames, obs).astype(np.float16)
+    return crops, np.array([cues[c] for c in PHYSICAL]), glint_blur(p.frames, obs, len(p.schedule.leds))
 
 
 def main() -> None:
@@ -49,6 +53,9 @@ def main() -> None:
     parser.add_argument("--update", action="store_true", help="replace these classes' rows in --out")
     parser.add_argument("--cnn-start", type=int, default=0, help="first CNN presentation index")
     parser.add_argument(
+        "--fusion-start", type=int, default=0, help="first fusion presentation, counted from FUSION_OFFSET"
+    )
+    parser.add_argument(
         "--append", action="store_true", help="add these rows to --out (refuses rows it already holds)"
     )
     args = parser.parse_args()
@@ -60,7 +67,7 @@ def main() -> None:
             jobs.append(("train", name, i))
             phase.append("cnn")
             species.append(name)
-        for i in range(args.fusion):
+        for i in range(args.fusion_start, args.fusion_start + args.fusion):
             jobs.append(("train", name, FUSION_OFFSET + i))
             phase.append("fusion")
             species.append(name)
@@ -80,13 +87,16 @@ def main() -> None:
     table = {
         "crops": np.stack([r[0] for r in results]),
         "cues": np.stack([r[1] for r in results]),
+        "blur": np.array([r[2] for r in results]),
         "species": np.array(species),
         "phase": np.array(phase),
         "index": np.array([j[2] for j in jobs]),
     }
     if old is not None:  # presentations are deterministic: this equals regenerating everything
         keep = ~np.isin(old["species"], args.classes) if args.update else np.ones(len(old["species"]), bool)
-        table = {k: np.concatenate([old[k][keep], v]) for k, v in table.items()}
+        stored = dict(old)
+        stored.setdefault("blur", np.full(len(keep), np.nan))  # sets stored before the blur was
+        table = {k: np.concatenate([stored[k][keep], v]) for k, v in table.items()}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_name(args.out.name + ".tmp")
     with tmp.open("wb") as f:  # then rename: a crash never leaves a half-written set

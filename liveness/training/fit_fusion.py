@@ -1,16 +1,22 @@
 """Fit the logistic score fusion on the training split's fusion phase and write fusion.json.
 
-    .venv/bin/python -m liveness.training.fit_fusion --target-bpcer 0.02
+    .venv/bin/python -m liveness.training.fit_fusion --data .cache/liveness/fusion_set.npz
 
-Needs .cache/liveness/train_set.npz (build_training_set) and the shipped texture model. The
-fusion presentations (train split, indices from FUSION_OFFSET) were never seen by the CNN, and
-the held-out split is never touched here. Classes are weighted so that bona fide and attacks
+Needs the fusion phase of the training split (build_training_set; the model card names the
+commands) and the shipped texture model. The fusion presentations (train split, indices from
+FUSION_OFFSET, captured by the station's autofocus camera) were never seen by the CNN, and the
+held-out split is never touched here. Classes are weighted so that bona fide and attacks
 weigh the same, and every attack species the same.
 
-The pupil-reflex veto floor is the `--veto-bpcer` quantile of the pupil-reflex scores of every
-live eye in the fusion set: bona fide and contact-lens wearers alike (a lens covers the iris, not
-the reflex), twice the sample of the bona fide alone. The decision threshold is then placed so that
-the vetoed bona fide and the ones below the threshold together make the target BPCER.
+A veto floor (`--veto CUE=SHARE`; by default the pupil reflex at 0.5%) is the SHARE quantile of
+the cue's scores on every live eye in the fusion set that the blur ceiling lets through: bona fide
+and contact-lens wearers alike (a lens covers the iris, not the reflex), twice the sample of the
+bona fide alone. The decision threshold is then placed so that the vetoed bona fide and the ones
+below the threshold together make the target BPCER.
+
+The blur ceiling is the `1 - --blur-bpcer` quantile of the bona fide reflection blur: the share of
+sharp live captures the station's camera makes that are refused as blurred. It is applied with
+the veto, before the logistic is fitted.
 """
 
 from __future__ import annotations
@@ -66,6 +72,19 @@ def bpcer_threshold(
     return tail_threshold(kept, remaining), "mean - z(1 - target) * std of the bona fide fused logits"
 
 
+def veto_spec(text: str) -> tuple[str, float]:
+    """Parse CUE=SHARE (a physical cue, a share of live eyes in (0, 0.05])."""
+    cue, _, share = text.partition("=")
+    physical = [c for c in CUES if c != "texture"]
+    try:
+        value = float(share)
+    except ValueError:
+        value = -1.0
+    if cue not in physical or not 0.0 < value <= 0.05:
+        raise argparse.ArgumentTypeError(f"{text!r}: want CUE=SHARE, CUE in {physical}, 0 < SHARE <= 0.05")
+    return cue, value
+
+
 def veto_floor(live_scores: np.ndarray, share: float) -> float:
     """The floor below which about `share` of live eyes score (empirical quantile)."""
     return threshold_for_bpcer(live_scores, share)
@@ -76,7 +95,15 @@ def main() -> None:
     parser.add_argument("--target-bpcer", type=float, default=0.02)
     parser.add_argument("--l2", type=float, default=0.05)
     parser.add_argument(
-        "--veto-bpcer", type=float, default=0.005, help="share of live eyes below the pupil-reflex veto floor"
+        "--veto",
+        nargs="+",
+        type=veto_spec,
+        default=[("pupil_reflex", 0.005)],
+        metavar="CUE=SHARE",
+        help="a physical cue every live eye shows, and the share of live eyes below its floor",
+    )
+    parser.add_argument(
+        "--blur-bpcer", type=float, default=0.005, help="share of bona fide above the blur ceiling"
     )
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--out", type=Path, default=FUSION_PATH)
@@ -99,12 +126,21 @@ def main() -> None:
     for s in attack_species:
         weight[species == s] = 0.5 / len(attack_species) / (species == s).sum()
     weight *= len(y)
-    # The veto decides first; the logistic is fitted on what it lets through (each keeping its
-    # weight), so its weights go to telling live eyes from what still looks alive.
-    reflex = columns["pupil_reflex"]
-    live_eyes = (species == BONA_FIDE) | (species == "contact_lens")
-    vetoes = {"pupil_reflex": veto_floor(reflex[live_eyes], args.veto_bpcer)}
-    vetoed = reflex < vetoes["pupil_reflex"]
+    # The vetoes decide first; the logistic is fitted on what they let through (each keeping its
+    # weight), so its weights go to telling live eyes from what still looks alive. The blur
+    # ceiling comes first: the reflex floor is set on the live eyes sharp enough to be judged (a
+    # lens wearer who moved through the capture blurs the pupil's edge, not its reflex).
+    if "blur" not in data:
+        raise SystemExit(f"{args.data} has no reflection blur: rebuild it with build_training_set")
+    blur = data["blur"][sel]
+    bona_blur = blur[(species == BONA_FIDE) & np.isfinite(blur)]
+    blur_ceiling = float(np.quantile(bona_blur, 1.0 - args.blur_bpcer))
+    blurred = np.isfinite(blur) & (blur > blur_ceiling)
+    live_eyes = ((species == BONA_FIDE) | (species == "contact_lens")) & ~blurred
+    vetoes = {cue: veto_floor(columns[cue][live_eyes], share) for cue, share in args.veto}
+    vetoed = blurred.copy()
+    for cue, floor in vetoes.items():
+        vetoed |= columns[cue] < floor
     w, b = fit_logistic(((X - mean) / std)[~vetoed], y[~vetoed], weight[~vetoed], l2=args.l2)
     logits = b + ((X - mean) / std) @ w
     threshold_logit, threshold_rule = bpcer_threshold(logits[y == 1], args.target_bpcer, vetoed[y == 1])
@@ -117,6 +153,7 @@ def main() -> None:
         },
         "threshold_at_apcer_1pct": threshold_for_apcer(attacks, 0.01),
         "bona_fide_vetoed": int(vetoed[y == 1].sum()),
+        "refused_as_blurred": {s: int(np.sum((species == s) & blurred)) for s in sorted(set(species))},
         "attacks_vetoed": {s: int(vetoed[species == s].sum()) for s in attack_species},
     }
     fusion = Fusion(
@@ -128,10 +165,12 @@ def main() -> None:
         threshold=float(1 / (1 + np.exp(-threshold_logit))),
         cue_thresholds=cue_thresholds,
         vetoes=vetoes,
+        blur_ceiling_px=blur_ceiling,
         provenance={
             "script": "liveness/training/fit_fusion.py",
             "command": ".venv/bin/python -m liveness.training.fit_fusion"
-            f" --target-bpcer {args.target_bpcer} --l2 {args.l2} --veto-bpcer {args.veto_bpcer}",
+            f" --data {args.data} --target-bpcer {args.target_bpcer} --l2 {args.l2}"
+            f" --veto {' '.join(f'{c}={s}' for c, s in args.veto)} --blur-bpcer {args.blur_bpcer}",
             "fitted_utc": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "split": "train",
             "split_seed_root": SPLITS["train"].seed_root,
@@ -141,8 +180,11 @@ def main() -> None:
             },
             "presentations": {s: int((species == s).sum()) for s in sorted(set(species))},
             "target_bpcer": args.target_bpcer,
-            "veto_rule": f"pupil_reflex floor: the {args.veto_bpcer:.1%} quantile of the live eyes'"
-            " (bona fide and contact_lens) pupil-reflex scores",
+            "veto_rule": "the floor of each of "
+            + ", ".join(f"{c} (the {s:.1%} quantile)" for c, s in args.veto)
+            + ": of the cue's scores on the live eyes (bona fide and contact_lens) under the blur ceiling;"
+            " blur ceiling: the"
+            f" {1 - args.blur_bpcer:.1%} quantile of the bona fide reflection blur",
             "threshold_rule": threshold_rule,
             "texture_model_sha256": hashlib.sha256(MODEL_PATH.read_bytes()).hexdigest(),
             "fit_report": fit_report,

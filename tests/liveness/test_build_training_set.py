@@ -28,3 +28,13 @@ def test_append_adds_new_indices_and_refuses_ones_it_holds(monkeypatch, tmp_path
     with pytest.raises(SystemExit):
         build(monkeypatch, out, "--append", "--cnn-start", "1", "--cnn", "1", "--fusion", "0")
     assert out.read_bytes() == before
+
+
+def test_fusion_rows_append_from_a_start_and_carry_the_reflection_blur(monkeypatch, tmp_path):
+    out = tmp_path / "set.npz"
+    build(monkeypatch, out, "--cnn", "0", "--fusion", "1")
+    build(monkeypatch, out, "--append", "--cnn", "0", "--fusion-start", "1", "--fusion", "1")
+    data = np.load(out)
+    offset = build_training_set.FUSION_OFFSET
+    assert sorted(data["index"].tolist()) == [offset, offset + 1] and set(data["phase"]) == {"fusion"}
+    assert np.all(np.isfinite(data["blur"])) and np.all((data["blur"] > 1.0) & (data["blur"] < 4.0))
