@@ -2,12 +2,17 @@
 and the cost of one assessment of a 20-frame sequence.
 
     nice .venv/bin/python bench/liveness.py [--per-class 100] [--workers 2] [--seed 0] [--json] [--out DIR]
+    nice .venv/bin/python bench/liveness.py --scores DIR/heldout_scores.npz [--json]   # re-fuse stored scores
 
 Accuracy: APCER per attack species and BPCER at the shipped fusion threshold; BPCER at APCER =
 1% / 5%; and each cue alone at its own BPCER = 2% threshold, so the value of each cue is visible.
 Speed: `liveness.assess` on 20-frame sequences (warm), against a baseline measured in the same
 run on the same frames: one full pass over the sequence (a 2x area downscale of every frame),
 which is what any per-frame analysis must at least pay. Also a per-stage breakdown.
+
+`--scores` re-scores the cue scores a previous run stored with `--out` (no frames are stored) with
+the shipped fusion: the same figures a new run would give for a new fusion, without regenerating
+the presentations; the speed is measured afresh.
 """
 
 from __future__ import annotations
@@ -28,7 +33,9 @@ sys.path.insert(0, str(ROOT))
 from liveness import assess  # noqa: E402
 from liveness.assess import physical_cues  # noqa: E402
 from liveness.dataset import CLASSES, presentation  # noqa: E402
-from liveness.heldout_eval import report, score_heldout  # noqa: E402
+from liveness.fusion import BLUR, CUES, default_fusion  # noqa: E402
+from liveness.glint_blur import glint_blur  # noqa: E402
+from liveness.heldout_eval import ScoredSet, report, score_heldout  # noqa: E402
 from liveness.pupil_finder import track_pupil  # noqa: E402
 from liveness.texture_model import default_texture_model, texture_crops  # noqa: E402
 
@@ -47,7 +54,8 @@ def _median_ms(fn, repeats: int) -> float:
 
 def speed(repeats: int) -> dict[str, float]:
     """Median ms per 20-frame assessment over one sequence of every class, and the baseline."""
-    rows = {"assess": [], "baseline_pass": [], "pupil_tracking": [], "physical_cues": [], "texture_cnn": []}
+    stages = ("assess", "baseline_pass", "pupil_tracking", "physical_cues", "glint_blur", "texture_cnn")
+    rows: dict[str, list[float]] = {k: [] for k in stages}
     model = default_texture_model()
     for species in CLASSES:
         p = presentation("heldout", species, 990_000)
@@ -66,12 +74,27 @@ def speed(repeats: int) -> dict[str, float]:
         rows["physical_cues"].append(
             _median_ms(lambda p=p, o=obs: physical_cues(p.frames, p.schedule, o), repeats)
         )
+        rows["glint_blur"].append(
+            _median_ms(lambda p=p, o=obs: glint_blur(p.frames, o, len(p.schedule.leds)), repeats)
+        )
         rows["texture_cnn"].append(_median_ms(lambda c=crops: model.score(c), repeats))
     out = {f"{k}_ms": statistics.median(v) for k, v in rows.items()}
     out["assess_over_baseline"] = out["assess_ms"] / out["baseline_pass_ms"]
     out["assess_over_goal"] = out["assess_ms"] / GOAL_MS
     out["providers"] = list(model.providers)
     return out
+
+
+def stored_scores(path: Path) -> ScoredSet:
+    """The cue scores a run stored with --out, fused again with the shipped fusion."""
+    flat = np.load(path)
+    fusion = default_fusion()
+    scores = {}
+    for c in CLASSES:
+        by_cue = {name: flat[f"{c}.{name}"] for name in (*CUES, BLUR, "evasive")}
+        rows = [{name: float(v[i]) for name, v in by_cue.items()} for i in range(len(by_cue["texture"]))]
+        scores[c] = by_cue | {"fused": np.array([fusion.probability(r) for r in rows])}
+    return ScoredSet(scores, float("nan"))
 
 
 def main() -> None:
@@ -82,11 +105,18 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--scores", type=Path, help="a heldout_scores.npz from --out: re-fuse, do not generate"
+    )
     args = parser.parse_args()
     start = time.time()
-    scored = score_heldout(
-        args.per_class, args.seed, args.workers, lambda m: print(m, file=sys.stderr, flush=True)
-    )
+    if args.scores is not None:
+        scored = stored_scores(args.scores)
+        args.per_class = len(scored.scores["bona_fide"]["fused"])
+    else:
+        scored = score_heldout(
+            args.per_class, args.seed, args.workers, lambda m: print(m, file=sys.stderr, flush=True)
+        )
     if args.out is not None:  # cue scores only (no frames), to re-plot or re-threshold later
         args.out.mkdir(parents=True, exist_ok=True)
         flat = {f"{c}.{cue}": v for c, by_cue in scored.scores.items() for cue, v in by_cue.items()}
@@ -97,13 +127,22 @@ def main() -> None:
         print(json.dumps(result, indent=2, sort_keys=True, default=float))
         return
     acc, sp = result["accuracy"], result["speed"]
-    print(f"held-out set: {args.per_class} presentations per class, seed {args.seed}")
+    source = f"stored scores {args.scores}" if args.scores is not None else f"seed {args.seed}"
+    print(f"held-out set: {args.per_class} presentations per class, {source}")
     print(f"fused @ shipped threshold: BPCER {acc['bpcer']:.2%}, APCER max {acc['apcer_max']:.2%}")
     for s, v in acc["apcer"].items():
         print(f"  APCER {s:<13} {v:.2%}")
     print(
         f"  BPCER @ APCER 1%: {acc['bpcer_at_apcer']['0.01']:.2%}, @ 5%: {acc['bpcer_at_apcer']['0.05']:.2%}"
     )
+    blurred = " ".join(f"{c}={v:.1%}" for c, v in acc["refused_as_blurred"].items())
+    print(f"  refused as blurred (reflection blur above the ceiling): {blurred}")
+    for kind, m in acc["contact_lens_by_wearer"].items():
+        if m["n"]:
+            print(
+                f"  lens wearers, {kind}: {m['n']}, APCER {m['apcer']:.2%},"
+                f" refused as blurred {m['refused_as_blurred']:.0%}"
+            )
     print("each cue alone at BPCER 2%: APCER per species")
     for cue, m in acc["per_cue_at_bpcer_2pct"].items():
         per = " ".join(f"{s}={v:.0%}" for s, v in m["apcer"].items())
@@ -115,6 +154,7 @@ def main() -> None:
     )
     print(
         f"  pupil tracking {sp['pupil_tracking_ms']:.1f} ms, physical cues {sp['physical_cues_ms']:.1f} ms, "
+        f"reflection blur {sp['glint_blur_ms']:.1f} ms, "
         f"texture CNN {sp['texture_cnn_ms']:.1f} ms ({', '.join(sp['providers'])})"
     )
 

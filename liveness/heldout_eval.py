@@ -2,7 +2,9 @@
 
 Generates bona fide and attack presentations of the held-out split (seeds and parameter ranges the
 models never saw; see liveness/dataset.py), scores every cue and the fusion, and reports APCER
-per species, BPCER, BPCER at APCER = 1% and 5% for the fused decision and for each cue alone.
+per species, BPCER, BPCER at APCER = 1% and 5% for the fused decision and for each cue alone,
+what the blur ceiling refused per class, and the lens figures of evasive (deliberately blurred)
+and ordinary wearers apart.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import numpy as np
 from .assess import measure_cues
 from .dataset import BONA_FIDE, CLASSES, presentation
 from .evaluation import pad_metrics, plot_det, threshold_for_bpcer
-from .fusion import CUES, Fusion, default_fusion
+from .fusion import BLUR, CUES, Fusion, default_fusion
 
 SEED_STRIDE = 100_000  # --seed S evaluates held-out indices [S * stride, S * stride + n)
 
@@ -27,7 +29,9 @@ SEED_STRIDE = 100_000  # --seed S evaluates held-out indices [S * stride, S * st
 class ScoredSet:
     """Cue scores (and fused p(bona fide)) of every evaluated presentation, by class."""
 
-    scores: dict[str, dict[str, np.ndarray]]  # class -> cue (and "fused") -> scores
+    # class -> cue, "fused", BLUR (reflection blur) and "evasive" (1.0 for a wearer who blurred
+    # the capture on purpose) -> one value per presentation
+    scores: dict[str, dict[str, np.ndarray]]
     seconds_per_assessment: float
 
 
@@ -36,7 +40,9 @@ def _score(job: tuple[str, int]) -> tuple[str, dict[str, float], float]:
     p = presentation("heldout", species, index)
     start = time.perf_counter()
     cues = measure_cues(p.frames, p.schedule)
-    return species, cues, time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    cues["evasive"] = float(p.evasive)
+    return species, cues, seconds
 
 
 def score_heldout(
@@ -60,7 +66,8 @@ def score_heldout(
         if pool:
             pool.close()
             pool.join()
-    scores = {c: {name: np.array([r[name] for r in rows[c]]) for name in (*CUES, "fused")} for c in CLASSES}
+    names = (*CUES, "fused", BLUR, "evasive")
+    scores = {c: {name: np.array([r[name] for r in rows[c]]) for name in names} for c in CLASSES}
     return ScoredSet(scores, float(np.median(seconds)))
 
 
@@ -87,6 +94,22 @@ def report(scored: ScoredSet, fusion: Fusion | None = None, out_dir: Path | None
     result["per_cue_at_bpcer_2pct"] = {
         cue: {k: per_cue[cue][k] for k in ("apcer", "apcer_max", "bpcer", "bpcer_at_apcer")}
         for cue in per_cue
+    }
+    ceiling = fusion.blur_ceiling_px
+    result["refused_as_blurred"] = {
+        c: float(np.mean(scored.scores[c][BLUR] > ceiling)) if ceiling is not None else 0.0 for c in CLASSES
+    }
+    lens = scored.scores["contact_lens"]
+    evasive = lens["evasive"] > 0.5
+    result["contact_lens_by_wearer"] = {
+        kind: {
+            "n": int(mask.sum()),
+            "apcer": float(np.mean(lens["fused"][mask] >= fusion.threshold)) if mask.any() else None,
+            "refused_as_blurred": (
+                float(np.mean(lens[BLUR][mask] > ceiling)) if mask.any() and ceiling is not None else 0.0
+            ),
+        }
+        for kind, mask in (("evasive", evasive), ("ordinary", ~evasive))
     }
     result["seconds_per_assessment"] = scored.seconds_per_assessment
     if out_dir is not None:
