@@ -10,6 +10,11 @@ Speed: `liveness.assess` on 20-frame sequences (warm), against a baseline measur
 run on the same frames: one full pass over the sequence (a 2x area downscale of every frame),
 which is what any per-frame analysis must at least pay. Also a per-stage breakdown.
 
+`--station N` also runs the synthetic station camera (`hardware.capture.SyntheticEyeCamera`, the
+station's autofocus blur) on N subjects x visits 0 and 1, light step at frame 2-6, and reports the
+share of those live captures liveness refuses (and refuses as blurred): the BPCER the station's own
+camera sees, next to the held-out split's.
+
 `--scores` re-scores the cue scores a previous run stored with `--out` (no frames are stored) with
 the shipped fusion: the same figures a new run would give for a new fusion, without regenerating
 the presentations; the speed is measured afresh.
@@ -22,6 +27,7 @@ import json
 import statistics
 import sys
 import time
+from multiprocessing import Pool
 from pathlib import Path
 
 import cv2
@@ -30,6 +36,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from hardware.capture import StepIlluminator, SyntheticEyeCamera  # noqa: E402
+from hardware.illumination import IlluminationSchedule  # noqa: E402
 from liveness import assess  # noqa: E402
 from liveness.assess import physical_cues  # noqa: E402
 from liveness.dataset import CLASSES, presentation  # noqa: E402
@@ -97,6 +105,34 @@ def stored_scores(path: Path) -> ScoredSet:
     return ScoredSet(scores, float("nan"))
 
 
+def _station_capture(job: tuple[int, int]) -> tuple[bool, bool]:
+    subject, visit = job
+    illuminator = StepIlluminator()
+    camera = SyntheticEyeCamera(subject, "L", seed=visit, illuminator=illuminator)
+    at = 2 + subject % 5
+    levels = [min(illuminator.steps, key=lambda s: abs(s - want)) for want in [0.7] * at + [1.3] * (20 - at)]
+    frames, times = [], []
+    for level in levels:
+        illuminator.set_level(level)
+        frame = camera.read()
+        frames.append(frame.image)
+        times.append(frame.timestamp_s)
+    result = assess(np.stack(frames), IlluminationSchedule(tuple(times), tuple(levels)))
+    return not result.is_live, result.blurred
+
+
+def station_refusals(subjects: int, workers: int) -> dict[str, float]:
+    """Share of the station camera's live captures (subjects x visits 0, 1) refused, and as blurred."""
+    jobs = [(subject, visit) for visit in (0, 1) for subject in range(subjects)]
+    with Pool(workers) as pool:
+        results = pool.map(_station_capture, jobs)
+    return {
+        "captures": len(jobs),
+        "refused": float(np.mean([r for r, _ in results])),
+        "refused_as_blurred": float(np.mean([b for _, b in results])),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-class", type=int, default=100)
@@ -105,6 +141,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--out", type=Path)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--station", type=int, default=0, help="station camera subjects (x 2 visits)")
     parser.add_argument(
         "--scores", type=Path, help="a heldout_scores.npz from --out: re-fuse, do not generate"
     )
@@ -122,6 +159,8 @@ def main() -> None:
         flat = {f"{c}.{cue}": v for c, by_cue in scored.scores.items() for cue, v in by_cue.items()}
         np.savez_compressed(args.out / "heldout_scores.npz", **flat)
     result = {"accuracy": report(scored, out_dir=args.out), "speed": speed(args.repeats)}
+    if args.station:
+        result["station_camera"] = station_refusals(args.station, args.workers)
     result["wall_seconds"] = round(time.time() - start, 1)
     if args.json:
         print(json.dumps(result, indent=2, sort_keys=True, default=float))
@@ -147,6 +186,12 @@ def main() -> None:
     for cue, m in acc["per_cue_at_bpcer_2pct"].items():
         per = " ".join(f"{s}={v:.0%}" for s, v in m["apcer"].items())
         print(f"  {cue:<22} max {m['apcer_max']:6.1%}  {per}")
+    if "station_camera" in result:
+        st = result["station_camera"]
+        print(
+            f"station camera live captures: {st['captures']}, refused {st['refused']:.2%}"
+            f" (as blurred {st['refused_as_blurred']:.2%})"
+        )
     print(
         f"assess 20 frames: {sp['assess_ms']:.1f} ms ({sp['assess_over_goal']:.2f}x the 100 ms goal, "
         f"{sp['assess_over_baseline']:.1f}x one downscale pass over the frames, "

@@ -161,10 +161,11 @@ def liveness(capture_: Capture) -> StepResult:
         "threshold": result.threshold,
         "cues_fired": list(result.fired),
         "blurred": result.blurred,
+        "live_if_sharp": result.live_if_sharp,
     }
     seconds = time.perf_counter() - started
     if not result.is_live:
-        advice = liveness_advice(result.fired, result.blurred)
+        advice = liveness_advice(result.fired, result.live_if_sharp)
         raise RefusedStepError(StepResult("liveness", False, advice, detail, seconds))
     return StepResult("liveness", True, "live eye", detail, seconds)
 

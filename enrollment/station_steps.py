@@ -132,8 +132,9 @@ def quality_advice(reasons: tuple[str, ...]) -> str:
 
 
 def liveness_advice(fired: tuple[str, ...], blurred: bool = False) -> str:
-    """What to say when liveness refuses: never which cue to defeat, only that it was refused, or
-    that the capture was too blurred to judge (a live person then simply tries again)."""
+    """What to say when liveness refuses: never which cue to defeat, only that it was refused, or,
+    when blur alone refused a capture that otherwise looked live (`blurred`), to hold still (a live
+    person then simply tries again)."""
     if blurred:
         return "hold still and look into the camera: the capture was blurred"
     return "presentation attack suspected" + (f" ({len(fired)} cue(s) fired)" if fired else "")

@@ -48,10 +48,11 @@ class LivenessResult:
     cues: tuple[CueResult, ...]
     vetoed: tuple[str, ...] = ()  # cues below their veto floor, or "glint_blur" (then score = 0)
     blur_px: float = float("nan")  # the corneal reflections' blur (NaN when none was measured)
+    live_if_sharp: bool = False  # refused only for blur: every other rule would have accepted it
 
     @property
     def blurred(self) -> bool:
-        """True when refused because the capture was too blurred to judge."""
+        """True when the blur ceiling refused the capture (too blurred to judge)."""
         return BLUR in self.vetoed
 
     @property
@@ -103,6 +104,8 @@ def assess(
     fusion = fusion if fusion is not None else default_fusion()
     scores = measure_cues(stack, schedule, texture_model)
     p = fusion.probability(scores)
+    vetoed = fusion.vetoed(scores)
+    unblurred = {name: score for name, score in scores.items() if name != BLUR}
     cues = tuple(
         CueResult(
             name, float(scores[name]), fusion.cue_thresholds[name], scores[name] < fusion.cue_thresholds[name]
@@ -114,6 +117,7 @@ def assess(
         is_live=p >= fusion.threshold,
         threshold=fusion.threshold,
         cues=cues,
-        vetoed=fusion.vetoed(scores),
+        vetoed=vetoed,
         blur_px=float(scores[BLUR]),
+        live_if_sharp=BLUR in vetoed and fusion.probability(unblurred) >= fusion.threshold,
     )

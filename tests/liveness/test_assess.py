@@ -13,45 +13,67 @@ from liveness.attacks.recapture import station_leds
 from liveness.dataset import presentation
 
 TEST_INDEX = 950_000  # far from the indices `pad eval` and the benchmark use
-# Textured contact lenses are only partly detected (held-out APCER ~30-50%, see
-# liveness/models/MODEL_CARD.md): one lens presentation happening to be rejected would prove
-# nothing, so lenses are held to a detection rate over several presentations instead.
-DETECTED_SPECIES = tuple(s for s in SPECIES if s != "contact_lens")
-LENS_SAMPLE, LENS_MIN_REJECTED = 12, 4  # the old detector (APCER 80%) rejected ~2 in 12
-
-
-def test_the_lens_gap_is_the_only_species_left_out():
-    assert set(SPECIES) - set(DETECTED_SPECIES) == {"contact_lens"}
+# Textured contact lenses are the hardest species (held-out APCER ~0.5% at the shipped threshold,
+# see liveness/models/MODEL_CARD.md): besides the one fixed-seed lens below, a sample of lenses
+# is held to a detection rate: at 1% APCER, 12 of 12 is the likely outcome (89%).
+LENS_SAMPLE, LENS_MIN_REJECTED = 12, 12
+BONA_FIDE_SAMPLE, BONA_FIDE_MIN_ACCEPTED = 10, 9
 
 
 @pytest.mark.slow
-def test_textured_lenses_are_rejected_at_a_useful_rate():
+def test_textured_lenses_are_rejected_at_the_goal_rate():
     rejected = 0
     for i in range(LENS_SAMPLE):
         p = presentation("heldout", "contact_lens", TEST_INDEX + 100 + i)
         result = assess(p.frames, p.schedule)
         rejected += not result.is_live
-        assert result.is_live or result.fired
+        assert result.is_live or result.fired or result.vetoed
     assert rejected >= LENS_MIN_REJECTED, f"only {rejected} of {LENS_SAMPLE} lens presentations rejected"
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("species", DETECTED_SPECIES)
+@pytest.mark.parametrize("species", SPECIES)
 def test_each_attack_species_is_rejected(species):
     p = presentation("heldout", species, TEST_INDEX)
     result = assess(p.frames, p.schedule)
     assert not result.is_live, (species, result)
-    assert result.fired, "a rejection must name the cues that fired"
+    assert result.fired or result.vetoed, "a rejection must name the cues that fired, or its veto"
     assert {c.name for c in result.cues} == set(CUES)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("index", [TEST_INDEX, TEST_INDEX + 1])
-def test_bona_fide_is_accepted(index):
-    p = presentation("heldout", "bona_fide", index)
+@pytest.mark.parametrize("index", [TEST_INDEX + 217, TEST_INDEX + 223])  # evasive, defocus > 1.5 px
+def test_a_lens_wearer_who_blurs_the_capture_is_refused_as_blurred(index):
+    p = presentation("heldout", "contact_lens", index)
+    assert p.evasive and p.camera is not None and p.camera.defocus > 1.5
     result = assess(p.frames, p.schedule)
-    assert result.is_live, result
-    assert 0.0 <= result.score <= 1.0 and result.score >= result.threshold
+    assert result.blurred and not result.is_live and result.score == 0.0, result
+    assert result.blur_px > 2.0  # px: past a sharp eye's ~1.6-2.1
+
+
+@pytest.mark.slow
+def test_a_live_eye_out_of_focus_is_refused_as_blurred_but_live_if_sharp():
+    rng = np.random.default_rng(23)
+    schedule = IlluminationSchedule.random_step(rng, n_frames=20)
+    conditions = CaptureConditions.random(rng, leds=station_leds(rng), defocus=2.2, motion_blur=0.0)
+    frames = capture_bona_fide_sequence(EyeIdentity.from_seed(777_002, "L"), schedule, conditions, rng)
+    result = assess(frames, schedule)
+    assert result.blurred and not result.is_live and result.blur_px > 2.3, result
+    assert result.live_if_sharp  # nothing but the blur spoke against it: the station says "hold still"
+
+
+@pytest.mark.slow
+def test_bona_fide_is_accepted_at_the_goal_rate():
+    # BPCER is ~1.6% on the held-out split: one fixed live eye refused proves nothing either way,
+    # so a sample is held to the rate (at 2% BPCER, 9 or more of 10 is the outcome 98% of the time).
+    accepted = 0
+    for i in range(BONA_FIDE_SAMPLE):
+        p = presentation("heldout", "bona_fide", TEST_INDEX + i)
+        result = assess(p.frames, p.schedule)
+        accepted += result.is_live
+        assert 0.0 <= result.score <= 1.0 and result.is_live == (result.score >= result.threshold)
+        assert not result.blurred, result  # the station's camera keeps live eyes in focus
+    assert accepted >= BONA_FIDE_MIN_ACCEPTED, f"only {accepted} of {BONA_FIDE_SAMPLE} live eyes accepted"
 
 
 @pytest.mark.slow
