@@ -18,33 +18,25 @@ import argparse
 import json
 import statistics
 import sys
-import time
 from pathlib import Path
 
 import cv2
 import numpy as np
 
 # Run as a script, this folder comes first on sys.path and bench/liveness.py would shadow the
-# liveness package: drop it (the project itself is installed in the virtualenv).
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+# liveness package: the repository root goes first (this folder stays, for bench/timing.py).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hardware.illumination import IlluminationSchedule, capture_bona_fide_sequence  # noqa: E402
-from hardware.synthetic_eye import CaptureConditions  # noqa: E402
-from liveness.attacks.recapture import random_eye, station_leds  # noqa: E402
-from liveness.fusion import default_fusion  # noqa: E402
-from liveness.glint_blur import glint_blur  # noqa: E402
-from liveness.pupil_finder import track_pupil  # noqa: E402
+from timing import median_ms
+
+from hardware.illumination import IlluminationSchedule, capture_bona_fide_sequence
+from hardware.synthetic_eye import CaptureConditions
+from liveness.attacks.recapture import random_eye, station_leds
+from liveness.fusion import default_fusion
+from liveness.glint_blur import glint_blur
+from liveness.pupil_finder import track_pupil
 
 BANDS = ((0.0, 0.8), (0.8, 1.2), (1.2, 1.6), (1.6, 2.0), (2.0, 2.5))  # px of defocus
-
-
-def _ms(fn, repeats: int = 3) -> float:
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -66,12 +58,13 @@ def main() -> None:
         observations = track_pupil(frames)
         n_leds = len(schedule.leds)
         blur = glint_blur(frames, observations, n_leds)
-        measure_ms.append(_ms(lambda f=frames, o=observations, n=n_leds: glint_blur(f, o, n)))
+        measure_ms.append(median_ms(lambda f=frames, o=observations, n=n_leds: glint_blur(f, o, n), 3))
         baseline_ms.append(
-            _ms(
+            median_ms(
                 lambda f=frames: [
                     cv2.resize(x, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA) for x in f
-                ]
+                ],
+                3,
             )
         )
         rows.append((defocus, motion, blur))

@@ -36,6 +36,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from timing import median_ms  # noqa: E402  (bench/timing.py)
+
 from hardware.capture import StepIlluminator, SyntheticEyeCamera  # noqa: E402
 from hardware.illumination import IlluminationSchedule  # noqa: E402
 from liveness import assess  # noqa: E402
@@ -50,16 +52,6 @@ from liveness.texture_model import default_texture_model, texture_crops  # noqa:
 GOAL_MS = 100.0
 
 
-def _median_ms(fn, repeats: int) -> float:
-    fn()  # warm
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
-
-
 def speed(repeats: int) -> dict[str, float]:
     """Median ms per 20-frame assessment over one sequence of every class, and the baseline."""
     stages = ("assess", "baseline_pass", "pupil_tracking", "physical_cues", "glint_blur", "texture_cnn")
@@ -69,23 +61,23 @@ def speed(repeats: int) -> dict[str, float]:
         p = presentation("heldout", species, 990_000)
         obs = track_pupil(p.frames)
         crops = texture_crops(p.frames, obs)
-        rows["assess"].append(_median_ms(lambda p=p: assess(p.frames, p.schedule), repeats))
+        rows["assess"].append(median_ms(lambda p=p: assess(p.frames, p.schedule), repeats))
         rows["baseline_pass"].append(
-            _median_ms(
+            median_ms(
                 lambda p=p: [
                     cv2.resize(f, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA) for f in p.frames
                 ],
                 repeats,
             )
         )
-        rows["pupil_tracking"].append(_median_ms(lambda p=p: track_pupil(p.frames), repeats))
+        rows["pupil_tracking"].append(median_ms(lambda p=p: track_pupil(p.frames), repeats))
         rows["physical_cues"].append(
-            _median_ms(lambda p=p, o=obs: physical_cues(p.frames, p.schedule, o), repeats)
+            median_ms(lambda p=p, o=obs: physical_cues(p.frames, p.schedule, o), repeats)
         )
         rows["glint_blur"].append(
-            _median_ms(lambda p=p, o=obs: glint_blur(p.frames, o, len(p.schedule.leds)), repeats)
+            median_ms(lambda p=p, o=obs: glint_blur(p.frames, o, len(p.schedule.leds)), repeats)
         )
-        rows["texture_cnn"].append(_median_ms(lambda c=crops: model.score(c), repeats))
+        rows["texture_cnn"].append(median_ms(lambda c=crops: model.score(c), repeats))
     out = {f"{k}_ms": statistics.median(v) for k, v in rows.items()}
     out["assess_over_baseline"] = out["assess_ms"] / out["baseline_pass_ms"]
     out["assess_over_goal"] = out["assess_ms"] / GOAL_MS
