@@ -19,6 +19,7 @@ from hardware.capture import (
 )
 from hardware.errors import CaptureError
 from hardware.illumination import MicroMotion
+from hardware.synthetic_eye import AUTOFOCUS, CaptureConditions
 
 
 @pytest.fixture(scope="module")
@@ -120,6 +121,15 @@ def test_synthetic_camera_draws_the_scene_once_per_session():
     local = np.abs(cv2.blur(a - b, (5, 5)))  # averages the per-pixel noise away
     assert not np.array_equal(a, b)
     assert local.max() < 20.0, "a region changed between frames beyond sensor noise"
+
+
+def test_synthetic_camera_keeps_live_eyes_within_the_autofocus_blur():
+    blurs = [SyntheticEyeCamera(subject=s, eye="L", seed=0)._base for s in range(40)]
+    assert max(c.defocus for c in blurs) <= AUTOFOCUS.defocus_px[1]
+    assert max(c.motion_blur for c in blurs) <= AUTOFOCUS.motion_px[1]
+    # the rest of the scene is the one a camera without autofocus would see: only the blur moved
+    fixed = CaptureConditions.random(np.random.default_rng([0, 3]))
+    assert blurs[3].replace(defocus=fixed.defocus, motion_blur=fixed.motion_blur) == fixed
 
 
 def test_synthetic_camera_is_reproducible():
