@@ -181,7 +181,7 @@ def main() -> None:
             "presentations": {s: int((species == s).sum()) for s in sorted(set(species))},
             "target_bpcer": args.target_bpcer,
             "veto_rule": "the floor of each of "
-            + ", ".join(f"{c} (the {s:.1%} quantile)" for c, s in args.veto)
+            + ", ".join(f"{c} (the {s:.2%} quantile)" for c, s in args.veto)
             + ": of the cue's scores on the live eyes (bona fide and contact_lens) under the blur ceiling;"
             " blur ceiling: the"
             f" {1 - args.blur_bpcer:.1%} quantile of the bona fide reflection blur",

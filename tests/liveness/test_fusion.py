@@ -72,6 +72,15 @@ def test_a_missing_pupil_reflex_vetoes_however_live_the_rest_looks():
     assert f.vetoed(no_reflex) == ("pupil_reflex",) and f.probability(no_reflex) == 0.0
 
 
+def test_every_shipped_veto_refuses_alone_below_its_floor():
+    f = load_fusion()
+    assert {"pupil_reflex", "illumination_response"} <= set(f.vetoes)  # a live eye reacts and reflects
+    live, _ = _live_and_fake(f)
+    for cue, floor in f.vetoes.items():
+        below = {**live, cue: floor - 1e-6}
+        assert f.vetoed(below) == (cue,) and f.probability(below) == 0.0
+
+
 @pytest.mark.parametrize("mutate", [lambda d: d.pop("weights"), lambda d: d.update(threshold=2.0),
                                     lambda d: d.update(std=[0.0] * len(d["std"])),
                                     lambda d: d.update(vetoes={"heartbeat": 0.1}),
