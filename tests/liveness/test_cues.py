@@ -54,3 +54,31 @@ def test_brightness_proportional_to_the_light_scores_high_and_constant_scores_lo
     emissive = np.repeat(base[None].astype(np.uint8), 20, axis=0)
     assert illumination_response_score(reflective, SCHEDULE) > 0.9
     assert illumination_response_score(emissive, SCHEDULE) < 0.1
+
+
+def test_one_mismeasured_frame_does_not_spoil_a_live_reflex():
+    rel = PupilReflex(latency_s=0.25, gain=0.25, hippus=0.0).relative_response(SCHEDULE)
+    radii = 40 * (1 + rel) + np.random.default_rng(3).normal(0, 0.15, 20)
+    radii[13] = 55.0  # the edge of a lash, not the pupil's
+    assert pupil_reflex_score(observed(radii), SCHEDULE) > 0.6
+
+
+def test_a_radius_jumping_between_two_edges_is_no_reflex():
+    # A finder that flips between the pupil and another edge after the light step: a 40%
+    # "constriction" where this step draws at most ~24% from a person (gain <= 0.38), and frames
+    # that fit no response.
+    flips = np.array([50.0] * 8 + [30.0, 50.0, 30.0, 30.0, 50.0, 30.0, 30.0, 30.0, 50.0, 30.0, 30.0, 30.0])
+    assert pupil_reflex_score(observed(flips), SCHEDULE) < 0.15
+    huge = PupilReflex(latency_s=0.25, gain=0.9, hippus=0.0).relative_response(SCHEDULE)
+    assert pupil_reflex_score(observed(40 * (1 + huge)), SCHEDULE) < 0.05
+
+
+def test_biweight_fit_marks_outliers_and_recovers_the_line():
+    from liveness.pupil_reflex import biweight_fit
+
+    x = np.linspace(0, 1, 30)
+    y = 0.2 * x + 0.01 + np.random.default_rng(4).normal(0, 0.002, 30)
+    y[[5, 17]] += 0.3
+    coef, w = biweight_fit(np.stack([x, np.ones_like(x)], axis=1), y)
+    assert abs(coef[0] - 0.2) < 0.01 and abs(coef[1] - 0.01) < 0.005
+    assert w[5] == 0 and w[17] == 0 and (w > 0).sum() == 28
