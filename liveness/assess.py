@@ -22,6 +22,7 @@ from .fusion import BLUR, Fusion, default_fusion
 from .glint_blur import glint_blur
 from .illumination_response import illumination_response_score
 from .micro_motion import micro_motion_score
+from .pupil_edge import edge_radii
 from .pupil_finder import PupilObservation, track_pupil
 from .pupil_reflex import pupil_reflex_score
 from .specular import specular_score
@@ -66,7 +67,7 @@ def physical_cues(
 ) -> dict[str, float]:
     """The hand-built cues' scores for a validated stack and its per-frame pupil observations."""
     return {
-        "pupil_reflex": pupil_reflex_score(observations, schedule),
+        "pupil_reflex": pupil_reflex_score(edge_radii(frames, observations), schedule),
         "illumination_response": illumination_response_score(frames, schedule),
         "specular": specular_score(frames, observations, schedule.leds),
         "frequency": frequency_score(frames, observations),

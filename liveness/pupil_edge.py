@@ -1,0 +1,169 @@
+"""The pupil's radius in each frame from its edge, for the pupil-reflex cue.
+
+The pupil finder (`liveness.pupil_finder`) thresholds each frame on its own: good enough to place
+the texture crops, but its radius jumps when the threshold crosses a step of a posterized painted
+iris (a doll's eye then seems to constrict), when it loses the pupil for one frame, or when a dark
+iris joins the pupil. A reflex is a few-percent change of the radius, so this module measures it
+differently:
+
+- one centre track for the sequence: the finder's centre where it agrees with the sequence's
+  median, frames where it wandered off are dropped (not guessed);
+- per frame, the median radial grey profile over the lateral sectors (within 50 degrees of
+  horizontal: lids and lashes sit above and below), with saturated corneal reflections and their
+  halo masked out;
+- the edge is where that profile rises fastest (dark pupil to brighter iris), found to sub-pixel,
+  on the right and the left side separately: a centre off by d px moves one edge out by d and the
+  other in by d, so their mean is the radius and half their difference corrects the centre. The
+  position of the steepest rise does not move when the light scales the image, unlike a threshold
+  crossing. The pupil's edge is chosen once, before the light step: the innermost clear rise
+  between 0.4 and 1.4 times the finder's radius (inside a pupil nothing rises, so where the
+  finder took a dark iris for pupil the first rise is still the pupil's). Each frame then looks
+  for its edge within [0.6, 1.25] of it (a live pupil constricts by at most ~30%, and the limbus
+  lies beyond 1.4 pupil radii); a frame whose edge lies further from the last edge seen than a
+  pupil moves in that many frames has jumped to another edge and is dropped.
+
+A cosmetic lens whose print reaches over a dilated pupil shows its print's inner rim as the first
+rise: a rim that does not move with the light, so no reflex is seen and the capture is refused.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import cv2
+import numpy as np
+
+from .pupil_finder import NOT_FOUND, PupilObservation
+
+_HALF = np.linspace(-np.radians(50.0), np.radians(50.0), 24)
+ANGLES = np.concatenate([_HALF, _HALF + np.pi]).astype(np.float32)  # right and left sectors
+STEP_PX = 0.5  # radial sampling
+MAX_RADIUS_PX = 120.0  # beyond the largest pupil at the station's magnification
+SATURATED = 240  # grey level of a corneal reflection's core
+HALO_PX = 3.0  # the reflection's glow past its saturated core, masked too (in px along a ray)
+PROFILE_SIGMA = 1.5  # smoothing of the radial profile, in samples (0.75 px)
+MIN_RISE = 1.0  # grey levels per px: a weaker rise is no edge
+EDGE_SHARE = 0.12  # a candidate edge rises at least this share of the window's steepest rise
+TRACK_WINDOW = (0.6, 1.25)  # each frame's edge, relative to the edge chosen before the step
+CHOICE_WINDOW = (0.4, 1.4)  # candidate edges, relative to the finder's radius before the step
+MAX_STEP = 0.09  # per 50 ms frame; a reflex moves the radius ~5%, 11% at the extreme (gain 0.38, tau 0.1 s)
+N_BEFORE = 3  # frames that define the starting edge (the step comes at frame 2 or later)
+_RADII = np.arange(0.0, MAX_RADIUS_PX + 4.0, STEP_PX, dtype=np.float32)
+_HALO = np.ones((1, 2 * int(HALO_PX / STEP_PX) + 1), np.uint8)
+
+
+def _centre_track(observations: tuple[PupilObservation, ...]) -> tuple[np.ndarray, np.ndarray] | None:
+    """(x, y) per frame with NaN where the finder failed or wandered off the sequence's pupil."""
+    x = np.array([o.x if o.found else math.nan for o in observations])
+    y = np.array([o.y if o.found else math.nan for o in observations])
+    r = np.array([o.radius if o.found else math.nan for o in observations])
+    if not np.isfinite(x).any():
+        return None
+    mx, my, mr = np.nanmedian(x), np.nanmedian(y), np.nanmedian(r)
+    with np.errstate(invalid="ignore"):
+        off = ~(np.hypot(x - mx, y - my) <= 0.25 * mr + 4.0)  # NaN counts as off
+    x[off], y[off] = math.nan, math.nan
+    return x, y
+
+
+def radial_rise(frame: np.ndarray, x: float, y: float) -> np.ndarray | None:
+    """d(grey)/d(radius) per STEP_PX of the median profile of the right and the left sectors
+    around (x, y): shape (2, radii); None when reflections hide either side."""
+    map_x = (x + np.cos(ANGLES)[:, None] * _RADII[None, :]).astype(np.float32)
+    map_y = (y + np.sin(ANGLES)[:, None] * _RADII[None, :]).astype(np.float32)
+    polar = cv2.remap(frame, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    glare = cv2.dilate((polar >= SATURATED).astype(np.uint8), _HALO) > 0
+    grey = polar.astype(np.float32)
+    grey[glare] = np.nan
+    rises = []
+    for side in np.split(grey, 2):  # each side on its own: a centre off by d px moves one edge
+        with warnings.catch_warnings():  # out by d and the other in by d; their mean stays put
+            warnings.simplefilter("ignore", RuntimeWarning)  # radii all glare: filled below
+            profile = np.nanmedian(side, axis=0)
+        seen = np.isfinite(profile)
+        if seen.sum() < 10:
+            return None
+        profile = np.interp(_RADII, _RADII[seen], profile[seen]).astype(np.float32)
+        profile = cv2.GaussianBlur(profile[None, :], (0, 0), PROFILE_SIGMA)[0]
+        rises.append(np.gradient(profile, STEP_PX))
+    return np.stack(rises)
+
+
+def _window(rise: np.ndarray, centre_px: float, bounds: tuple[float, float]) -> tuple[int, np.ndarray]:
+    lo = int(bounds[0] * centre_px / STEP_PX)
+    hi = min(rise.size - 1, int(bounds[1] * centre_px / STEP_PX))
+    return lo, rise[lo:hi]
+
+
+def choose_edge(rise: np.ndarray, finder_radius: float) -> float:
+    """The pupil's edge (px): the innermost clear rise within CHOICE_WINDOW of the finder's radius.
+
+    Inside a pupil nothing rises (its reflections are masked), so the first rise out of the dark
+    is the pupil's edge, even where the finder took a dark iris for pupil. NaN when there is none.
+    """
+    lo, seg = _window(rise, finder_radius, CHOICE_WINDOW)
+    if seg.size < 3 or seg.max() < MIN_RISE:
+        return math.nan
+    inner = seg[1:-1]
+    peaks = np.flatnonzero((inner >= seg[:-2]) & (inner > seg[2:]) & (inner >= EDGE_SHARE * seg.max())) + 1
+    return float((lo + peaks[0]) * STEP_PX) if peaks.size else math.nan
+
+
+def track_edge(rise: np.ndarray, start_px: float, previous_px: float, frames_since: int = 1) -> float:
+    """This frame's edge (px, sub-pixel): the steepest rise within TRACK_WINDOW of the starting
+    edge; NaN when there is none, or when it lies further from the last edge seen than a pupil
+    moves in `frames_since` frames (MAX_STEP each): a jump to another edge is no measurement.
+    """
+    lo, seg = _window(rise, start_px, TRACK_WINDOW)
+    if seg.size < 3:
+        return math.nan
+    k = int(np.argmax(seg))
+    if k in (0, seg.size - 1) or seg[k] < MIN_RISE:  # on the window's rim: the edge is elsewhere
+        return math.nan
+    a, b, c = float(seg[k - 1]), float(seg[k]), float(seg[k + 1])
+    curvature = a - 2.0 * b + c
+    offset = 0.5 * (a - c) / curvature if curvature < 0 else 0.0
+    radius = (lo + k + offset) * STEP_PX
+    return radius if abs(radius - previous_px) <= MAX_STEP * frames_since * previous_px else math.nan
+
+
+def edge_radii(
+    frames: np.ndarray, observations: tuple[PupilObservation, ...]
+) -> tuple[PupilObservation, ...]:
+    """The pupil of each frame with its radius measured at its edge (`found` False where unseen).
+
+    `frames`: validated (n, H, W) uint8; `observations`: the finder's, one per frame. The radius is
+    the mean of the right and left edges' distances, and x is corrected by half their difference.
+    """
+    lost = tuple(NOT_FOUND for _ in observations)
+    track = _centre_track(observations)
+    if track is None:
+        return lost
+    xs, ys = track
+    rises = [
+        radial_rise(f, float(x), float(y)) if math.isfinite(x) else None
+        for f, x, y in zip(frames, xs, ys, strict=True)
+    ]
+    first = [r for r in rises[:N_BEFORE] if r is not None]
+    finder = [o.radius for o, x in zip(observations[:N_BEFORE], xs, strict=False) if math.isfinite(x)]
+    if not first or not finder:
+        return lost
+    mean_first = np.mean(first, axis=0)
+    start = [choose_edge(mean_first[side], float(np.median(finder))) for side in (0, 1)]
+    if not all(math.isfinite(s) for s in start):
+        return lost
+    out, previous, since = [], list(start), 1
+    for rise, x, y in zip(rises, xs, ys, strict=True):
+        right, left = (
+            (track_edge(rise[k], start[k], previous[k], since) for k in (0, 1))
+            if rise is not None
+            else (math.nan,) * 2
+        )
+        if math.isfinite(right) and math.isfinite(left):
+            previous, since = [right, left], 1
+            out.append(PupilObservation(float(x + (right - left) / 2), float(y), (right + left) / 2, True))
+        else:
+            since += 1
+            out.append(NOT_FOUND)
+    return tuple(out)

@@ -1,0 +1,90 @@
+"""The pupil's edge radius: against the renderer's truth, under the light step, and where the
+threshold-based finder jumps (a doll's painted pupil) or loses the pupil for a frame."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from hardware.synthetic_eye import CaptureConditions, EyeIdentity, render_eye_with_truth
+from liveness.dataset import presentation
+from liveness.pupil_edge import edge_radii
+from liveness.pupil_finder import NOT_FOUND, track_pupil
+from liveness.pupil_reflex import pupil_reflex_score
+
+
+def _sequence(seed: int, ratios: list[float], lights: list[float]):
+    rng = np.random.default_rng(300 + seed)
+    base = CaptureConditions.random(rng, upper_lid=1.0, lower_lid=1.1)
+    frames, truth = [], []
+    for ratio, light in zip(ratios, lights, strict=True):
+        c = dataclasses.replace(base, pupil_ratio=ratio, illumination=base.illumination * light)
+        image, t = render_eye_with_truth(EyeIdentity.from_seed(seed, "R"), c)
+        frames.append(image)
+        truth.append(t.pupil.r)
+    return np.stack(frames), np.array(truth)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_edge_radius_follows_the_true_pupil_through_a_light_step(seed):
+    ratios = [0.45, 0.45, 0.45, 0.44, 0.41, 0.38, 0.36, 0.35]
+    lights = [0.7, 0.7, 1.3, 1.3, 1.3, 1.3, 1.3, 1.3]
+    frames, truth = _sequence(seed, ratios, lights)
+    measured = np.array([o.radius for o in edge_radii(frames, track_pupil(frames))])
+    assert np.all(np.isfinite(measured))
+    # A constant offset (where the blurred edge is steepest) does not matter to the reflex; the
+    # change does: it must follow the truth to a fraction of a pixel, light step or not.
+    change, true_change = measured - measured[0], truth - truth[0]
+    assert np.max(np.abs(change - true_change)) < 0.6
+    assert np.max(np.abs(measured - truth)) < 1.5
+
+
+def test_frames_where_the_finder_wandered_off_are_dropped_not_guessed():
+    frames, _ = _sequence(7, [0.4] * 6, [1.0] * 6)
+    observations = list(track_pupil(frames))
+    o = observations[3]
+    observations[3] = dataclasses.replace(o, x=o.x + 120.0)  # the finder locked onto something else
+    observations[4] = NOT_FOUND
+    radii = edge_radii(frames, tuple(observations))
+    assert [r.found for r in radii] == [True, True, True, False, False, True]
+    assert not any(r.found for r in edge_radii(frames, (NOT_FOUND,) * 6))
+
+
+@pytest.mark.parametrize("index", [10015, 10021])
+def test_a_painted_pupil_stays_put_where_the_threshold_finder_jumped(index):
+    # Fusion-phase prosthetic eyes whose finder radius jumped by a third after the light step
+    # (41 -> 33 px, 51 -> 34 px), which the old reflex fit read as a constriction (0.87, 1.36).
+    p = presentation("train", "prosthetic", index)
+    finder = track_pupil(p.frames)
+    assert np.nanmax([o.radius for o in finder]) - np.nanmin([o.radius for o in finder]) > 5.0
+    radii = np.array([o.radius for o in edge_radii(p.frames, finder)])
+    seen = radii[np.isfinite(radii)]  # frames where the finder's centre jumped too are dropped
+    assert seen.size >= 12 and seen.max() - seen.min() < 1.0
+    assert pupil_reflex_score(edge_radii(p.frames, finder), p.schedule) < 0.1
+
+
+def test_a_blink_in_a_live_sequence_does_not_hide_its_reflex():
+    p = presentation("train", "bona_fide", 10000)
+    frames = p.frames.copy()
+    observations = list(track_pupil(frames))
+    clean = pupil_reflex_score(edge_radii(frames, tuple(observations)), p.schedule)
+    o = observations[12]
+    y = int(o.y)
+    frames[12, y - 120 : y + 120] = np.median(frames[12, :40])  # the lid closed over the eye
+    observations[12] = track_pupil(frames[12:13])[0]
+    blinked = pupil_reflex_score(edge_radii(frames, tuple(observations)), p.schedule)
+    assert clean > 0.6 and blinked > 0.6
+
+
+def test_a_centre_off_by_a_few_pixels_moves_neither_the_radius_nor_the_corrected_centre():
+    frames, _ = _sequence(11, [0.42] * 4, [1.0] * 4)
+    observations = track_pupil(frames)
+    exact = edge_radii(frames, observations)
+    # The finder's centre jitters by a few px from frame to frame; one side's edge moves out by as
+    # much as the other's moves in, so their mean (the radius) stays.
+    shifted = edge_radii(frames, tuple(dataclasses.replace(o, x=o.x + 3.0) for o in observations))
+    for a, b in zip(exact, shifted, strict=True):
+        assert abs(a.radius - b.radius) < 0.3
+        assert abs(a.x - b.x) < 0.5
