@@ -9,10 +9,11 @@ held-out split is never touched here. Classes are weighted so that bona fide and
 weigh the same, and every attack species the same.
 
 A veto floor (`--veto CUE=SHARE`; by default the pupil reflex at 0.5%) is the SHARE quantile of
-the cue's scores on every live eye in the fusion set that the blur ceiling lets through: bona fide
-and contact-lens wearers alike (a lens covers the iris, not the reflex), twice the sample of the
-bona fide alone. The decision threshold is then placed so that the vetoed bona fide and the ones
-below the threshold together make the target BPCER.
+the cue's scores on the bona fide of the fusion set that the blur ceiling lets through. (Until the
+reflex was measured at the pupil's edge, contact-lens wearers counted as live eyes too; but a
+printed lens whose pattern reaches over a dilated pupil hides the pupil's edge, and then the
+station cannot see a reflex: refusing that eye is right.) The decision threshold is then placed
+so that the vetoed bona fide and the ones below the threshold together make the target BPCER.
 
 The blur ceiling is the `1 - --blur-bpcer` quantile of the bona fide reflection blur: the share of
 sharp live captures the station's camera makes that are refused as blurred. It is applied with
@@ -73,7 +74,7 @@ def bpcer_threshold(
 
 
 def veto_spec(text: str) -> tuple[str, float]:
-    """Parse CUE=SHARE (a physical cue, a share of live eyes in (0, 0.05])."""
+    """Parse CUE=SHARE (a physical cue, a share of bona fide in (0, 0.05])."""
     cue, _, share = text.partition("=")
     physical = [c for c in CUES if c != "texture"]
     try:
@@ -86,7 +87,7 @@ def veto_spec(text: str) -> tuple[str, float]:
 
 
 def veto_floor(live_scores: np.ndarray, share: float) -> float:
-    """The floor below which about `share` of live eyes score (empirical quantile)."""
+    """The floor below which about `share` of bona fide score (empirical quantile)."""
     return threshold_for_bpcer(live_scores, share)
 
 
@@ -100,7 +101,7 @@ def main() -> None:
         type=veto_spec,
         default=[("pupil_reflex", 0.005)],
         metavar="CUE=SHARE",
-        help="a physical cue every live eye shows, and the share of live eyes below its floor",
+        help="a physical cue every live eye shows, and the share of bona fide below its floor",
     )
     parser.add_argument(
         "--blur-bpcer", type=float, default=0.005, help="share of bona fide above the blur ceiling"
@@ -128,16 +129,16 @@ def main() -> None:
     weight *= len(y)
     # The vetoes decide first; the logistic is fitted on what they let through (each keeping its
     # weight), so its weights go to telling live eyes from what still looks alive. The blur
-    # ceiling comes first: the reflex floor is set on the live eyes sharp enough to be judged (a
-    # lens wearer who moved through the capture blurs the pupil's edge, not its reflex).
+    # ceiling comes first: the reflex floor is set on the bona fide sharp enough to be judged (a
+    # person who moved through the capture blurs the pupil's edge, not the reflex).
     if "blur" not in data:
         raise SystemExit(f"{args.data} has no reflection blur: rebuild it with build_training_set")
     blur = data["blur"][sel]
     bona_blur = blur[(species == BONA_FIDE) & np.isfinite(blur)]
     blur_ceiling = float(np.quantile(bona_blur, 1.0 - args.blur_bpcer))
     blurred = np.isfinite(blur) & (blur > blur_ceiling)
-    live_eyes = ((species == BONA_FIDE) | (species == "contact_lens")) & ~blurred
-    vetoes = {cue: veto_floor(columns[cue][live_eyes], share) for cue, share in args.veto}
+    sharp_bona_fide = (species == BONA_FIDE) & ~blurred
+    vetoes = {cue: veto_floor(columns[cue][sharp_bona_fide], share) for cue, share in args.veto}
     vetoed = blurred.copy()
     for cue, floor in vetoes.items():
         vetoed |= columns[cue] < floor
@@ -182,7 +183,7 @@ def main() -> None:
             "target_bpcer": args.target_bpcer,
             "veto_rule": "the floor of each of "
             + ", ".join(f"{c} (the {s:.2%} quantile)" for c, s in args.veto)
-            + ": of the cue's scores on the live eyes (bona fide and contact_lens) under the blur ceiling;"
+            + ": of the cue's scores on the bona fide under the blur ceiling;"
             " blur ceiling: the"
             f" {1 - args.blur_bpcer:.1%} quantile of the bona fide reflection blur",
             "threshold_rule": threshold_rule,
