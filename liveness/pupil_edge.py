@@ -46,6 +46,7 @@ PROFILE_SIGMA = 1.5  # smoothing of the radial profile, in samples (0.75 px)
 MIN_RISE = 1.0  # grey levels per px: a weaker rise is no edge
 EDGE_SHARE = 0.12  # a candidate edge rises at least this share of the window's steepest rise
 TRACK_WINDOW = (0.6, 1.25)  # each frame's edge, relative to the edge chosen before the step
+EDGE_GROUP = 1.25  # rises this close outside the innermost one belong to the same edge
 CHOICE_WINDOW = (0.4, 1.4)  # candidate edges, relative to the finder's radius before the step
 MAX_STEP = 0.09  # per 50 ms frame; a reflex moves the radius ~5%, 11% at the extreme (gain 0.38, tau 0.1 s)
 N_BEFORE = 3  # frames that define the starting edge (the step comes at frame 2 or later)
@@ -107,7 +108,12 @@ def choose_edge(rise: np.ndarray, finder_radius: float) -> float:
         return math.nan
     inner = seg[1:-1]
     peaks = np.flatnonzero((inner >= seg[:-2]) & (inner > seg[2:]) & (inner >= EDGE_SHARE * seg.max())) + 1
-    return float((lo + peaks[0]) * STEP_PX) if peaks.size else math.nan
+    if peaks.size == 0:
+        return math.nan
+    # A blurred reflection's skirt can rise a little just inside the pupil's edge: of the rises
+    # within EDGE_GROUP of the innermost one, the steepest is the edge.
+    group = peaks[(lo + peaks) * STEP_PX <= EDGE_GROUP * (lo + peaks[0]) * STEP_PX]
+    return float((lo + group[np.argmax(seg[group])]) * STEP_PX)
 
 
 def track_edge(rise: np.ndarray, start_px: float, previous_px: float, frames_since: int = 1) -> float:
