@@ -4,13 +4,14 @@ threshold-based finder jumps (a doll's painted pupil) or loses the pupil for a f
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 import pytest
 
 from hardware.synthetic_eye import CaptureConditions, EyeIdentity, render_eye_with_truth
 from liveness.dataset import presentation
-from liveness.pupil_edge import edge_radii
+from liveness.pupil_edge import STEP_PX, choose_edge, edge_radii
 from liveness.pupil_finder import NOT_FOUND, track_pupil
 from liveness.pupil_reflex import pupil_reflex_score
 
@@ -88,3 +89,21 @@ def test_a_centre_off_by_a_few_pixels_moves_neither_the_radius_nor_the_corrected
     for a, b in zip(exact, shifted, strict=True):
         assert abs(a.radius - b.radius) < 0.3
         assert abs(a.x - b.x) < 0.5
+
+
+def _rise_with_bumps(*bumps: tuple[float, float]) -> np.ndarray:
+    """A radial rise profile (per STEP_PX) with Gaussian bumps at (radius px, height)."""
+    r = np.arange(0.0, 124.0, STEP_PX)
+    return sum(h * np.exp(-0.5 * ((r - c) / 1.5) ** 2) for c, h in bumps)
+
+
+def test_the_first_rise_out_of_the_pupil_is_its_edge_even_where_the_iris_rises_more():
+    # A dark iris the finder took for pupil (finder radius 80 px): a weak pupil edge at 37 px, the
+    # limbus at 82 px five times steeper.
+    assert choose_edge(_rise_with_bumps((37.0, 3.5), (82.0, 18.0)), 80.0) == pytest.approx(37.0, abs=0.5)
+
+
+def test_a_small_rise_just_inside_the_pupils_edge_does_not_take_its_place():
+    # A blurred reflection's skirt rising a little at 24.5 px, the pupil's edge at 29.5 px.
+    assert choose_edge(_rise_with_bumps((24.5, 2.0), (29.5, 9.9)), 42.0) == pytest.approx(29.5, abs=0.5)
+    assert math.isnan(choose_edge(_rise_with_bumps((60.0, 0.5)), 42.0))  # too weak to be an edge
