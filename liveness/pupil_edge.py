@@ -19,8 +19,12 @@ differently:
   between 0.4 and 1.4 times the finder's radius (inside a pupil nothing rises, so where the
   finder took a dark iris for pupil the first rise is still the pupil's). Each frame then looks
   for its edge within [0.6, 1.25] of it (a live pupil constricts by at most ~30%, and the limbus
-  lies beyond 1.4 pupil radii); a frame whose edge lies further from the last edge seen than a
-  pupil moves in that many frames has jumped to another edge and is dropped.
+  lies beyond 1.4 pupil radii);
+- a frame is kept when it continues the last frame kept: its radius within what a pupil changes
+  in that many frames (MAX_STEP each), and its corrected centre within what an eye moves. The
+  two sides are not followed one by one: the finder's centre jitters by a few px between frames,
+  moving one side's edge out and the other's in, which is no jump (held-out live eyes were
+  dropped for it); a side that jumped to another edge moves the radius or the centre, and is.
 
 A cosmetic lens whose print reaches over a dilated pupil shows its print's inner rim as the first
 rise: a rim that does not move with the light, so no reflex is seen and the capture is refused.
@@ -49,6 +53,9 @@ TRACK_WINDOW = (0.6, 1.25)  # each frame's edge, relative to the edge chosen bef
 EDGE_GROUP = 1.25  # rises this close outside the innermost one belong to the same edge
 CHOICE_WINDOW = (0.4, 1.4)  # candidate edges, relative to the finder's radius before the step
 MAX_STEP = 0.09  # per 50 ms frame; a reflex moves the radius ~5%, 11% at the extreme (gain 0.38, tau 0.1 s)
+MAX_GAP = 3  # frames: past a few unseen frames the allowed change stops growing (a jump stays a jump)
+CENTRE_SLACK_PX = 2.0  # the corrected centre's own noise (each side's edge to ~1 px)
+EYE_MOTION_PX = 1.5  # per frame: fixational drift, microsaccades and head sway at this magnification
 N_BEFORE = 3  # frames that define the starting edge (the step comes at frame 2 or later)
 _RADII = np.arange(0.0, MAX_RADIUS_PX + 4.0, STEP_PX, dtype=np.float32)
 _HALO = np.ones((1, 2 * int(HALO_PX / STEP_PX) + 1), np.uint8)
@@ -116,22 +123,33 @@ def choose_edge(rise: np.ndarray, finder_radius: float) -> float:
     return float((lo + group[np.argmax(seg[group])]) * STEP_PX)
 
 
-def track_edge(rise: np.ndarray, start_px: float, previous_px: float, frames_since: int = 1) -> float:
-    """This frame's edge (px, sub-pixel): the steepest rise within TRACK_WINDOW of the starting
-    edge; NaN when there is none, or when it lies further from the last edge seen than a pupil
-    moves in `frames_since` frames (MAX_STEP each): a jump to another edge is no measurement.
+def track_edge(rise: np.ndarray, start_px: float) -> float:
+    """This frame's edge on one side (px, sub-pixel): the steepest rise within TRACK_WINDOW of the
+    starting edge; NaN when there is none, or when it lies on the window's rim (the edge is elsewhere).
     """
     lo, seg = _window(rise, start_px, TRACK_WINDOW)
     if seg.size < 3:
         return math.nan
     k = int(np.argmax(seg))
-    if k in (0, seg.size - 1) or seg[k] < MIN_RISE:  # on the window's rim: the edge is elsewhere
+    if k in (0, seg.size - 1) or seg[k] < MIN_RISE:
         return math.nan
     a, b, c = float(seg[k - 1]), float(seg[k]), float(seg[k + 1])
     curvature = a - 2.0 * b + c
     offset = 0.5 * (a - c) / curvature if curvature < 0 else 0.0
-    radius = (lo + k + offset) * STEP_PX
-    return radius if abs(radius - previous_px) <= MAX_STEP * frames_since * previous_px else math.nan
+    return (lo + k + offset) * STEP_PX
+
+
+def continues(radius: float, centre: float, previous: tuple[float, float], frames_since: int) -> bool:
+    """Whether a frame's (radius, corrected centre) continue the last frame kept, `previous`, seen
+    `frames_since` frames ago: the radius within MAX_STEP per frame of it, the centre within what
+    an eye moves (both growing for at most MAX_GAP frames)."""
+    r0, c0 = previous
+    gap = min(frames_since, MAX_GAP)
+    return (
+        math.isfinite(radius)
+        and abs(radius - r0) <= MAX_STEP * gap * r0
+        and abs(centre - c0) <= CENTRE_SLACK_PX + EYE_MOTION_PX * gap
+    )
 
 
 def edge_radii(
@@ -159,16 +177,15 @@ def edge_radii(
     start = [choose_edge(mean_first[side], float(np.median(finder))) for side in (0, 1)]
     if not all(math.isfinite(s) for s in start):
         return lost
-    out, previous, since = [], list(start), 1
+    x_first = float(np.mean([x for r, x in zip(rises[:N_BEFORE], xs, strict=False) if r is not None]))
+    previous, since = ((start[0] + start[1]) / 2, x_first + (start[0] - start[1]) / 2), 1
+    out = []
     for rise, x, y in zip(rises, xs, ys, strict=True):
-        right, left = (
-            (track_edge(rise[k], start[k], previous[k], since) for k in (0, 1))
-            if rise is not None
-            else (math.nan,) * 2
-        )
-        if math.isfinite(right) and math.isfinite(left):
-            previous, since = [right, left], 1
-            out.append(PupilObservation(float(x + (right - left) / 2), float(y), (right + left) / 2, True))
+        right, left = (track_edge(rise[k], start[k]) for k in (0, 1)) if rise is not None else (math.nan,) * 2
+        radius, centre = (right + left) / 2, float(x + (right - left) / 2)
+        if continues(radius, centre, previous, since):
+            previous, since = (radius, centre), 1
+            out.append(PupilObservation(centre, float(y), radius, True))
         else:
             since += 1
             out.append(NOT_FOUND)

@@ -11,7 +11,15 @@ import pytest
 
 from hardware.synthetic_eye import CaptureConditions, EyeIdentity, render_eye_with_truth
 from liveness.dataset import presentation
-from liveness.pupil_edge import STEP_PX, choose_edge, edge_radii
+from liveness.pupil_edge import (
+    CENTRE_SLACK_PX,
+    EYE_MOTION_PX,
+    MAX_GAP,
+    STEP_PX,
+    choose_edge,
+    continues,
+    edge_radii,
+)
 from liveness.pupil_finder import NOT_FOUND, track_pupil
 from liveness.pupil_reflex import pupil_reflex_score
 
@@ -89,6 +97,47 @@ def test_a_centre_off_by_a_few_pixels_moves_neither_the_radius_nor_the_corrected
     for a, b in zip(exact, shifted, strict=True):
         assert abs(a.radius - b.radius) < 0.3
         assert abs(a.x - b.x) < 0.5
+
+
+def test_a_finder_centre_jittering_between_frames_drops_no_frame():
+    frames, _ = _sequence(11, [0.42] * 6, [1.0] * 6)
+    observations = track_pupil(frames)
+    # +-4 px from frame to frame: each side's edge moves by 8 px, more than a pupil's edge moves in
+    # a frame, but the radius and the corrected centre stay (the old per-side check dropped these).
+    jittered = tuple(
+        dataclasses.replace(o, x=o.x + (4.0 if k % 2 else -4.0)) for k, o in enumerate(observations)
+    )
+    exact, moved = edge_radii(frames, observations), edge_radii(frames, jittered)
+    assert all(o.found for o in moved)
+    for a, b in zip(exact, moved, strict=True):
+        assert abs(a.radius - b.radius) < 0.3
+        assert abs(a.x - b.x) < 0.5
+
+
+def test_a_live_eye_with_a_jittering_finder_shows_its_reflex():
+    # Fusion-phase live eye whose finder centre jittered by 2-5 px between frames: the per-side
+    # check dropped most frames and the reflex scored the cue's floor (-0.5), under the veto.
+    p = presentation("train", "bona_fide", 10720)
+    assert pupil_reflex_score(edge_radii(p.frames, track_pupil(p.frames)), p.schedule) > 0.6
+
+
+def test_a_side_alternating_between_two_edges_is_no_reflex():
+    # Fusion-phase print: its left side's steepest rise alternates between two printed edges 15 px
+    # apart, so the radius "changes" by 10 px; following the radius alone it scored 0.74.
+    p = presentation("train", "print", 10008)
+    assert pupil_reflex_score(edge_radii(p.frames, track_pupil(p.frames)), p.schedule) < 0.2
+
+
+def test_continuity_allows_a_pupils_change_and_an_eyes_motion_not_a_jump():
+    previous = (30.0, 200.0)
+    assert continues(28.0, 201.0, previous, 1)  # constriction of 7% and 1 px of motion
+    assert not continues(26.0, 200.0, previous, 1)  # 13% in one frame: another edge
+    assert continues(26.0, 200.0, previous, 2)  # ... but a pupil can do it in two
+    assert not continues(30.0, 200.0 + CENTRE_SLACK_PX + EYE_MOTION_PX + 0.5, previous, 1)
+    # Past MAX_GAP unseen frames the allowance stops growing: a jump stays a jump.
+    far = 30.0 * (1 + 0.09 * MAX_GAP) + 1.0
+    assert not continues(far, 200.0, previous, MAX_GAP + 5)
+    assert not continues(float("nan"), 200.0, previous, 1)
 
 
 def _rise_with_bumps(*bumps: tuple[float, float]) -> np.ndarray:
