@@ -108,7 +108,7 @@ def main() -> None:
         "--veto",
         nargs="+",
         type=veto_spec,
-        default=[("pupil_reflex", 0.01)],
+        default=[("pupil_reflex", 0.005), ("illumination_response", 0.0025)],
         metavar="CUE=SHARE",
         help="a physical cue every live eye shows, and the share of bona fide below its floor",
     )
