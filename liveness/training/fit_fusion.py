@@ -8,7 +8,8 @@ FUSION_OFFSET, captured by the station's autofocus camera) were never seen by th
 held-out split is never touched here. Classes are weighted so that bona fide and attacks
 weigh the same, and every attack species the same.
 
-A veto floor (`--veto CUE=SHARE`; by default the pupil reflex at 1%) is the SHARE quantile of
+A veto floor (`--veto CUE=SHARE`; by default the pupil reflex at 0.5% and the illumination
+response at 0.25%) is the SHARE quantile of
 the cue's scores on the bona fide of the fusion set that the blur ceiling lets through. (Until the
 reflex was measured at the pupil's edge, contact-lens wearers counted as live eyes too; but a
 printed lens whose pattern reaches over a dilated pupil hides the pupil's edge, and then the
