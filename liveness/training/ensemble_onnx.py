@@ -6,12 +6,15 @@ r"""Average several trained texture CNNs into one ONNX model (same input, mean o
 Members trained on different data or for different lengths make different mistakes; the mean
 of their logits errs less than any one of them. Each member must take [N, C, H, W] float32 and
 give [N, 1]; all must agree on C, H, W and the opset. The result is one graph, so the runtime
-(`liveness.texture_model.TextureModel`) loads it like a single model.
+(`liveness.texture_model.TextureModel`) loads it like a single model. The members' training
+metrics (`texture_cnn_metrics.json`, which `train_texture_cnn` writes beside each model) are
+gathered into one file beside the ensemble, so the shipped metrics describe the shipped graph.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -19,6 +22,7 @@ import onnx
 from onnx import helper
 
 INPUT, OUTPUT = "crops", "logits"
+METRICS = "texture_cnn_metrics.json"
 
 
 def _shape(value: onnx.ValueInfoProto) -> list[object]:
@@ -64,16 +68,45 @@ def ensemble(members: Sequence[onnx.ModelProto]) -> onnx.ModelProto:
     return model
 
 
+def combined_metrics(members: Sequence[dict]) -> dict:
+    """The ensemble's metrics: its parameter count and each member's own training metrics."""
+    if len(members) < 2:
+        raise ValueError("an ensemble needs at least two members")
+    for k, m in enumerate(members):
+        if not isinstance(m, dict) or not isinstance(m.get("parameters"), int):
+            raise ValueError(f"member {k}: its metrics have no parameter count")
+    return {
+        "ensemble": "mean of the members' logits (liveness/training/ensemble_onnx.py)",
+        "parameters": sum(m["parameters"] for m in members),
+        "members": list(members),
+    }
+
+
+def _write_all(files: dict[Path, bytes]) -> None:
+    """Every file written in full beside its target before any target is replaced."""
+    tmps = {path: path.with_name(path.name + ".tmp") for path in files}
+    for path, data in files.items():
+        tmps[path].write_bytes(data)
+    for path, tmp in tmps.items():
+        tmp.replace(path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("members", nargs="+", type=Path, help="trained texture_cnn.onnx files")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
+    missing = [str(p.parent / METRICS) for p in args.members if not (p.parent / METRICS).is_file()]
+    if missing:
+        parser.error(f"no training metrics beside the member(s): {', '.join(missing)}")
+    try:
+        metrics = combined_metrics([json.loads((p.parent / METRICS).read_text()) for p in args.members])
+    except ValueError as e:  # json.JSONDecodeError is one
+        parser.error(f"member metrics: {e}")
     model = ensemble([onnx.load(str(p)) for p in args.members])
-    tmp = args.out.with_suffix(".tmp")
-    onnx.save(model, str(tmp))
-    tmp.replace(args.out)
-    print(f"wrote {args.out}: mean of {len(args.members)} members")
+    metrics_text = json.dumps(metrics, indent=2, sort_keys=True) + "\n"
+    _write_all({args.out: model.SerializeToString(), args.out.parent / METRICS: metrics_text.encode()})
+    print(f"wrote {args.out} and its {METRICS}: mean of {len(args.members)} members")
 
 
 if __name__ == "__main__":
