@@ -6,8 +6,10 @@ iris (a doll's eye then seems to constrict), when it loses the pupil for one fra
 iris joins the pupil. A reflex is a few-percent change of the radius, so this module measures it
 differently:
 
-- one centre track for the sequence: the finder's centre where it agrees with the sequence's
-  median; a frame where the finder failed or wandered off (onto a cluster of lashes, or pulled
+- one centre track for the sequence: the median of the finder's centres, within 2 frames, that
+  agree with the sequence's median (a held-out live eye's finder jittered 10 px vertically
+  between frames, which no edge corrects); a frame with none of those near, where the finder
+  failed or wandered off (onto a cluster of lashes, or pulled
   by lashes touching the pupil) takes the centre of the nearest frame where it agreed. Held-out
   live eyes lost their reflex when such frames were dropped: a third of the sequence, or the
   frames before the light step;
@@ -61,6 +63,7 @@ MAX_GAP = 3  # frames: past a few unseen frames the allowed change stops growing
 CENTRE_SLACK_PX = 2.0  # the corrected centre's own noise (each side's edge to ~1 px)
 EYE_MOTION_PX = 1.5  # per frame: fixational drift, microsaccades and head sway at this magnification
 N_BEFORE = 3  # frames that define the starting edge (the step comes at frame 2 or later)
+CENTRE_WINDOW = 2  # frames either side: the finder's centre jitters more between frames than an eye moves
 _RADII = np.arange(0.0, MAX_RADIUS_PX + 4.0, STEP_PX, dtype=np.float32)
 _HALO = np.ones((1, 2 * int(HALO_PX / STEP_PX) + 1), np.uint8)
 
@@ -69,8 +72,12 @@ def _centre_track(
     observations: tuple[PupilObservation, ...],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
     """(x, y, kept) per frame. `kept` marks the frames whose finder centre agrees with the
-    sequence's median; every other frame (finder failed, or wandered onto lashes or a lid shadow)
-    takes the centre of the nearest kept frame, earlier on a tie. An eye moves a few px over a
+    sequence's median. Each frame is measured at the median of the kept centres within
+    CENTRE_WINDOW frames of it: the finder's centre jitters by 5-10 px between frames on some
+    eyes (a dark iris with spokes, lashes), far more than an eye moves in 50 ms, and the edges
+    correct x but not y: a centre off vertically cuts a shorter chord through the pupil. A frame
+    with no kept frame that near (finder failed, or wandered onto lashes or a lid shadow) takes
+    the centre of the nearest kept frame, earlier on a tie. An eye moves a few px over a
     sequence, and the edges' difference corrects x, so that centre still finds the pupil's edge;
     the continuity check in `edge_radii` drops the frame where it does not."""
     x = np.array([o.x if o.found else math.nan for o in observations])
@@ -84,8 +91,14 @@ def _centre_track(
     index = np.flatnonzero(kept)
     if index.size == 0:  # the finder's centres scatter: no pupil to follow
         return None
-    nearest = index[np.argmin(np.abs(np.arange(x.size)[:, None] - index[None, :]), axis=1)]
-    return x[nearest], y[nearest], kept
+    frames = np.arange(x.size)
+    nearest = index[np.argmin(np.abs(frames[:, None] - index[None, :]), axis=1)]
+    xs, ys = x[nearest], y[nearest]
+    for i in frames:  # the median of the kept centres within CENTRE_WINDOW frames, where there are any
+        near = index[np.abs(index - i) <= CENTRE_WINDOW]
+        if near.size:
+            xs[i], ys[i] = np.median(x[near]), np.median(y[near])
+    return xs, ys, kept
 
 
 def radial_rise(frame: np.ndarray, x: float, y: float) -> np.ndarray | None:
