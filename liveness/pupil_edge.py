@@ -39,7 +39,6 @@ rise: a rim that does not move with the light, so no reflex is seen and the capt
 from __future__ import annotations
 
 import math
-import warnings
 
 import cv2
 import numpy as np
@@ -101,6 +100,20 @@ def _centre_track(
     return xs, ys, kept
 
 
+def _column_nanmedian(values: np.ndarray) -> np.ndarray:
+    """The median of each column's non-NaN values (NaN where there are none): what np.nanmedian
+    gives along axis 0, to the bit (the mean of the two middle values in the array's dtype), at a
+    tenth of its cost on these small arrays (it goes through masked arrays)."""
+    ordered = np.sort(values, axis=0)  # NaN sorts last
+    count = np.count_nonzero(~np.isnan(values), axis=0)
+    columns = np.arange(values.shape[1])
+    low = ordered[np.maximum(count - 1, 0) // 2, columns]
+    high = ordered[count // 2 - (count == 0), columns]
+    median = (low + high) / values.dtype.type(2)
+    median[count == 0] = np.nan
+    return median
+
+
 def radial_rise(frame: np.ndarray, x: float, y: float) -> np.ndarray | None:
     """d(grey)/d(radius) per STEP_PX of the median profile of the right and the left sectors
     around (x, y): shape (2, radii); None when reflections hide either side."""
@@ -112,10 +125,8 @@ def radial_rise(frame: np.ndarray, x: float, y: float) -> np.ndarray | None:
     grey[glare] = np.nan
     rises = []
     for side in np.split(grey, 2):  # each side on its own: a centre off by d px moves one edge
-        with warnings.catch_warnings():  # out by d and the other in by d; their mean stays put
-            warnings.simplefilter("ignore", RuntimeWarning)  # radii all glare: filled below
-            profile = np.nanmedian(side, axis=0)
-        seen = np.isfinite(profile)
+        profile = _column_nanmedian(side)  # out by d and the other in by d; their mean stays put
+        seen = np.isfinite(profile)  # radii all glare are NaN: filled below
         if seen.sum() < 10:
             return None
         profile = np.interp(_RADII, _RADII[seen], profile[seen]).astype(np.float32)
