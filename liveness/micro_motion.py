@@ -32,6 +32,15 @@ def _high_pass(frame: np.ndarray) -> np.ndarray:
     return small - cv2.GaussianBlur(small, (0, 0), 4.0)
 
 
+def face_shift(base: np.ndarray, frame: np.ndarray, window: np.ndarray) -> tuple[float, float]:
+    """(dx, dy) px of `frame` against `base` (both high-passed, float32) by phase correlation
+    under `window`. OpenCV (5.0) multiplies its inputs by the window in place: given the arrays
+    themselves, the reference would be windowed once more by every frame it is compared with, and
+    the later frames' shifts would drift (0.7 px off on a rigidly moving eye). So it gets copies."""
+    (dx, dy), _ = cv2.phaseCorrelate(base.copy(), frame.copy(), window)
+    return float(dx), float(dy)
+
+
 def relative_motion(frames: np.ndarray, observations: tuple[PupilObservation, ...]) -> np.ndarray:
     """(k, 2) pupil displacement relative to the face (px), for frames where the pupil was found."""
     found = [i for i, o in enumerate(observations) if o.found]
@@ -42,10 +51,9 @@ def relative_motion(frames: np.ndarray, observations: tuple[PupilObservation, ..
     iris = estimate_iris_radius(frames[found[0]], ref)
     iris = iris if np.isfinite(iris) else 3.0 * ref.radius
     window = _face_window(small[0].shape, ref.x, ref.y, iris)
-    base = small[0]
     out = []
     for k, i in enumerate(found):
-        (fx, fy), _ = cv2.phaseCorrelate(base, small[k], window)
+        fx, fy = face_shift(small[0], small[k], window)
         o = observations[i]
         out.append((o.x - ref.x - fx / SCALE, o.y - ref.y - fy / SCALE))
     return np.asarray(out)
