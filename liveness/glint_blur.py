@@ -60,13 +60,41 @@ def ray_skirt(profile: np.ndarray) -> float:
     return float(foot - edge) * STEP_PX
 
 
+def ray_skirts(profiles: np.ndarray) -> np.ndarray:
+    """`ray_skirt` of every row of a (rays, samples) float array at once, with the same arithmetic
+    in the profiles' dtype, so to the bit the same values: NaN where a ray is not usable."""
+    dtype = profiles.dtype.type
+    out = np.full(profiles.shape[0], math.nan)
+    below = profiles < CORE_LEVEL
+    j = np.argmax(below, axis=1)  # where each ray leaves the core
+    rows = np.flatnonzero(below.any(axis=1) & (j > 0))
+    j = j[rows]
+    idx = j[:, None] + np.arange(int(SKIRT_SEARCH_PX / STEP_PX))[None, :]
+    last = profiles.shape[1] - 1
+    tail = np.where(idx <= last, profiles[rows[:, None], np.minimum(idx, last)], np.inf).astype(dtype)
+    background = tail.min(axis=1).astype(np.float64)
+    contrast = CORE_LEVEL - background >= MIN_CONTRAST
+    rows, j, tail, background = rows[contrast], j[contrast], tail[contrast], background[contrast]
+    level = (background + SKIRT_FRACTION * (CORE_LEVEL - background)).astype(dtype)
+    k = np.argmax(tail < level[:, None], axis=1)  # exists: the minimum is below `level`
+    inside, outside = profiles[rows, j - 1], profiles[rows, j]
+    step = np.maximum((inside - outside).astype(np.float64), 1e-6).astype(dtype)
+    edge = (j - 1).astype(dtype) + (inside - dtype(CORE_LEVEL)) / step
+    rows_k = np.arange(rows.size)
+    before, after = tail[rows_k, np.maximum(k - 1, 0)], tail[rows_k, k]
+    fall = np.maximum((before - after).astype(np.float64), 1e-6).astype(dtype)
+    foot = np.where(k == 0, j.astype(dtype), (j + k - 1).astype(dtype) + (before - level) / fall)
+    out[rows] = (foot - edge).astype(np.float64) * STEP_PX
+    return out
+
+
 def spot_skirt(frame: np.ndarray, x: float, y: float) -> float:
     """The skirt of the reflection centred at (x, y), in its most blurred direction; NaN if fewer
     than half of the rays could be measured."""
     xs = (x + np.cos(_ANGLES)[:, None] * _STEPS[None, :]).astype(np.float32)
     ys = (y + np.sin(_ANGLES)[:, None] * _STEPS[None, :]).astype(np.float32)
     profiles = cv2.remap(frame.astype(np.float32), xs, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    skirts = np.array([ray_skirt(p) for p in profiles])
+    skirts = ray_skirts(profiles)
     if np.count_nonzero(np.isfinite(skirts)) < RAYS // 2:
         return math.nan
     pairs = np.stack([skirts[: RAYS // 2], skirts[RAYS // 2 :]])

@@ -81,10 +81,9 @@ def find_pupil(frame: np.ndarray) -> PupilObservation:
     if roi.size == 0:
         return NOT_FOUND
     yy, xx = np.ogrid[y0:y1, x0:x1]
-    inner = (xx - cx) ** 2 + (yy - cy) ** 2 <= (0.6 * r0) ** 2
-    ring = ((xx - cx) ** 2 + (yy - cy) ** 2 >= (1.3 * r0) ** 2) & (
-        (xx - cx) ** 2 + (yy - cy) ** 2 <= (1.8 * r0) ** 2
-    )
+    d2 = (xx - cx) ** 2 + (yy - cy) ** 2
+    inner = d2 <= (0.6 * r0) ** 2
+    ring = (d2 >= (1.3 * r0) ** 2) & (d2 <= (1.8 * r0) ** 2)
     if not inner.any() or not ring.any():
         return NOT_FOUND
     dark, iris = float(np.median(roi[inner])), float(np.median(roi[ring]))

@@ -10,7 +10,7 @@ import pytest
 
 from hardware.illumination import IlluminationSchedule, capture_bona_fide_sequence
 from hardware.synthetic_eye import CaptureConditions, EyeIdentity
-from liveness.glint_blur import STEP_PX, glint_blur, ray_skirt
+from liveness.glint_blur import STEP_PX, glint_blur, ray_skirt, ray_skirts
 from liveness.pupil_finder import track_pupil
 
 
@@ -54,3 +54,18 @@ def test_frames_without_saturated_reflections_measure_nan():
     frames = _sequence(0.2, 0.0)
     dimmed = (frames.astype(np.float32) * 0.8).astype(np.uint8)  # nothing reaches saturation
     assert math.isnan(glint_blur(dimmed, track_pupil(dimmed), 2))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_the_vectorised_skirts_equal_the_ray_by_ray_definition_to_the_bit(dtype):
+    rng = np.random.default_rng(21)
+    r = np.arange(0.0, 14.0, STEP_PX)
+    for _ in range(300):
+        background, width = rng.uniform(0, 235), rng.uniform(0.05, 4.0)
+        edge = np.clip((r - rng.uniform(-0.5, 4.0)) / width * 4, -50, 50)
+        ray = background + (255 - background) / (1 + np.exp(edge)) + rng.normal(0, rng.uniform(0, 6), r.size)
+        rays = np.clip(np.stack([ray, ray + rng.normal(0, 20, r.size), np.round(ray)]), 0, 255).astype(dtype)
+        if rng.random() < 0.2:
+            rays[:, rng.integers(0, r.size) :] = rng.uniform(0, 255)  # another reflection, a lash
+        expected = np.array([ray_skirt(p) for p in rays])
+        assert np.array_equal(ray_skirts(rays), expected, equal_nan=True)
