@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from hardware.synthetic_eye import CaptureConditions, EyeIdentity, render_eye
-from liveness.micro_motion import FLOOR_PX, face_shift, micro_motion_score, relative_motion
+from liveness.micro_motion import FLOOR_PX, FRAME_STEP, face_shift, micro_motion_score, relative_motion
 from liveness.pupil_finder import PupilObservation, find_pupil
 
 
@@ -40,11 +40,12 @@ def _rigid_sequence(seed: int, n: int = 20, sway_px: float = 0.7):
 def test_a_rigidly_moving_eye_shows_little_motion_inside_the_face(seed):
     # OpenCV windows phaseCorrelate's inputs in place: fed the reference itself, every later frame
     # was compared with a reference windowed once more, and the shifts drifted: on seeds 0 and 2
-    # the rms came out at 2.0 and 0.66 px (now 0.34 and 0.18; the method's own error on these
-    # warped renders is up to ~0.4 px), and seed 0 looked as alive as a live eye.
+    # the rms came out at 0.67 and 0.46 px (now 0.31 and 0.17; the method's own error on these
+    # warped renders is up to ~0.4 px); over all 20 frames, seed 0's was 2.0 px, as alive as a
+    # live eye.
     frames, _, observations = _rigid_sequence(seed)
     d = relative_motion(frames, observations)
-    assert d.shape == (20, 2)
+    assert d.shape == (10, 2)  # every other frame
     assert np.sqrt(np.mean(np.sum(d**2, axis=1))) < 0.45
     assert micro_motion_score(frames, observations) < np.log10(0.45)
 
@@ -70,8 +71,9 @@ def test_a_pupil_moving_inside_the_rigid_face_is_measured():
         for o, (ex, ey) in zip(observations, inside, strict=True)
     )
     d = relative_motion(frames, moved)
-    np.testing.assert_allclose(d - d[0], inside - inside[0], atol=0.3)
-    expected = np.sqrt(np.mean(np.sum((inside - np.median(inside, axis=0)) ** 2, axis=1)))
+    seen = inside[::FRAME_STEP]
+    np.testing.assert_allclose(d - d[0], seen - seen[0], atol=0.3)
+    expected = np.sqrt(np.mean(np.sum((seen - np.median(seen, axis=0)) ** 2, axis=1)))
     assert micro_motion_score(frames, moved) == pytest.approx(np.log10(expected), abs=0.1)
 
 
