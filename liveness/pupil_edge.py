@@ -43,6 +43,7 @@ import math
 import cv2
 import numpy as np
 
+from .order_stats import column_nanmedian
 from .pupil_finder import NOT_FOUND, PupilObservation
 
 _HALF = np.linspace(-np.radians(50.0), np.radians(50.0), 24)
@@ -100,20 +101,6 @@ def _centre_track(
     return xs, ys, kept
 
 
-def _column_nanmedian(values: np.ndarray) -> np.ndarray:
-    """The median of each column's non-NaN values (NaN where there are none): what np.nanmedian
-    gives along axis 0, to the bit (the mean of the two middle values in the array's dtype), at a
-    tenth of its cost on these small arrays (it goes through masked arrays)."""
-    ordered = np.sort(values, axis=0)  # NaN sorts last
-    count = np.count_nonzero(~np.isnan(values), axis=0)
-    columns = np.arange(values.shape[1])
-    low = ordered[np.maximum(count - 1, 0) // 2, columns]
-    high = ordered[count // 2 - (count == 0), columns]
-    median = (low + high) / values.dtype.type(2)
-    median[count == 0] = np.nan
-    return median
-
-
 def radial_rise(frame: np.ndarray, x: float, y: float) -> np.ndarray | None:
     """d(grey)/d(radius) per STEP_PX of the median profile of the right and the left sectors
     around (x, y): shape (2, radii); None when reflections hide either side."""
@@ -125,7 +112,7 @@ def radial_rise(frame: np.ndarray, x: float, y: float) -> np.ndarray | None:
     grey[glare] = np.nan
     rises = []
     for side in np.split(grey, 2):  # each side on its own: a centre off by d px moves one edge
-        profile = _column_nanmedian(side)  # out by d and the other in by d; their mean stays put
+        profile = column_nanmedian(side)  # out by d and the other in by d; their mean stays put
         seen = np.isfinite(profile)  # radii all glare are NaN: filled below
         if seen.sum() < 10:
             return None

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .order_stats import median, percentiles_u8
+
 COARSE_SCALE = 4
 MIN_RADIUS_PX, MAX_RADIUS_PX = 8.0, 110.0  # pupil radius range at the station's magnification
 MIN_IRIS_PX, MAX_IRIS_PX = 50, 180  # iris radius range at the station's magnification
@@ -36,25 +38,9 @@ class PupilObservation:
 NOT_FOUND = PupilObservation(math.nan, math.nan, math.nan, False)
 
 
-def _percentiles_u8(image: np.ndarray, percents: tuple[float, ...]) -> np.ndarray:
-    """np.percentile(image, percents) of a uint8 image, to the bit (linear interpolation between
-    order statistics, the same arithmetic), from its histogram instead of a partial sort."""
-    cumulative = np.cumsum(np.bincount(image.ravel(), minlength=256))
-    virtual = (image.size - 1) * np.true_divide(np.asarray(percents, np.float64), 100)
-    below = np.floor(virtual).astype(np.intp)
-    above = np.minimum(below + 1, image.size - 1)
-    a = np.searchsorted(cumulative, below, side="right").astype(np.uint8)  # the value of that rank
-    b = np.searchsorted(cumulative, above, side="right").astype(np.uint8)
-    t = virtual - below
-    diff = b - a
-    out = np.add(a, diff * t)
-    np.subtract(b, diff * (1 - t), out=out, where=t >= 0.5)
-    return out
-
-
 def _coarse(frame: np.ndarray) -> tuple[float, float, float] | None:
     small = cv2.resize(frame, None, fx=1 / COARSE_SCALE, fy=1 / COARSE_SCALE, interpolation=cv2.INTER_AREA)
-    lo, med = _percentiles_u8(small, (0.05, 50))
+    lo, med = percentiles_u8(small, (0.05, 50))
     mask = (small <= lo + 0.22 * (med - lo)).astype(np.uint8)  # pupil, not the (darker) iris
     mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, _CLOSE_COARSE)  # fill corneal reflections
     # The deepest point of the dark region is the pupil: eyelashes are thin, shadows shallow.
@@ -86,7 +72,7 @@ def find_pupil(frame: np.ndarray) -> PupilObservation:
     ring = (d2 >= (1.3 * r0) ** 2) & (d2 <= (1.8 * r0) ** 2)
     if not inner.any() or not ring.any():
         return NOT_FOUND
-    dark, iris = float(np.median(roi[inner])), float(np.median(roi[ring]))
+    dark, iris = (float(percentiles_u8(roi[mask], (50,))[0]) for mask in (inner, ring))  # medians
     if iris - dark < 8:  # no contrast between pupil and iris: not a pupil
         return NOT_FOUND
     # Closer to the pupil grey than the iris grey: dark iris crypts must not join the pupil.
@@ -114,7 +100,7 @@ def _fit_boundary(mask: np.ndarray, cx: float, cy: float, r0: float, x0: int, y0
             return NOT_FOUND
         fx, fy, fr = _circle_fit(px[keep], py[keep])
         resid = np.abs(np.hypot(px - fx, py - fy) - fr)
-        scale = max(1.0, 2.5 * float(np.median(resid[keep])))
+        scale = max(1.0, 2.5 * median(resid[keep]))
         keep = resid <= scale
     if not MIN_RADIUS_PX <= fr <= MAX_RADIUS_PX or keep.mean() < 0.4:
         return NOT_FOUND

@@ -22,6 +22,7 @@ import numpy as np
 
 from hardware.illumination import IlluminationSchedule, PupilReflex
 
+from .order_stats import median
 from .pupil_finder import PupilObservation
 
 LATENCIES_S = tuple(np.arange(0.15, 0.401, 0.025))
@@ -46,14 +47,6 @@ def expected_response(schedule: IlluminationSchedule, latency_s: float) -> np.nd
     return model.relative_response(schedule)
 
 
-def _median(values: np.ndarray) -> float:
-    """np.median of a non-empty 1-D float64 array, to the bit, without its per-call overhead (this
-    runs 88 times per assessment on 20 values)."""
-    ordered = np.sort(values)
-    half = ordered.size // 2
-    return float(ordered[half] if ordered.size % 2 else (ordered[half - 1] + ordered[half]) / 2)
-
-
 def biweight_fit(A: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Robust least squares y ~ A @ coef by iteratively reweighted Tukey biweight: (coef, weights).
 
@@ -66,7 +59,7 @@ def biweight_fit(A: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         root = np.sqrt(w)
         coef, *_ = np.linalg.lstsq(A * root[:, None], y * root, rcond=None)
         resid = y - A @ coef
-        scale = max(1.4826 * _median(np.abs(resid[w > 0])), NOISE_FLOOR)
+        scale = max(1.4826 * median(np.abs(resid[w > 0])), NOISE_FLOOR)
         u = resid / (TUKEY_C * scale)
         w = np.where(np.abs(u) < 1.0, (1.0 - u * u) ** 2, 0.0)
         if not (w > 0).any():

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import warnings
 
 import numpy as np
 import pytest
@@ -17,7 +16,6 @@ from liveness.pupil_edge import (
     EYE_MOTION_PX,
     MAX_GAP,
     STEP_PX,
-    _column_nanmedian,
     choose_edge,
     continues,
     edge_radii,
@@ -225,15 +223,3 @@ def test_a_small_rise_just_inside_the_pupils_edge_does_not_take_its_place():
     # A blurred reflection's skirt rising a little at 24.5 px, the pupil's edge at 29.5 px.
     assert choose_edge(_rise_with_bumps((24.5, 2.0), (29.5, 9.9)), 42.0) == pytest.approx(29.5, abs=0.5)
     assert math.isnan(choose_edge(_rise_with_bumps((60.0, 0.5)), 42.0))  # too weak to be an edge
-
-
-def test_the_column_median_equals_numpys_nanmedian_to_the_bit():
-    rng = np.random.default_rng(12)
-    for _ in range(300):
-        values = rng.normal(100.0, 30.0, (24, int(rng.integers(1, 60)))).astype(np.float32)
-        values[rng.random(values.shape) < rng.random()] = np.nan  # glare, up to whole columns
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            expected = np.nanmedian(values, axis=0)
-        got = _column_nanmedian(values)
-        assert got.dtype == expected.dtype and np.array_equal(got, expected, equal_nan=True)
