@@ -157,7 +157,11 @@ def test_enroll_then_duplicate_in_headless_chromium(served: Served, tmp_path: Pa
         first = new_commitment()
         assert enroll(first) == "enrolled", driver.find_element(By.ID, "outcome").text
         assert served.world.registry.member(first).enrolled
-        steps = [li.get_attribute("data-step") for li in driver.find_elements(By.CSS_SELECTOR, "#steps li")]
+        # Read the step list in one script: the page may re-render it between a find and a read
+        # (a stale element, seen once in CI).
+        steps = driver.execute_script(
+            "return Array.from(document.querySelectorAll('#steps li'), li => li.getAttribute('data-step'))"
+        )
         assert steps[0] == "capture" and steps[-1] == "record" and len(steps) == 9
 
         second = new_commitment()
