@@ -42,7 +42,7 @@ from personhood.config import load_settings
 from zk_identity import SNARK_SCALAR_FIELD, hash_to_field
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from tests.contracts.conftest import semaphore_peer  # the npm Semaphore peer
+from peers import semaphore_peer  # the npm Semaphore peer
 
 SEMAPHORE_VALIDATE_PROOF_AVG = 288_798  # Semaphore v4 validateProof average gas (stated baseline)
 SEMAPHORE_ADD_MEMBER = (118_000, 157_000)  # Semaphore v4 addMember range (stated baseline)

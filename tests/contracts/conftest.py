@@ -8,11 +8,8 @@ chain run inside `chain_snapshot` (anvil's evm_snapshot / evm_revert), so each s
 
 from __future__ import annotations
 
-import json
-import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from eth_account import Account
@@ -35,11 +32,10 @@ from contracts import (
     sign_enrollment,
 )
 from contracts.deploy import deploy_contract
+from peers import semaphore_peer
 from personhood.config import load_settings
 from zk_identity import LeanIMT
-from zk_identity.node_tools import PROJECT_ROOT, node_executable
 
-PEER = Path(__file__).with_name("semaphore_peer.mjs")
 SECRETS = tuple(f"personhood-test-identity-{i}" for i in range(8))
 ENROLLED = 5  # identities 0..4 are in the base group; 5..7 are kept for enrollment tests
 BASE_DEPTH = 3
@@ -57,22 +53,6 @@ def imt_root(leaves: list[int]) -> int:
         if leaf == 0:
             tree.remove(index)
     return tree.root
-
-
-def semaphore_peer(spec: dict, timeout: float = 600.0) -> list:
-    """Run the npm Semaphore peer (identities, group roots, proofs) once; returns its answers."""
-    proc = subprocess.run(
-        [str(node_executable()), "--input-type=module", "-e", PEER.read_text()],
-        input=json.dumps(spec),
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-    if proc.returncode != 0:
-        raise AssertionError(f"Semaphore peer failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}")
-    return json.loads(proc.stdout)
 
 
 @dataclass(frozen=True)

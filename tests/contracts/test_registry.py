@@ -6,9 +6,10 @@ import pytest
 from eth_account import Account
 
 from contracts import ContractRevertError, Enrollment, sign_enrollment
+from peers import semaphore_peer
 from zk_identity import SNARK_SCALAR_FIELD
 
-from .conftest import ENROLLED, SECRETS, imt_root, semaphore_peer
+from .conftest import ENROLLED, SECRETS, imt_root
 
 pytestmark = [pytest.mark.slow, pytest.mark.node]
 
