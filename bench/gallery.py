@@ -32,8 +32,8 @@ import numpy as np
 
 from enrollment.gallery import Gallery, GalleryShard, kernel, native_kernel, pair_distance
 from enrollment.gallery.distance import SHIFT_ORDER
-from enrollment.gallery.synthetic_templates import random_templates, recapture
 from enrollment.iris.template import IrisTemplate
+from simulation.synthetic_templates import random_templates, recapture
 
 TEMPLATE_BYTES = 4096  # 2 KiB code + 2 KiB mask
 CHUNK = 65_536

@@ -29,12 +29,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from timing import median_ms
 
-from hardware.illumination import IlluminationSchedule, capture_bona_fide_sequence
-from hardware.synthetic_eye import CaptureConditions
-from liveness.attacks.recapture import random_eye, station_leds
+from hardware.illumination import IlluminationSchedule
 from liveness.fusion import default_fusion
 from liveness.glint_blur import glint_blur
 from liveness.pupil_finder import track_pupil
+from simulation.attacks.recapture import random_eye, station_leds
+from simulation.live_eye import capture_bona_fide_sequence
+from simulation.synthetic_eye import CaptureConditions
 
 BANDS = ((0.0, 0.8), (0.8, 1.2), (1.2, 1.6), (1.6, 2.0), (2.0, 2.5))  # px of defocus
 

@@ -25,7 +25,7 @@ from enrollment.evaluation.metrics import fmr_at_threshold, fnmr_at_threshold
 from enrollment.iris import PipelineParams
 from enrollment.iris.gabor import encode_reference
 from enrollment.iris.pipeline import analyze, encoder_for
-from hardware.synthetic_eye import CaptureConditions, EyeIdentity, render_eye
+from simulation.synthetic_eye import CaptureConditions, EyeIdentity, render_eye
 
 CANDIDATE_THRESHOLDS = (0.30, 0.32, 0.34, 0.36)  # for the 1:N deduplication recommendation
 VARIANTS = {  # name: (max_shift, use_mask, normalized)

@@ -27,10 +27,10 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__)
 
 from enrollment.iris import QualityError, encode, match  # noqa: E402
 from hardware.illumination import IlluminationSchedule  # noqa: E402
-from hardware.synthetic_eye import CaptureConditions, render_eye  # noqa: E402
 from liveness import assess  # noqa: E402
-from liveness.attacks.recapture import random_eye  # noqa: E402
-from liveness.dataset import CLASSES, SPLITS, presentation  # noqa: E402
+from simulation.attacks.recapture import random_eye  # noqa: E402
+from simulation.pad_dataset import CLASSES, SPLITS, presentation  # noqa: E402
+from simulation.synthetic_eye import CaptureConditions, render_eye  # noqa: E402
 
 SPECIES = "contact_lens"
 ENROLL_TRIES = 4  # the wearer's own enrollment: an operator retries a capture the quality gate refuses

@@ -38,16 +38,17 @@ sys.path.insert(0, str(ROOT))
 
 from timing import median_ms  # noqa: E402  (bench/timing.py)
 
-from hardware.capture import StepIlluminator, SyntheticEyeCamera  # noqa: E402
+from hardware.capture import StepIlluminator  # noqa: E402
 from hardware.illumination import IlluminationSchedule  # noqa: E402
 from liveness import assess  # noqa: E402
 from liveness.assess import physical_cues  # noqa: E402
-from liveness.dataset import CLASSES, presentation  # noqa: E402
+from liveness.evaluation.heldout import ScoredSet, report, score_heldout  # noqa: E402
 from liveness.fusion import BLUR, CUES, default_fusion  # noqa: E402
 from liveness.glint_blur import glint_blur  # noqa: E402
-from liveness.heldout_eval import ScoredSet, report, score_heldout  # noqa: E402
 from liveness.pupil_finder import track_pupil  # noqa: E402
 from liveness.texture_model import default_texture_model, texture_crops  # noqa: E402
+from simulation.pad_dataset import CLASSES, presentation  # noqa: E402
+from simulation.synthetic_camera import SyntheticEyeCamera  # noqa: E402
 
 GOAL_MS = 100.0
 

@@ -32,12 +32,13 @@ import numpy as np  # noqa: E402
 from web3 import Web3  # noqa: E402
 
 from contracts import AnvilNode, RegistryClient, build_contracts, deploy_all  # noqa: E402
-from enrollment.gallery.synthetic_templates import random_templates  # noqa: E402
 from enrollment.station import Station  # noqa: E402
 from enrollment.station_chain import ChainPort  # noqa: E402
 from hardware import KeystoreDeviceKey, ScryptParams  # noqa: E402
-from hardware.capture import StepIlluminator, SyntheticEyeCamera  # noqa: E402
+from hardware.capture import StepIlluminator  # noqa: E402
 from personhood.config import load_settings  # noqa: E402
+from simulation.synthetic_camera import SyntheticEyeCamera  # noqa: E402
+from simulation.synthetic_templates import random_templates  # noqa: E402
 from zk_identity import Identity  # noqa: E402
 
 COMPUTE_STAGES = ("quality", "liveness", "template", "uniqueness", "attestation", "record")

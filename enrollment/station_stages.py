@@ -12,7 +12,6 @@ import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
@@ -27,12 +26,12 @@ from hardware.capture import CaptureSource, Illuminator
 from hardware.errors import CaptureError
 from hardware.illumination import IlluminationSchedule, ScheduleError
 from liveness import LivenessError, assess
+from liveness import model_versions as liveness_model_versions
 
 from .station_steps import RefusedStepError, StepResult, liveness_advice, quality_advice
 
 DEFAULT_FRAMES = 20  # 1 s at 20 fps: the pupil reflex's latency plus most of its constriction
 STEP_FRAMES = (2, 7)  # the step comes at an unpredictable frame in [2, 7): a replay cannot know when
-LIVENESS_MODELS = Path(__file__).resolve().parent.parent / "liveness" / "models"
 
 
 @dataclass(frozen=True)
@@ -185,7 +184,5 @@ def uniqueness(gallery: Gallery, probe: IrisTemplate, max_false_duplicates: floa
 def model_versions(params: PipelineParams) -> dict[str, str]:
     """Name → version of every model a decision depends on (file hashes; recorded in manifests)."""
     versions = {"iris-gabor": hashlib.sha256(repr(params.encoder).encode()).hexdigest()[:16]}
-    for name, filename in (("liveness-fusion", "fusion.json"), ("liveness-texture", "texture_cnn.onnx")):
-        path = LIVENESS_MODELS / filename
-        versions[name] = hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.is_file() else "missing"
+    versions.update(liveness_model_versions())
     return versions

@@ -4,8 +4,8 @@ from hardware.illumination import IlluminationSchedule
 
 from .assess import CueResult, LivenessResult, assess, measure_cues
 from .errors import LivenessError, LivenessModelError
-from .evaluation import PadMetrics, pad_metrics
 from .fusion import CUES, Fusion, load_fusion
+from .model_files import model_versions
 
 __all__ = [
     "CUES",
@@ -15,9 +15,8 @@ __all__ = [
     "LivenessError",
     "LivenessModelError",
     "LivenessResult",
-    "PadMetrics",
     "assess",
     "load_fusion",
     "measure_cues",
-    "pad_metrics",
+    "model_versions",
 ]

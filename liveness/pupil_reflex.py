@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from hardware.illumination import IlluminationSchedule, PupilReflex
+from hardware.illumination import IlluminationSchedule
+from liveness.pupil_physiology import PupilReflex
 
 from .order_stats import median
 from .pupil_finder import PupilObservation

@@ -11,7 +11,7 @@ Splits (documented in liveness/models/MODEL_CARD.md):
 The camera: the CNN's presentations (train indices below FUSION_OFFSET) keep the fixed-focus
 blur each generator draws (defocus up to 1.5 px, motion streaks in a fifth): the CNN learns on
 more blur than the station makes. Every other presentation is captured by the station's
-autofocus camera (`hardware.synthetic_eye.AUTOFOCUS`), drawn from its own seed stream so the
+autofocus camera (`simulation.synthetic_eye.AUTOFOCUS`), drawn from its own seed stream so the
 rest of the presentation is the same one; a share of lens wearers (`evasive_share`) blur their
 capture on purpose (`EVASIVE`: out of focus, often moving), which liveness must refuse.
 """
@@ -23,12 +23,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from hardware.illumination import IlluminationSchedule, capture_bona_fide_sequence
-from hardware.synthetic_eye import AUTOFOCUS, EVASIVE, CameraBlur, CaptureConditions
+from hardware.illumination import IlluminationSchedule
+from liveness.errors import LivenessError
+from simulation.live_eye import capture_bona_fide_sequence
+from simulation.synthetic_eye import AUTOFOCUS, EVASIVE, CameraBlur, CaptureConditions
 
 from .attacks import ATTACKS, HELDOUT_RANGES, SPECIES, TRAIN_RANGES, AttackRanges
 from .attacks.recapture import camera_blur, random_eye, station_leds
-from .errors import LivenessError
 
 BONA_FIDE = "bona_fide"
 CLASSES = (BONA_FIDE, *SPECIES)

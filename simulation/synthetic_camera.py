@@ -1,6 +1,6 @@
 """The synthetic near-infrared eye camera: the one stand-in for a real sensor.
 
-It wraps the synthetic eye renderer (hardware/synthetic_eye) and the pupil light reflex model
+It wraps the synthetic eye renderer (simulation/synthetic_eye) and the pupil light reflex model
 (hardware/illumination.py): each read renders the same eye under the illuminator's current level,
 with the pupil following the reflex to the levels commanded so far (so stepping the illuminator
 up makes a live-looking pupil constrict after ~0.25 s), the head swaying as a random walk
@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import CaptureError
-from ..illumination import IlluminationSchedule, MicroMotion, PupilReflex, sensor_readout
-from ..synthetic_eye import AUTOFOCUS, CaptureConditions, EyeIdentity, render_eye
-from .frame import Frame
-from .illuminator import Illuminator, StepIlluminator
-from .source import CaptureSource
+from hardware.capture.frame import Frame
+from hardware.capture.illuminator import Illuminator, StepIlluminator
+from hardware.capture.source import CaptureSource
+from hardware.errors import CaptureError
+from hardware.illumination import IlluminationSchedule
+from liveness.pupil_physiology import PupilReflex
+
+from .live_eye import MicroMotion, sensor_readout
+from .synthetic_eye import AUTOFOCUS, CaptureConditions, EyeIdentity, render_eye
 
 MAX_SYNTHETIC_FRAMES = 10_000  # the reflex is recomputed over the whole history each frame
 

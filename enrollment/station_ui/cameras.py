@@ -1,7 +1,7 @@
 """Where the operator UI gets its camera: a capture source per enrollment and preview frames.
 
-`SyntheticCameras` stands in for the station's camera with the synthetic eye (the person in front
-of it is chosen by a subject number, a demo-only control); `OpenCvCameras` wraps a real camera.
+`OpenCvCameras` wraps a real camera; `simulation.station_camera.SyntheticCameras` stands in for it
+in development (the person in front of it is chosen by a subject number, a demo-only control).
 Preview frames are encoded to JPEG for the browser and never stored.
 """
 
@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 import cv2
 import numpy as np
 
-from hardware.capture import CaptureSource, Illuminator, OpenCvCamera, StepIlluminator, SyntheticEyeCamera
+from hardware.capture import CaptureSource, Illuminator, OpenCvCamera, StepIlluminator
 
 from ..station_steps import StationInputError
 
@@ -37,25 +37,6 @@ class Cameras(ABC):
 
     def close(self) -> None:  # noqa: B027  (most providers hold nothing between calls)
         """Release the camera (idempotent)."""
-
-
-class SyntheticCameras(Cameras):
-    """The synthetic eye camera; `subject` picks the synthetic person (0..10^6)."""
-
-    synthetic = True
-
-    def open(self, subject: int | None, visit: int) -> tuple[CaptureSource, Illuminator]:
-        subject = check_subject(subject)
-        illuminator = StepIlluminator()
-        return SyntheticEyeCamera(subject, "L", seed=visit, illuminator=illuminator), illuminator
-
-    def preview(self, subject: int | None) -> np.ndarray:
-        source, _ = self.open(subject if subject is not None else 0, 0)
-        try:
-            frame = source.read()
-        finally:
-            source.close()
-        return frame.image
 
 
 class OpenCvCameras(Cameras):

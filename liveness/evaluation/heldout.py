@@ -1,7 +1,7 @@
 """The held-out evaluation behind `personhood pad eval` and bench/liveness.py (ISO/IEC 30107-3).
 
 Generates bona fide and attack presentations of the held-out split (seeds and parameter ranges the
-models never saw; see liveness/dataset.py), scores every cue and the fusion, and reports APCER
+models never saw; see simulation/pad_dataset.py), scores every cue and the fusion, and reports APCER
 per species, BPCER, BPCER at APCER = 1% and 5% for the fused decision and for each cue alone,
 what the blur ceiling refused per class, and the lens figures of evasive (deliberately blurred)
 and ordinary wearers apart.
@@ -17,10 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from .assess import measure_cues
-from .dataset import BONA_FIDE, CLASSES, presentation
-from .evaluation import pad_metrics, plot_det, threshold_for_bpcer
-from .fusion import BLUR, CUES, Fusion, default_fusion
+from simulation.pad_dataset import BONA_FIDE, CLASSES, presentation
+
+from ..assess import measure_cues
+from ..fusion import BLUR, CUES, Fusion, default_fusion
+from .metrics import pad_metrics, plot_det, threshold_for_bpcer
 
 SEED_STRIDE = 100_000  # --seed S evaluates held-out indices [S * stride, S * stride + n)
 

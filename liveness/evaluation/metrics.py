@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import LivenessError
+from ..errors import LivenessError
 
 
 def _scores(values: object, what: str) -> np.ndarray:

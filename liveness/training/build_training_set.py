@@ -21,11 +21,11 @@ from pathlib import Path
 import numpy as np
 
 from liveness.assess import physical_cues
-from liveness.dataset import CLASSES, FUSION_OFFSET, presentation
 from liveness.fusion import CUES
 from liveness.glint_blur import glint_blur
 from liveness.pupil_finder import track_pupil
 from liveness.texture_model import texture_crops
+from simulation.pad_dataset import CLASSES, FUSION_OFFSET, presentation
 
 OUT = Path(".cache/liveness/train_set.npz")
 PHYSICAL = tuple(c for c in CUES if c != "texture")

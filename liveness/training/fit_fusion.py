@@ -37,10 +37,10 @@ from pathlib import Path
 
 import numpy as np
 
-from liveness.dataset import BONA_FIDE, FUSION_OFFSET, SPLITS
 from liveness.evaluation import threshold_for_apcer, threshold_for_bpcer
 from liveness.fusion import CUES, FUSION_PATH, Fusion, fit_logistic
 from liveness.texture_model import MODEL_PATH, TextureModel
+from simulation.pad_dataset import BONA_FIDE, FUSION_OFFSET, SPLITS
 
 DATA = Path(".cache/liveness/train_set.npz")
 # After the vetoes, what is left of the attacks is almost only textured lenses: live eyes under a

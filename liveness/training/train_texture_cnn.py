@@ -20,8 +20,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from liveness.dataset import BONA_FIDE
 from liveness.texture_model import CHANNELS, CROP
+from simulation.pad_dataset import BONA_FIDE
 
 DATA = Path(".cache/liveness/train_set.npz")
 MODELS = Path(__file__).resolve().parents[1] / "models"

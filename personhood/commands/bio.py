@@ -73,7 +73,7 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_synth(args: argparse.Namespace, settings: Settings) -> int:
     """Render a synthetic set; exit 2 on bad sizes."""
-    from hardware.synthetic_eye import write_dataset
+    from simulation.synthetic_eye import write_dataset
 
     if args.subjects < 1 or args.captures < 1 or args.seed < 0:
         progress("bio synth: --subjects and --captures must be >= 1 and --seed >= 0")

@@ -32,7 +32,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     """Evaluate on the held-out set; exit 0 (a report is a read, not a decision)."""
     from liveness.errors import LivenessError
-    from liveness.heldout_eval import report, score_heldout
+    from liveness.evaluation.heldout import report, score_heldout
 
     if args.per_class < 1 or args.workers < 1 or args.seed < 0:
         raise LivenessError("--per-class and --workers must be >= 1 and --seed >= 0")

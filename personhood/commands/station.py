@@ -19,7 +19,8 @@ from contracts import RegistryClient, build_contracts, connect, deploy_all
 from enrollment.station import Station
 from enrollment.station_chain import ChainPort
 from enrollment.station_steps import StationInputError
-from enrollment.station_ui import OpenCvCameras, SyntheticCameras, create_station_app
+from enrollment.station_ui import OpenCvCameras, create_station_app
+from simulation.station_camera import SyntheticCameras
 
 from ..config import Settings
 from .device import _add_backend_args, open_device_key

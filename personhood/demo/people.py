@@ -12,11 +12,12 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from hardware.capture import StepIlluminator, SyntheticEyeCamera
+from hardware.capture import StepIlluminator
+from simulation.synthetic_camera import SyntheticEyeCamera
 from zk_identity import Identity
 
 MIN_PEOPLE, MAX_PEOPLE = 3, 30  # one honest voter, one who retries, one attacker; depth <= 5 proofs
-SUBJECT_BASE = 2_000_000  # beyond liveness.attacks TRAIN (0..500k) and HELDOUT (500k..1M) subjects
+SUBJECT_BASE = 2_000_000  # beyond simulation.attacks TRAIN (0..500k) and HELDOUT (500k..1M) subjects
 SUBJECTS_PER_SEED = 1_000
 RETURN_VISIT = 100  # the duplicate comes back another day: new pose, light and sensor noise
 OPTIONS = 3  # options on each demo proposal

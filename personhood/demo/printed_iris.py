@@ -1,6 +1,6 @@
 """A printed iris held in front of the station camera: the presentation attack the demo tries.
 
-The print (liveness.attacks.print_attack: halftoning, paper, gloss, a hand holding the sheet) reflects
+The print (simulation.attacks.print_attack: halftoning, paper, gloss, a hand holding the sheet) reflects
 whatever light the station emits, so each frame is rendered at the level the illuminator is set to
 when the frame is read; its printed pupil cannot react to the step. Renders of one sheet at different
 levels share the seed, hence the same victim, print, hand motion and sensor noise.
@@ -12,7 +12,7 @@ import numpy as np
 
 from hardware.capture import CaptureSource, Frame, Illuminator
 from hardware.illumination import IlluminationSchedule
-from liveness.attacks import HELDOUT_RANGES, print_attack
+from simulation.attacks import HELDOUT_RANGES, print_attack
 
 FPS = 20.0  # the station camera's frame rate
 

@@ -5,7 +5,7 @@ real cosmetic lenses are made: an opaque pigment pattern printed as a dot screen
 several design families, over an annulus from a clear optic zone (4-6 mm across, on a ~12 mm
 iris: 0.3-0.5 iris radii) out to about the limbus, often with a darker limbal ring. The print
 rides on the cornea: it is fixed at absolute radii and does not follow the pupil's reflex, while
-the iris tissue seen between the dots does (`hardware.synthetic_eye.CornealOverlay`).
+the iris tissue seen between the dots does (`simulation.synthetic_eye.CornealOverlay`).
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from hardware.illumination import IlluminationSchedule, capture_bona_fide_sequence
-from hardware.synthetic_eye import CaptureConditions, CornealOverlay
+from hardware.illumination import IlluminationSchedule
+from simulation.live_eye import capture_bona_fide_sequence
+from simulation.synthetic_eye import CaptureConditions, CornealOverlay
 
 from .print_attack import halftone
 from .ranges import AttackRanges

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 
 from hardware.illumination import IlluminationSchedule
-from hardware.synthetic_eye import CaptureConditions, EyeIdentity, iris_texture_polar, render_eye_with_truth
+from simulation.synthetic_eye import CaptureConditions, EyeIdentity, iris_texture_polar, render_eye_with_truth
 
 from .ranges import AttackRanges
 from .recapture import camera_blur, hand_motion, random_eye, record, spot, station_leds

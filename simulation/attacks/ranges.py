@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from hardware.synthetic_eye import CameraBlur
+from simulation.synthetic_eye import CameraBlur
 
 
 @dataclass(frozen=True)
@@ -24,8 +24,8 @@ class AttackRanges:
     lens_dot_pitch_px: tuple[float, float]  # the lens print's dot screen as seen by the camera
     hand_motion_px: tuple[float, float]  # per-frame random-walk step of a hand-held artefact
     subjects: tuple[int, int]  # synthetic subjects [low, high) used as victims or wearers
-    evasive_share: float  # lens wearers who blur the capture on purpose (see liveness.dataset)
-    # The station camera's blur for this one presentation (liveness.dataset draws it); None: each
+    evasive_share: float  # lens wearers who blur the capture on purpose (see simulation.pad_dataset)
+    # The station camera's blur for this one presentation (simulation.pad_dataset draws it); None: each
     # generator draws its own from CaptureConditions.random's fixed-focus spread.
     camera: CameraBlur | None = None
 

@@ -7,8 +7,9 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 
-from hardware.illumination import STATION_LEDS, sensor_readout, shift_image
-from hardware.synthetic_eye import CaptureConditions, EyeIdentity, render_eye
+from hardware.illumination import STATION_LEDS
+from simulation.live_eye import sensor_readout, shift_image
+from simulation.synthetic_eye import CaptureConditions, EyeIdentity, render_eye
 
 from .ranges import AttackRanges
 

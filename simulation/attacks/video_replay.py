@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from hardware.illumination import IlluminationSchedule, capture_bona_fide_sequence
+from hardware.illumination import IlluminationSchedule
+from simulation.live_eye import capture_bona_fide_sequence
 
 from .ranges import AttackRanges
 from .recapture import victim_photo

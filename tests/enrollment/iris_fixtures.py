@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from hardware.synthetic_eye import CaptureConditions, EyeIdentity, render_eye, render_eye_with_truth
+from simulation.synthetic_eye import CaptureConditions, EyeIdentity, render_eye, render_eye_with_truth
 
 SUBJECTS = 4
 CAPTURES = 3

@@ -16,8 +16,9 @@ from contracts import AnvilNode, RegistryClient, build_contracts, deploy_all
 from enrollment.station import Station
 from enrollment.station_chain import ChainPort
 from hardware import KeystoreDeviceKey, ScryptParams
-from hardware.capture import CaptureSource, Frame, StepIlluminator, SyntheticEyeCamera
+from hardware.capture import CaptureSource, Frame, StepIlluminator
 from personhood.config import load_settings
+from simulation.synthetic_camera import SyntheticEyeCamera
 from zk_identity import Identity
 
 FAST_SCRYPT = ScryptParams(n=2**14)

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from enrollment.gallery import Gallery
-from enrollment.gallery.synthetic_templates import random_templates
 from personhood.cli import main
+from simulation.synthetic_templates import random_templates
 
 KEY = bytes(range(50, 82))
 

@@ -14,9 +14,9 @@ from hypothesis import strategies as st
 
 from enrollment.gallery import KernelUnavailableError, kernel, native_kernel
 from enrollment.gallery.distance import pair_distance
-from enrollment.gallery.synthetic_templates import random_templates, recapture
 from enrollment.iris.match import match
 from enrollment.iris.template import N_ANGLES, IrisTemplate
+from simulation.synthetic_templates import random_templates, recapture
 
 NATIVE_MISSING = pytest.mark.skipif(
     not native_kernel.AVAILABLE,

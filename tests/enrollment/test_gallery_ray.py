@@ -11,8 +11,8 @@ import pytest
 from enrollment.gallery import DuplicateRecordError, Gallery, StoreCorruptError
 from enrollment.gallery.encrypted_store import HEADER_SIZE
 from enrollment.gallery.ray_cluster import start_local_ray
-from enrollment.gallery.synthetic_templates import random_templates, recapture
 from enrollment.iris.template import IrisTemplate
+from simulation.synthetic_templates import random_templates, recapture
 
 pytestmark = pytest.mark.slow
 

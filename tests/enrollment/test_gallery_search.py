@@ -19,10 +19,10 @@ from enrollment.gallery import (
     threshold_for_gallery_size,
 )
 from enrollment.gallery.encrypted_store import HEADER_SIZE, RECORD_SIZE
-from enrollment.gallery.synthetic_templates import random_templates, recapture
 from enrollment.iris.pipeline import encode
 from enrollment.iris.template import IrisTemplate
-from hardware.synthetic_eye import CaptureConditions, EyeIdentity, render_eye
+from simulation.synthetic_eye import CaptureConditions, EyeIdentity, render_eye
+from simulation.synthetic_templates import random_templates, recapture
 
 KEY = bytes(range(100, 132))
 THRESHOLD = 0.33

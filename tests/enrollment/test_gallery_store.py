@@ -11,7 +11,7 @@ import pytest
 
 from enrollment.gallery import EncryptedStore, GalleryInputError, StoreCorruptError, StoreLockedError
 from enrollment.gallery.encrypted_store import HEADER_SIZE, RECORD_SIZE
-from enrollment.gallery.synthetic_templates import random_templates
+from simulation.synthetic_templates import random_templates
 
 KEY = bytes(range(32))
 

@@ -7,7 +7,7 @@ import pytest
 
 from enrollment.iris.image_input import as_gray
 from enrollment.iris.segment import segment
-from hardware.synthetic_eye import CaptureConditions, EyeIdentity, render_eye_with_truth
+from simulation.synthetic_eye import CaptureConditions, EyeIdentity, render_eye_with_truth
 
 from .iris_fixtures import clean_capture
 

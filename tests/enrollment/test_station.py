@@ -18,7 +18,7 @@ from enrollment.station import Station
 from enrollment.station_chain import ChainPort, Landed
 from hardware import verify_audit_log, verify_manifest
 from hardware.illumination import IlluminationSchedule
-from liveness.attacks import HELDOUT_RANGES, print_attack
+from simulation.attacks import HELDOUT_RANGES, print_attack
 
 from .station_world import (
     PASSWORD,
@@ -233,7 +233,8 @@ from contracts import RegistryClient, build_contracts
 from enrollment.station import Station
 from enrollment.station_chain import ChainPort, Landed
 from hardware import KeystoreDeviceKey
-from hardware.capture import StepIlluminator, SyntheticEyeCamera
+from hardware.capture import StepIlluminator
+from simulation.synthetic_camera import SyntheticEyeCamera
 from personhood.config import load_settings
 
 a = json.loads(sys.argv[1])

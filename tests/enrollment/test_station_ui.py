@@ -18,7 +18,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
 from enrollment.station import Station
-from enrollment.station_ui import SyntheticCameras, create_station_app
+from enrollment.station_ui import create_station_app
+from simulation.station_camera import SyntheticCameras
 
 from .station_world import StationWorld, new_commitment, station_world
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hardware.synthetic_eye import AUTOFOCUS, EVASIVE, FIXED_FOCUS, CameraBlur, CaptureConditions
+from simulation.synthetic_eye import AUTOFOCUS, EVASIVE, FIXED_FOCUS, CameraBlur, CaptureConditions
 
 
 @pytest.mark.parametrize("optics", [AUTOFOCUS, EVASIVE, FIXED_FOCUS])

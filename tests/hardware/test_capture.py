@@ -13,13 +13,13 @@ from hardware.capture import (
     ImageFolderSource,
     OpenCvCamera,
     StepIlluminator,
-    SyntheticEyeCamera,
     VideoFileSource,
     to_gray_uint8,
 )
 from hardware.errors import CaptureError
-from hardware.illumination import MicroMotion
-from hardware.synthetic_eye import AUTOFOCUS, CaptureConditions
+from simulation.live_eye import MicroMotion
+from simulation.synthetic_camera import SyntheticEyeCamera
+from simulation.synthetic_eye import AUTOFOCUS, CaptureConditions
 
 
 @pytest.fixture(scope="module")

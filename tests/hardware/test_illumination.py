@@ -5,14 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hardware.illumination import (
-    IlluminationSchedule,
-    MicroMotion,
-    PupilReflex,
-    ScheduleError,
-    capture_bona_fide_sequence,
-)
-from hardware.synthetic_eye import CaptureConditions, EyeIdentity
+from hardware.illumination import IlluminationSchedule, ScheduleError
+from liveness.pupil_physiology import PupilReflex
+from simulation.live_eye import MicroMotion, capture_bona_fide_sequence
+from simulation.synthetic_eye import CaptureConditions, EyeIdentity
 
 
 @pytest.mark.parametrize(

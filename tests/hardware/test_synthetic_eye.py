@@ -2,7 +2,7 @@ import cv2
 import numpy as np
 import pytest
 
-from hardware.synthetic_eye import (
+from simulation.synthetic_eye import (
     TEXTURE_SHAPE,
     CaptureConditions,
     CornealOverlay,

@@ -5,12 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hardware.illumination import IlluminationSchedule, capture_bona_fide_sequence
-from hardware.synthetic_eye import CaptureConditions, EyeIdentity
+from hardware.illumination import IlluminationSchedule
 from liveness import CUES, assess
-from liveness.attacks import SPECIES
-from liveness.attacks.recapture import station_leds
-from liveness.dataset import presentation
+from simulation.attacks import SPECIES
+from simulation.attacks.recapture import station_leds
+from simulation.live_eye import capture_bona_fide_sequence
+from simulation.pad_dataset import presentation
+from simulation.synthetic_eye import CaptureConditions, EyeIdentity
 
 TEST_INDEX = 950_000  # far from the indices `pad eval` and the benchmark use
 # Textured contact lenses are the hardest species (held-out APCER ~0.5% at the shipped threshold,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from liveness.attacks.contact_lens import LENS_PATTERNS, lens_overlay, lens_pattern
+from simulation.attacks.contact_lens import LENS_PATTERNS, lens_overlay, lens_pattern
 
 
 @pytest.mark.parametrize("kind", LENS_PATTERNS)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from hardware.illumination import IlluminationSchedule, PupilReflex
+from hardware.illumination import IlluminationSchedule
 from liveness.illumination_response import illumination_response_score
 from liveness.pupil_finder import PupilObservation
+from liveness.pupil_physiology import PupilReflex
 from liveness.pupil_reflex import pupil_reflex_score
 
 SCHEDULE = IlluminationSchedule.step(n_frames=20, fps=20.0, step_frame=3)

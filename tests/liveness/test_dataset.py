@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hardware.synthetic_eye import AUTOFOCUS, EVASIVE
-from liveness.dataset import CLASSES, FUSION_OFFSET, presentation, station_camera
 from liveness.errors import LivenessError
+from simulation.pad_dataset import CLASSES, FUSION_OFFSET, presentation, station_camera
+from simulation.synthetic_eye import AUTOFOCUS, EVASIVE
 
 
 def test_the_cnn_presentations_keep_the_generators_blur_and_the_rest_get_the_station_camera():

@@ -8,10 +8,11 @@ import cv2
 import numpy as np
 import pytest
 
-from hardware.illumination import IlluminationSchedule, capture_bona_fide_sequence
-from hardware.synthetic_eye import CaptureConditions, EyeIdentity
+from hardware.illumination import IlluminationSchedule
 from liveness.glint_blur import STEP_PX, glint_blur, ray_skirt, ray_skirts
 from liveness.pupil_finder import track_pupil
+from simulation.live_eye import capture_bona_fide_sequence
+from simulation.synthetic_eye import CaptureConditions, EyeIdentity
 
 
 def _profile(sigma: float) -> np.ndarray:

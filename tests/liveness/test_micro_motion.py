@@ -7,9 +7,9 @@ import cv2
 import numpy as np
 import pytest
 
-from hardware.synthetic_eye import CaptureConditions, EyeIdentity, render_eye
 from liveness.micro_motion import FLOOR_PX, FRAME_STEP, face_shift, micro_motion_score, relative_motion
 from liveness.pupil_finder import PupilObservation, find_pupil
+from simulation.synthetic_eye import CaptureConditions, EyeIdentity, render_eye
 
 
 def _rigid_sequence(seed: int, n: int = 20, sway_px: float = 0.7):

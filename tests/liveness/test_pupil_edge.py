@@ -9,8 +9,6 @@ import math
 import numpy as np
 import pytest
 
-from hardware.synthetic_eye import CaptureConditions, EyeIdentity, render_eye_with_truth
-from liveness.dataset import presentation
 from liveness.pupil_edge import (
     CENTRE_SLACK_PX,
     EYE_MOTION_PX,
@@ -22,6 +20,8 @@ from liveness.pupil_edge import (
 )
 from liveness.pupil_finder import NOT_FOUND, track_pupil
 from liveness.pupil_reflex import pupil_reflex_score
+from simulation.pad_dataset import presentation
+from simulation.synthetic_eye import CaptureConditions, EyeIdentity, render_eye_with_truth
 
 
 def _sequence(seed: int, ratios: list[float], lights: list[float]):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hardware.synthetic_eye import CaptureConditions, EyeIdentity, render_eye_with_truth
 from liveness.pupil_finder import estimate_iris_radius, find_pupil
+from simulation.synthetic_eye import CaptureConditions, EyeIdentity, render_eye_with_truth
 
 
 @pytest.mark.parametrize("seed", range(6))

@@ -9,7 +9,6 @@ import numpy as np
 import onnx
 import pytest
 
-from liveness.dataset import presentation
 from liveness.errors import LivenessModelError
 from liveness.pupil_finder import PupilObservation, track_pupil
 from liveness.texture_model import (
@@ -22,6 +21,7 @@ from liveness.texture_model import (
     frame_groups,
     texture_crops,
 )
+from simulation.pad_dataset import presentation
 
 
 def test_shipped_model_is_small_valid_onnx_with_the_card_shapes():
