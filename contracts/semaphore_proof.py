@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from zk_identity.field import BN254_BASE_FIELD as BASE_FIELD
 from zk_identity.field import SNARK_SCALAR_FIELD
 
 from .errors import ChainInputError
 
-BASE_FIELD = 21888242871839275222246405745257275088696311157297823662689037894645226208583  # BN254 q
 UINT256_MAX = 2**256 - 1
 
 

@@ -10,7 +10,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from eth_abi import encode
-from eth_utils import keccak, to_canonical_address
+from eth_utils import to_canonical_address
+
+from zk_identity.field import keccak_to_field
 
 from .errors import ChainInputError
 
@@ -20,14 +22,14 @@ UINT256_MAX = 2**256 - 1
 def ballot_scope(chain_id: int, ballot: str, proposal_id: int) -> int:
     """The scope of a proposal: keccak256(abi.encode(chainid, ballot address, proposal id)) >> 8."""
     payload = encode(["uint256", "address", "uint256"], [chain_id, to_canonical_address(ballot), proposal_id])
-    return int.from_bytes(keccak(payload), "big") >> 8
+    return keccak_to_field(payload)
 
 
 def quadratic_message(votes: Sequence[int]) -> int:
     """The proof message of a quadratic ballot: keccak256(abi.encodePacked(uint256[] votes)) >> 8."""
     if any(type(v) is not int or not 0 <= v <= UINT256_MAX for v in votes):
         raise ChainInputError("votes must be non-negative uint256 values")
-    return int.from_bytes(keccak(b"".join(v.to_bytes(32, "big") for v in votes)), "big") >> 8
+    return keccak_to_field(b"".join(v.to_bytes(32, "big") for v in votes))
 
 
 def quadratic_cost(votes: Sequence[int]) -> int:

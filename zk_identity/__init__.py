@@ -12,7 +12,7 @@ from .errors import (
     SetupError,
     ToolNotFoundError,
 )
-from .field import SNARK_SCALAR_FIELD
+from .field import BN254_BASE_FIELD, SNARK_SCALAR_FIELD, keccak_to_field
 from .identity import Identity, KeyFormatError
 from .lean_imt import DuplicateLeafError, LeafIndexError, LeafNotFoundError, LeanIMT, MerkleProof
 from .message_hash import hash_to_field
@@ -24,6 +24,7 @@ from .prover_pool import ProverPool
 from .verifier import verify
 
 __all__ = [
+    "BN254_BASE_FIELD",
     "SNARK_SCALAR_FIELD",
     "CircuitBuildError",
     "DuplicateLeafError",
@@ -46,6 +47,7 @@ __all__ = [
     "ToolNotFoundError",
     "babyjubjub",
     "hash_to_field",
+    "keccak_to_field",
     "nullifier",
     "poseidon",
     "prove",

@@ -11,9 +11,8 @@ more than the whole fast verify may cost; test_verify checks it agrees with py_e
 from __future__ import annotations
 
 from .errors import PointError
-
-P = 21888242871839275222246405745257275088696311157297823662689037894645226208583  # BN254 base field
-R = 21888242871839275222246405745257275088548364400416034343698204186575808495617  # group order
+from .field import BN254_BASE_FIELD as P
+from .field import SNARK_SCALAR_FIELD as R  # the group order
 
 Fp2 = tuple[int, int]
 G2Affine = tuple[Fp2, Fp2]

@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import re
 
-from Crypto.Hash import keccak
-
 from .errors import FieldRangeError
+from .field import keccak_to_field
 
 UINT256_LIMIT = 1 << 256
 BYTES32_STRING_MAX = 31  # a bytes32 string keeps one byte for its NUL terminator
@@ -96,5 +95,4 @@ def hash_to_field(value: int | bytes | str) -> int:
 
     The result is < 2^248, so always a canonical BN254 field element. Errors as `to_uint256`.
     """
-    digest = keccak.new(digest_bits=256, data=to_uint256(value).to_bytes(32, "big")).digest()
-    return int.from_bytes(digest, "big") >> 8
+    return keccak_to_field(to_uint256(value).to_bytes(32, "big"))
