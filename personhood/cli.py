@@ -11,9 +11,8 @@ from collections.abc import Sequence
 from zk_identity.errors import PersonhoodError
 
 from . import __version__
+from .commands.exit_codes import EXIT_REFUSED, EXIT_USAGE
 from .config import load_settings
-
-EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 
 # Each module in personhood/commands/ registers one noun (or verb); add new ones here.
 COMMAND_MODULES: tuple[str, ...] = (

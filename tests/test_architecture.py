@@ -38,3 +38,18 @@ def test_benchmarks_do_not_import_tests() -> None:
     """bench/ stands on the packages (and the test peers in peers/), never on tests/."""
     offenders = [p.name for p in sorted((ROOT / "bench").glob("*.py")) if "tests" in _imported_roots(p)]
     assert offenders == []
+
+
+def test_commands_share_helpers_through_public_names() -> None:
+    """A CLI command never reaches into another command's private functions (shared helpers live in
+    modules made for sharing, e.g. personhood/commands/device_key_args.py)."""
+    private = []
+    for path in sorted((ROOT / "personhood").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.level or "personhood" in (node.module or "")):
+                private += [
+                    f"{path.name}: {a.name}"
+                    for a in node.names
+                    if a.name.startswith("_") and a.name != "__version__"
+                ]
+    assert private == []

@@ -9,9 +9,8 @@ from hardware.audit_verify import read_entries, verify_audit_log
 from hardware.signed_json import canonical_json
 
 from ..config import Settings
+from .exit_codes import EXIT_OK, EXIT_REFUSED
 from .output import emit
-
-EXIT_OK, EXIT_TAMPERED = 0, 1
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -45,7 +44,7 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
         where = f"entry {result.first_bad}" if result.first_bad is not None else "head"
         text = f"TAMPERED at {where}: {result.reason} ({result.entries} entries verified before it)"
     emit(result.as_dict(), args.json, text)
-    return EXIT_OK if result.ok else EXIT_TAMPERED
+    return EXIT_OK if result.ok else EXIT_REFUSED
 
 
 def cmd_show(args: argparse.Namespace, settings: Settings) -> int:

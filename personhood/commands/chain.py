@@ -17,9 +17,9 @@ from contracts import build_contracts, connect, deploy_all
 from contracts.deploy import DEFAULT_ROOT_WINDOW_S
 
 from ..config import Settings
+from .exit_codes import EXIT_OK
 from .output import emit, progress
 
-EXIT_OK, EXIT_USAGE = 0, 2
 _RANGE = re.compile(r"([0-9]+)(?:-([0-9]+))?")
 MAX_DEPTH = 32
 

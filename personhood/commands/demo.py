@@ -16,9 +16,9 @@ from pathlib import Path
 
 from ..config import Settings
 from ..demo import MAX_PEOPLE, MIN_PEOPLE, DemoParams, run_demo, run_identity_demo
+from .exit_codes import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
 from .output import progress
 
-EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 DEFAULT_OUT = Path(".cache/demo")
 
 

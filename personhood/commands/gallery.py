@@ -12,9 +12,9 @@ from pathlib import Path
 from enrollment.gallery import Gallery, GalleryInputError, threshold_for_gallery_size
 
 from ..config import Settings
+from .exit_codes import EXIT_OK
 from .output import emit, progress
 
-EXIT_OK = 0
 KEY_BYTES = 32
 
 

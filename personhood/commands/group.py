@@ -10,9 +10,9 @@ from pathlib import Path
 from zk_identity import LeanIMT
 
 from ..config import Settings
+from .exit_codes import EXIT_OK, EXIT_USAGE
 from .output import emit
 
-EXIT_OK, EXIT_USAGE = 0, 2
 _DECIMAL = re.compile(r"[0-9]+")
 
 

@@ -17,9 +17,9 @@ from pathlib import Path
 from zk_identity import Identity, KeyFormatError
 
 from ..config import Settings
+from .exit_codes import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
 from .output import emit
 
-EXIT_OK, EXIT_REFUSED, EXIT_USAGE = 0, 1, 2
 KEY_FILE_NAME = "identity.key"
 PRIVATE_MODE = 0o600
 

@@ -17,11 +17,10 @@ from pathlib import Path
 from zk_identity import LeanIMT, ProofFormatError, prove
 
 from ..config import Settings
+from .exit_codes import EXIT_OK
 from .group import parse_commitments
 from .identity import read_key_file
 from .output import progress
-
-EXIT_OK = 0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

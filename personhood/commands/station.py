@@ -23,7 +23,7 @@ from enrollment.station_ui import OpenCvCameras, create_station_app
 from simulation.station_camera import SyntheticCameras
 
 from ..config import Settings
-from .device import _add_backend_args, open_device_key
+from .device_key_args import add_device_key_args, open_device_key
 from .output import progress
 
 DEFAULT_PORT = 8765
@@ -34,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("station", help="run the enrollment station (operator web UI)")
     sub = parser.add_subparsers(dest="station_command", metavar="ACTION", required=True)
     serve = sub.add_parser("serve", help="serve the operator UI on localhost")
-    _add_backend_args(serve)
+    add_device_key_args(serve)
     serve.add_argument("--registry", help="PersonhoodRegistry address on the configured chain")
     serve.add_argument(
         "--deploy",

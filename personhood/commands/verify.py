@@ -14,9 +14,8 @@ from pathlib import Path
 from zk_identity import MembershipProof, ProofFormatError, verify
 
 from ..config import Settings
+from .exit_codes import EXIT_OK, EXIT_REFUSED
 from .output import emit
-
-EXIT_OK, EXIT_REFUSED = 0, 1
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -20,11 +20,11 @@ from zk_identity import prove
 
 from ..config import Settings
 from ..http_json import post_json
+from .exit_codes import EXIT_OK, EXIT_REFUSED
 from .gov import add_chain_arguments, open_chain
 from .identity import KEY_FILE_NAME, read_key_file
 from .output import emit, progress
 
-EXIT_OK, EXIT_REFUSED = 0, 1
 DEFAULT_RELAYER = "http://127.0.0.1:8000"
 
 

@@ -19,9 +19,9 @@ from zk_identity.circom import compile_membership
 from zk_identity.errors import PersonhoodError
 
 from ..config import Settings
+from .exit_codes import EXIT_OK
 from .output import emit, progress
 
-EXIT_OK = 0
 DEFAULT_DEPTHS = (20,)
 
 
