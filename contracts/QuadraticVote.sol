@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.28;
 
+import {Ballot} from "./Ballot.sol";
 import {IPersonhoodVerifier} from "./IPersonhoodVerifier.sol";
 import {TallyBook} from "./TallyBook.sol";
 
@@ -9,14 +10,7 @@ import {TallyBook} from "./TallyBook.sol";
 ///         (one nullifier): a vector of non-negative votes, one per option, whose squares sum to at most the
 ///         proposal's voice-credit budget. The proof's message is the field hash of the ABI-encoded vector
 ///         (keccak256(abi.encodePacked(votes)) >> 8), so a relayer cannot alter the ballot.
-contract QuadraticVote {
-    IPersonhoodVerifier public immutable verifier;
-    uint256 public proposalCount;
-    mapping(uint256 proposalId => bytes32) public descriptionHash;
-    /// @notice Nullifiers already counted (one set suffices: each nullifier is bound to its proposal's scope).
-    mapping(uint256 nullifier => bool) public nullifierUsed;
-    mapping(uint256 proposalId => mapping(uint256 => uint256)) internal _words;
-
+contract QuadraticVote is Ballot {
     event ProposalCreated(
         uint256 indexed proposalId,
         address indexed proposer,
@@ -28,16 +22,10 @@ contract QuadraticVote {
     );
     event BallotCast(uint256 indexed proposalId, uint256 indexed nullifier, uint256[] votes);
 
-    error VotingNotStarted(uint256 start);
-    error VotingEnded(uint256 end);
-    error VotingNotEnded(uint256 end);
-    error NullifierAlreadyUsed(uint256 nullifier);
     error WrongVoteCount(uint256 expected, uint256 given);
     error OverBudget(uint256 cost, uint256 budget);
 
-    constructor(IPersonhoodVerifier verifier_) {
-        verifier = verifier_;
-    }
+    constructor(IPersonhoodVerifier verifier_) Ballot(verifier_) {}
 
     /// @notice Opens a proposal with `options` choices (2..32) and `budget` voice credits (1..2^24-1) per person.
     function createProposal(bytes32 description, uint256 options, uint256 start, uint256 end, uint256 budget)
@@ -45,15 +33,8 @@ contract QuadraticVote {
         returns (uint256 proposalId)
     {
         if (budget == 0) revert TallyBook.BadProposal();
-        proposalId = proposalCount++;
-        TallyBook.create(_words[proposalId], start, end, options, budget);
-        descriptionHash[proposalId] = description;
+        proposalId = _openProposal(description, options, start, end, budget);
         emit ProposalCreated(proposalId, msg.sender, description, options, start, end, budget);
-    }
-
-    /// @notice The Semaphore scope of a proposal: keccak256(chain id, this contract, proposal id) in the field.
-    function scopeOf(uint256 proposalId) public view returns (uint256) {
-        return uint256(keccak256(abi.encode(block.chainid, address(this), proposalId))) >> 8;
     }
 
     /// @notice The proof message for a vote vector: keccak256(abi.encodePacked(votes)) >> 8.
@@ -73,9 +54,7 @@ contract QuadraticVote {
         mapping(uint256 => uint256) storage words = _words[proposalId];
         uint256 header = words[0];
         _checkBallot(header, proposalId, votes);
-        if (nullifierUsed[nullifier]) revert NullifierAlreadyUsed(nullifier);
-        verifier.verifyProofAtRoot(root, nullifier, messageOf(votes), scopeOf(proposalId), points);
-        nullifierUsed[nullifier] = true;
+        _spend(proposalId, messageOf(votes), root, nullifier, points);
         TallyBook.addAll(words, header, votes);
         emit BallotCast(proposalId, nullifier, votes);
     }
@@ -83,8 +62,7 @@ contract QuadraticVote {
     /// @dev Reverts unless the proposal is open and `votes` is a vector of its length within budget.
     function _checkBallot(uint256 header, uint256 proposalId, uint256[] calldata votes) private view {
         (uint256 start, uint256 end, uint256 options, uint256 budget) = TallyBook.unpack(header, proposalId);
-        if (block.timestamp < start) revert VotingNotStarted(start);
-        if (block.timestamp > end) revert VotingEnded(end);
+        _requireOpen(start, end);
         if (votes.length != options) revert WrongVoteCount(options, votes.length);
         uint256 cost = 0;
         for (uint256 i = 0; i < options; ++i) {
@@ -102,18 +80,5 @@ contract QuadraticVote {
         returns (uint256 start, uint256 end, uint256 options, uint256 budget)
     {
         return TallyBook.unpack(_words[proposalId][0], proposalId);
-    }
-
-    /// @notice The live tallies: the sum of votes per option.
-    function tallies(uint256 proposalId) public view returns (uint256[] memory) {
-        (,, uint256 options,) = TallyBook.unpack(_words[proposalId][0], proposalId);
-        return TallyBook.tallies(_words[proposalId], options);
-    }
-
-    /// @notice The final tallies; reverts VotingNotEnded until the window has closed.
-    function results(uint256 proposalId) external view returns (uint256[] memory) {
-        (, uint256 end,,) = TallyBook.unpack(_words[proposalId][0], proposalId);
-        if (block.timestamp <= end) revert VotingNotEnded(end);
-        return tallies(proposalId);
     }
 }
