@@ -1,4 +1,5 @@
-"""A JSON POST to one of our own HTTP APIs (relayer, verification API), as the CLI and demo send it."""
+"""A JSON POST to one of our own HTTP APIs (relayer, verification API), as the voter client, the CLI and
+the demo send it."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 import urllib.error
 import urllib.request
 
-from governance.errors import UpstreamError
+from .errors import UpstreamError
 
 DEFAULT_TIMEOUT_S = 120  # a relayed vote waits for its proof check and the mined transaction
 

@@ -52,6 +52,16 @@ class VoteRequest:
     votes: tuple[int, ...] | None
     proof: MembershipProof
 
+    def to_json(self) -> dict[str, object]:
+        """The request body `parse_vote` reads back into this value."""
+        body: dict[str, object] = {"ballot": self.ballot, "proposalId": self.proposal_id}
+        if self.votes is None:
+            body["option"] = self.option
+        else:
+            body["votes"] = list(self.votes)
+        body["proof"] = self.proof.to_json()
+        return body
+
 
 def _object(body: object) -> Mapping[str, object]:
     if not isinstance(body, Mapping):

@@ -10,16 +10,16 @@ Exit 0 counted, 1 refused by the relayer (already voted, closed, ...), 2 bad arg
 from __future__ import annotations
 
 import argparse
+import functools
 from pathlib import Path
 
-from contracts import ballot_scope
 from governance import GroupIndexer
 from governance.errors import GovernanceError, RequestError
-from governance.proposals import ONE_PERSON_ONE_VOTE, QUADRATIC, vote_message
+from governance.proposals import ONE_PERSON_ONE_VOTE, QUADRATIC
+from governance.voter import send_vote, vote_request
 from zk_identity import prove
 
 from ..config import Settings
-from ..http_json import post_json
 from .exit_codes import EXIT_OK, EXIT_REFUSED
 from .gov import add_chain_arguments, open_chain
 from .identity import KEY_FILE_NAME, read_key_file
@@ -60,20 +60,18 @@ def cmd_vote(args: argparse.Namespace, settings: Settings) -> int:
     votes = parse_votes(args.votes) if args.votes is not None else None
     chain = open_chain(settings, args.deployment)
     proposal = chain.proposals.get(ballot, args.proposal_id)
-    message = vote_message(proposal, args.option, votes)
     client = chain.proposals.client(ballot)
-    scope = ballot_scope(chain.deployment.chain_id, client.address, args.proposal_id)
     progress("syncing the group from the registry's events")
     cache = settings.data_dir / f"group-{chain.deployment.chain_id}-{chain.registry.address}.json"
     group = GroupIndexer(chain.registry, cache).sync()
     if identity.commitment not in group:
         raise GovernanceError("this identity is not enrolled (or was revoked) in the registry's group")
     progress(f"proving membership at depth {group.depth} (local; the secret stays here)")
-    proof = prove(identity, group, message, scope, keys=settings.keys, node_modules=settings.node_modules)
-    body: dict[str, object] = {"ballot": ballot, "proposalId": args.proposal_id, "proof": proof.to_json()}
-    body.update({"option": args.option} if votes is None else {"votes": list(votes)})
-    base = (args.relayer or settings.extra.get("relayer_url", DEFAULT_RELAYER)).rstrip("/")
-    status, reply = post_json(f"{base}/v1/relay/vote", body)
+    prover = functools.partial(prove, keys=settings.keys, node_modules=settings.node_modules)
+    request = vote_request(
+        proposal, client.address, chain.deployment.chain_id, identity, group, prover, args.option, votes
+    )
+    status, reply = send_vote(args.relayer or settings.extra.get("relayer_url", DEFAULT_RELAYER), request)
     if status != 200:
         emit({"status": status, **reply}, args.json, f"refused ({status}): {reply.get('message', reply)}")
         return EXIT_REFUSED

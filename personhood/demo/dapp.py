@@ -8,9 +8,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from governance import action_scope, signal_message
+from governance.http_client import post_json
 from zk_identity import LeanIMT, ProverPool, prove
 
-from ..http_json import post_json
 from .people import Person
 
 AIRDROP_ACTION = "demo-airdrop-claim"

@@ -4,16 +4,16 @@ proof to the relayer over HTTP; one person then tries to vote a second time."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from contracts import ballot_scope
 from governance import GroupIndexer, Proposal
-from governance.proposals import ONE_PERSON_ONE_VOTE, QUADRATIC, vote_message
+from governance.proposals import ONE_PERSON_ONE_VOTE, QUADRATIC
+from governance.voter import send_vote, vote_request
 from zk_identity import LeanIMT, ProverPool, prove
 
-from ..http_json import post_json
 from .local_chain import DemoChain
 from .people import OPTIONS, QUADRATIC_BUDGET, Person
 
@@ -73,17 +73,21 @@ def cast_ballot(
     person's one-person-one-vote choice (the double vote uses another one)."""
     one = proposal.ballot == ONE_PERSON_ONE_VOTE
     choice = (person.option if option is None else option) if one else None
-    votes = None if one else person.votes
-    message = vote_message(proposal, choice, votes)
     client = demo.chain.proposals.client(proposal.ballot)
-    scope = ballot_scope(demo.chain.deployment.chain_id, client.address, proposal.proposal_id)
     # the circuit at the group's depth, which the relayer and the contracts require (Semaphore's default,
     # the Merkle path's length, is shorter for a promoted last leaf)
-    proof = prove(person.identity, group, message, scope, depth=group.depth, keys="official", pool=pool)
-    body: dict[str, object] = {"ballot": proposal.ballot, "proposalId": proposal.proposal_id}
-    body.update({"option": choice} if one else {"votes": list(votes or ())})
-    body["proof"] = proof.to_json()
-    return post_json(f"{api}/v1/relay/vote", body)
+    prover = functools.partial(prove, depth=group.depth, keys="official", pool=pool)
+    request = vote_request(
+        proposal,
+        client.address,
+        demo.chain.deployment.chain_id,
+        person.identity,
+        group,
+        prover,
+        choice,
+        None if one else person.votes,
+    )
+    return send_vote(api, request)
 
 
 def everyone_votes(
