@@ -2,15 +2,14 @@
 the nullifier store, the relayer's account; built from Settings plus a deployment file.
 
 The deployment file is what `personhood chain deploy --json` prints (addresses by contract), by default
-`<data_dir>/deployment.json`; `extra.deployment_file`, `extra.relayer_key` (hex private key of the
-relayer's funded account; default: the node's first unlocked account) override in the TOML settings.
+`<data_dir>/deployment.json`; the settings `deployment_file` and `relayer_key` (hex private key of the
+relayer's funded account; default: the node's first unlocked account) override it.
 """
 
 from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -99,12 +98,14 @@ def chain_clients(w3: Web3, contracts: ContractSet, deployment: Deployment) -> C
     return Chain(w3, contracts, deployment, registry, ProposalBook(ballots))
 
 
-def relayer_sender(w3: Web3, extra: Mapping[str, str]) -> Sender:
-    """The relayer's account: `extra.relayer_key`, else the node's first unlocked account."""
-    key = extra.get("relayer_key", "")
+def relayer_sender(w3: Web3, key: str = "") -> Sender:
+    """The relayer's account: the hex private key `key` (setting `relayer_key`), else the node's first
+    unlocked account."""
     if key:
         return Account.from_key(key)
     accounts = w3.eth.accounts
     if not accounts:
-        raise SetupMissingError("no relayer account: set extra.relayer_key in the settings file")
+        raise SetupMissingError(
+            "no relayer account: set relayer_key in the settings file (or $PERSONHOOD_RELAYER_KEY)"
+        )
     return accounts[0]

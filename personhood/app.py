@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from pathlib import Path
 
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
@@ -46,8 +45,7 @@ def services_from_settings(settings: Settings, rate_limit: RateLimit | None = No
 
     if not settings.rpc_url:
         raise GovernanceError("rpc_url is empty; the API needs a running chain (set PERSONHOOD_RPC_URL)")
-    extra = dict(settings.extra)
-    deployment = load_deployment(Path(extra.get("deployment_file", settings.data_dir / "deployment.json")))
+    deployment = load_deployment(settings.deployment_path)
     w3 = Web3(Web3.HTTPProvider(settings.rpc_url, request_kwargs={"timeout": 30}))
     chain = chain_clients(w3, build_contracts(settings.cache_dir, (), settings.node_modules), deployment)
     checker = ProofChecker(
@@ -55,7 +53,7 @@ def services_from_settings(settings: Settings, rate_limit: RateLimit | None = No
     )
     store = NullifierStore(settings.database_url or sqlite_url(settings.data_dir))
     limiter = RateLimiter(rate_limit or RateLimit())
-    return Services(checker, store, chain, relayer_sender(w3, extra), limiter)
+    return Services(checker, store, chain, relayer_sender(w3, settings.relayer_key), limiter)
 
 
 def _error(code: str, message: str, status: int):

@@ -10,13 +10,14 @@ import dataclasses
 import os
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from zk_identity.errors import PersonhoodError
 from zk_identity.node_tools import DEFAULT_NODE_MODULES, PROJECT_ROOT
 
 ENV_PREFIX = "PERSONHOOD_"
+DEFAULT_RELAYER_URL = "http://127.0.0.1:8000"
 
 
 class ConfigError(PersonhoodError, ValueError):
@@ -34,11 +35,26 @@ class Settings:
     database_url: str = ""  # empty: SQLite in data_dir
     keys: str = "official"  # proving keys: "official" Semaphore ceremony or "own" circuit
     log_level: str = "WARNING"
-    extra: Mapping[str, str] = field(default_factory=dict)
+    deployment_file: Path | None = None  # None: data_dir/deployment.json
+    relayer_url: str = DEFAULT_RELAYER_URL  # where `personhood vote` sends ballots
+    relayer_key: str = ""  # hex private key the relayer pays gas from; empty: the node's first account
+    device_keystore: Path | None = None  # None: data_dir/device-keystore.json
+    pkcs11_library: Path | None = None  # None: SoftHSM2's module, wherever the system installed it
+    pkcs11_token: str = ""  # label of the station's PKCS#11 token
 
     def replace(self, **changes: object) -> Settings:
         """A copy with some fields changed (validated like a loaded file)."""
         return _build({**_as_dict(self), **changes})
+
+    @property
+    def deployment_path(self) -> Path:
+        """The deployment file every chain command reads (written by `personhood chain deploy`)."""
+        return self.deployment_file or self.data_dir / "deployment.json"
+
+    @property
+    def device_keystore_path(self) -> Path:
+        """The station's device keystore file."""
+        return self.device_keystore or self.data_dir / "device-keystore.json"
 
 
 def _as_dict(settings: Settings) -> dict[str, object]:
@@ -46,6 +62,8 @@ def _as_dict(settings: Settings) -> dict[str, object]:
 
 
 def _coerce(name: str, kind: object, value: object) -> object:
+    if kind == "Path | None":
+        return None if value is None or value == "" else _coerce(name, "Path", value)
     if kind in ("Path", Path):
         if not isinstance(value, (str, Path)):
             raise ConfigError(f"setting {name!r} must be a path, got {type(value).__name__}")
@@ -62,9 +80,7 @@ def _build(values: Mapping[str, object]) -> Settings:
     unknown = sorted(set(values) - set(known))
     if unknown:
         raise ConfigError(f"unknown setting(s): {', '.join(unknown)}")
-    coerced = {name: _coerce(name, known[name].type, v) for name, v in values.items() if name != "extra"}
-    if "extra" in values:
-        coerced["extra"] = dict(values["extra"])  # type: ignore[call-overload]
+    coerced = {name: _coerce(name, known[name].type, v) for name, v in values.items()}
     if coerced.get("keys", "official") not in ("official", "own"):
         raise ConfigError("setting 'keys' must be 'official' or 'own'")
     return dataclasses.replace(Settings(), **coerced)
@@ -85,7 +101,9 @@ def load_settings(path: str | Path | None = None, environ: Mapping[str, str] | N
             raise ConfigError(f"{candidate}: not valid TOML: {e}") from e
     elif path is not None:
         raise ConfigError(f"config file {candidate} does not exist")
-    known = {f.name for f in fields(Settings)} - {"extra"}
+    if "extra" in values:
+        raise ConfigError("the [extra] table is gone: its keys are top-level settings now (see README)")
+    known = {f.name for f in fields(Settings)}
     for key, value in env.items():
         if key.startswith(ENV_PREFIX) and key != ENV_PREFIX + "CONFIG":
             name = key[len(ENV_PREFIX) :].lower()

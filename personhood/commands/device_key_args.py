@@ -57,18 +57,16 @@ def read_secret(path: Path | None, env: str, prompt: str) -> str:
 
 def pkcs11_config(args: argparse.Namespace, settings: Settings) -> Pkcs11Config:
     """The token the arguments (or the settings) name; HsmError when no token is named."""
-    library = args.library or settings.extra.get("pkcs11_library") or find_softhsm_library()
-    token = args.token or settings.extra.get("pkcs11_token")
+    library = args.library or settings.pkcs11_library or find_softhsm_library()
+    token = args.token or settings.pkcs11_token
     if not token:
-        raise HsmError("name the token with --token (or pkcs11_token in [extra] of personhood.toml)")
+        raise HsmError("name the token with --token (or pkcs11_token in personhood.toml)")
     return Pkcs11Config(Path(library), token, args.key_label)
 
 
 def keystore_path(args: argparse.Namespace, settings: Settings) -> Path:
     """The keystore file the arguments (or the settings) name."""
-    return args.keystore or Path(
-        settings.extra.get("device_keystore", settings.data_dir / "device-keystore.json")
-    )
+    return args.keystore or settings.device_keystore_path
 
 
 def open_device_key(args: argparse.Namespace, settings: Settings) -> DeviceKey:

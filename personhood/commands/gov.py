@@ -64,7 +64,7 @@ def open_chain(settings: Settings, deployment: Path | None) -> Chain:
     """Clients of the deployment at `settings.rpc_url`; GovernanceError when not configured."""
     if not settings.rpc_url:
         raise GovernanceError("rpc_url is empty: point PERSONHOOD_RPC_URL at the chain you deployed to")
-    path = deployment or Path(settings.extra.get("deployment_file", settings.data_dir / "deployment.json"))
+    path = deployment or settings.deployment_path
     w3 = Web3(Web3.HTTPProvider(settings.rpc_url, request_kwargs={"timeout": RPC_TIMEOUT_S}))
     contracts = build_contracts(settings.cache_dir, (), settings.node_modules)
     return chain_clients(w3, contracts, load_deployment(path))

@@ -25,8 +25,6 @@ from .gov import add_chain_arguments, open_chain
 from .identity import KEY_FILE_NAME, read_key_file
 from .output import emit, progress
 
-DEFAULT_RELAYER = "http://127.0.0.1:8000"
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `vote` noun."""
@@ -37,7 +35,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     choice.add_argument("--votes", help="quadratic: votes per option, e.g. 3,1,0")
     parser.add_argument("--identity", type=Path, help=f"key file (default: DATA_DIR/{KEY_FILE_NAME})")
     parser.add_argument(
-        "--relayer", help=f"relayer base URL (default: extra.relayer_url or {DEFAULT_RELAYER})"
+        "--relayer", help="relayer base URL (default: the relayer_url setting, http://127.0.0.1:8000)"
     )
     add_chain_arguments(parser)
     parser.set_defaults(handler=cmd_vote)
@@ -71,7 +69,7 @@ def cmd_vote(args: argparse.Namespace, settings: Settings) -> int:
     request = vote_request(
         proposal, client.address, chain.deployment.chain_id, identity, group, prover, args.option, votes
     )
-    status, reply = send_vote(args.relayer or settings.extra.get("relayer_url", DEFAULT_RELAYER), request)
+    status, reply = send_vote(args.relayer or settings.relayer_url, request)
     if status != 200:
         emit({"status": status, **reply}, args.json, f"refused ({status}): {reply.get('message', reply)}")
         return EXIT_REFUSED

@@ -20,7 +20,8 @@ def test_an_app_built_from_settings_verifies_a_proof(gov, tmp_path):
     settings = gov.settings.replace(
         rpc_url=gov.node.url,
         data_dir=tmp_path,
-        extra={"deployment_file": str(deployment), "relayer_key": "0x" + "11" * 32},
+        deployment_file=deployment,
+        relayer_key="0x" + "11" * 32,
     )
     app = create_app({"PERSONHOOD_SETTINGS": settings})
     services = app.extensions["personhood"]

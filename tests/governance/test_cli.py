@@ -35,7 +35,7 @@ def config(gov_chain, tmp_path) -> Path:
         f'data_dir = "{tmp_path / "data"}"\n'
         f'cache_dir = "{gov_chain.settings.cache_dir}"\n'
         f'node_modules = "{gov_chain.settings.node_modules}"\n'
-        f'[extra]\ndeployment_file = "{deployment}"\n'
+        f'deployment_file = "{deployment}"\n'
     )
     return path
 

@@ -33,3 +33,23 @@ def test_bad_config_is_refused(tmp_path: Path, text: str) -> None:
 def test_missing_explicit_file_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="does not exist"):
         load_settings(tmp_path / "nope.toml", environ={})
+
+
+def test_typed_settings_from_file_and_environment(tmp_path: Path) -> None:
+    cfg = tmp_path / "p.toml"
+    cfg.write_text(
+        f'data_dir = "{tmp_path}"\ndeployment_file = "{tmp_path / "d.json"}"\npkcs11_token = "st-1"\n'
+    )
+    settings = load_settings(cfg, environ={"PERSONHOOD_RELAYER_URL": "http://127.0.0.1:9000"})
+    assert settings.deployment_path == tmp_path / "d.json"
+    assert settings.device_keystore_path == tmp_path / "device-keystore.json"  # the default under data_dir
+    assert (settings.pkcs11_token, settings.relayer_url) == ("st-1", "http://127.0.0.1:9000")
+    assert settings.pkcs11_library is None
+
+
+@pytest.mark.parametrize("text", ['[extra]\nrelayer_key = "0x11"', "deployment_file = 3"])
+def test_the_old_extra_table_and_mistyped_paths_are_refused(tmp_path: Path, text: str) -> None:
+    cfg = tmp_path / "p.toml"
+    cfg.write_text(text)
+    with pytest.raises(ConfigError):
+        load_settings(cfg, environ={})
