@@ -41,6 +41,17 @@ class Proposal:
     end: int
     budget: int | None = None
 
+    def to_json(self) -> dict[str, object]:
+        """JSON-ready fields (the CLI's `gov list`/`gov propose` and the results' `proposal` part)."""
+        return {
+            "ballot": self.ballot,
+            "proposalId": self.proposal_id,
+            "options": self.options,
+            "start": self.start,
+            "end": self.end,
+            "budget": self.budget,
+        }
+
 
 @dataclass(frozen=True)
 class ProposalResults:
@@ -58,14 +69,8 @@ class ProposalResults:
 
     def to_json(self) -> dict[str, object]:
         """JSON-ready summary (numbers as ints)."""
-        p = self.proposal
         return {
-            "ballot": p.ballot,
-            "proposalId": p.proposal_id,
-            "options": p.options,
-            "start": p.start,
-            "end": p.end,
-            "budget": p.budget,
+            **self.proposal.to_json(),
             "tallies": list(self.tallies),
             "recount": list(self.recount),
             "consistent": self.consistent,

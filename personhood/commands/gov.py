@@ -75,17 +75,6 @@ def _describe(p: Proposal) -> str:
     return f"{p.ballot} #{p.proposal_id}: {p.options} options, {p.start}..{p.end}{budget}"
 
 
-def _as_json(p: Proposal) -> dict[str, object]:
-    return {
-        "ballot": p.ballot,
-        "proposalId": p.proposal_id,
-        "options": p.options,
-        "start": p.start,
-        "end": p.end,
-        "budget": p.budget,
-    }
-
-
 def cmd_propose(args: argparse.Namespace, settings: Settings) -> int:
     chain = open_chain(settings, args.deployment)
     ballot = BALLOT_NAMES[args.ballot]
@@ -99,7 +88,7 @@ def cmd_propose(args: argparse.Namespace, settings: Settings) -> int:
     proposal = chain.proposals.create(
         ballot, args.description, args.options, start, start + args.duration, proposer, budget
     )
-    emit(_as_json(proposal), args.json, _describe(proposal))
+    emit(proposal.to_json(), args.json, _describe(proposal))
     return EXIT_OK
 
 
@@ -125,7 +114,7 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
     chain = open_chain(settings, args.deployment)
     proposals = [p for ballot in BALLOT_KINDS for p in chain.proposals.list(ballot)]
     text = "\n".join(_describe(p) for p in proposals) or "no proposals"
-    emit({"proposals": [_as_json(p) for p in proposals]}, args.json, text)
+    emit({"proposals": [p.to_json() for p in proposals]}, args.json, text)
     return EXIT_OK
 
 
