@@ -85,7 +85,7 @@ def run(tree_size: int, samples: int) -> dict:
         registry = RegistryClient(w3, contracts, d.registry)
         device = Account.from_key(keccak(text="bench-device"))
         registry.authorize_device(device.address, owner)
-        enroll_fn = registry.contract.functions.enroll
+        enroll_fn = registry._contract.functions.enroll
 
         def enroll(index: int) -> int:
             e = registry.enrollment(leaves[index], 2**40)
@@ -115,7 +115,7 @@ def run(tree_size: int, samples: int) -> dict:
         def args(p: SemaphoreProof) -> tuple:
             return p.merkle_tree_root, p.nullifier, list(p.points)
 
-        gas_vote = _send(w3, one.contract.functions.castVote(p1, 1, *args(vote)), relayer, PROOF_TX_GAS)
+        gas_vote = _send(w3, one._contract.functions.castVote(p1, 1, *args(vote)), relayer, PROOF_TX_GAS)
         pv = w3.eth.contract(address=d.verifier, abi=list(contracts["PersonhoodVerifier"].abi))
         v = verify_proof
         verify_call = pv.functions.verifyProof(
@@ -130,7 +130,7 @@ def run(tree_size: int, samples: int) -> dict:
         gas_bare = _send(w3, bare_call, relayer, PROOF_TX_GAS)
         gas_qv = {}
         for n, proof in zip(QV_OPTIONS, qv_proofs, strict=True):
-            call = qv.contract.functions.castVote(qp[n], votes[n], *args(proof))
+            call = qv._contract.functions.castVote(qp[n], votes[n], *args(proof))
             gas_qv[str(n)] = _send(w3, call, relayer, PROOF_TX_GAS)
         assert one.tallies(p1) == [0, 1, 0] and qv.tallies(qp[10]) == votes[10]
         after = [(i.bit_count(), enroll(i)) for i in range(tree_size, tree_size + samples)]
@@ -184,7 +184,7 @@ def _enroll_at_depth(
             e = registry.enrollment(rng.randrange(1, SNARK_SCALAR_FIELD), 2**40)
             gas = _send(
                 w3,
-                registry.contract.functions.enroll(e.commitment, e.deadline, sign_enrollment(e, device.key)),
+                registry._contract.functions.enroll(e.commitment, e.deadline, sign_enrollment(e, device.key)),
                 relayer,
             )
             assert registry.depth() == depth

@@ -3,46 +3,68 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from web3 import Web3
 from web3.types import TxReceipt
 
-from .build import ContractSet
+from .client_base import ContractClient
 from .errors import ChainInputError
 from .semaphore_proof import SemaphoreProof
 from .tally import CastVote, ballot_scope, quadratic_message, recount
-from .transactions import Sender, dry_run, transact
+from .transactions import Sender, transact
 
 # Explicit gas for anything that checks a proof: eth_estimateGas under-estimates the pairing, and a starved
 # pairing makes the verifier return false (InvalidProof) instead of running out of gas.
 PROOF_TX_GAS = 1_000_000
 
 
-class _BallotClient:
-    contract_name = ""
+@dataclass(frozen=True)
+class OnChainProposal:
+    """A proposal as a ballot contract holds it; `budget` is None on a one-person-one-vote ballot."""
 
-    def __init__(self, w3: Web3, contracts: ContractSet, address: str) -> None:
-        self.w3 = w3
-        self.abis = contracts.all_abis()
-        self.contract = w3.eth.contract(address=address, abi=list(contracts[self.contract_name].abi))
-        self.address = self.contract.address
+    proposal_id: int
+    options: int
+    start: int
+    end: int
+    budget: int | None
 
+
+class _BallotClient(ContractClient):
     def scope(self, proposal_id: int, chain_id: int | None = None) -> int:
         """The Semaphore scope a vote on `proposal_id` must be proven for (this chain unless given)."""
-        return ballot_scope(self.w3.eth.chain_id if chain_id is None else chain_id, self.address, proposal_id)
+        return ballot_scope(self.chain_id if chain_id is None else chain_id, self.address, proposal_id)
 
     def tallies(self, proposal_id: int) -> list[int]:
         """Live tallies; raises ContractRevertError("UnknownProposal") for an id never created."""
-        counts = dry_run(self.contract.functions.tallies(proposal_id), self.address, self.abis)
-        return [int(x) for x in counts]  # type: ignore[union-attr]
+        return [int(x) for x in self._read("tallies", proposal_id)]  # type: ignore[attr-defined]
 
     def results(self, proposal_id: int) -> list[int]:
         """Final tallies; raises ContractRevertError("VotingNotEnded") while voting is open."""
-        from .transactions import dry_run
+        return [int(x) for x in self._read("results", proposal_id)]  # type: ignore[attr-defined]
 
+    def nullifier_used(self, nullifier: int) -> bool:
+        """True once a vote with `nullifier` was counted on this ballot."""
+        return bool(self._read("nullifierUsed", nullifier))
+
+    def proposal(self, proposal_id: int) -> OnChainProposal:
+        """The proposal's window, options and budget; ContractRevertError("UnknownProposal") if none."""
+        fields = self._read("proposal", proposal_id)
+        start, end, options = (int(x) for x in fields[:3])  # type: ignore[index]
+        budget = int(fields[3]) if len(fields) > 3 else None  # type: ignore[arg-type, index]
+        return OnChainProposal(proposal_id, options, start, end, budget)
+
+    def created_proposals(self) -> list[OnChainProposal]:
+        """Every proposal opened on this ballot, from its ProposalCreated events."""
         return [
-            int(x) for x in dry_run(self.contract.functions.results(proposal_id), self.address, self.abis)
-        ]  # type: ignore[union-attr]
+            OnChainProposal(
+                int(e["args"]["proposalId"]),
+                int(e["args"]["options"]),
+                int(e["args"]["start"]),
+                int(e["args"]["end"]),
+                int(e["args"]["budget"]) if "budget" in e["args"] else None,
+            )
+            for e in self._scan(("ProposalCreated",))
+        ]
 
     @staticmethod
     def _proof_args(proof: SemaphoreProof) -> tuple[int, int, list[int]]:
@@ -50,7 +72,7 @@ class _BallotClient:
         return proof.merkle_tree_root, proof.nullifier, list(proof.points)
 
     def _created_id(self, receipt: TxReceipt) -> int:
-        return int(self.contract.events.ProposalCreated().process_receipt(receipt)[0]["args"]["proposalId"])
+        return int(self._contract.events.ProposalCreated().process_receipt(receipt)[0]["args"]["proposalId"])
 
 
 class OnePersonOneVoteClient(_BallotClient):
@@ -62,16 +84,16 @@ class OnePersonOneVoteClient(_BallotClient):
         self, description_hash: bytes, options: int, start: int, end: int, sender: Sender
     ) -> int:
         """Open a proposal; returns its id."""
-        call = self.contract.functions.createProposal(description_hash, options, start, end)
-        return self._created_id(transact(self.w3, call, sender, self.abis))
+        call = self._contract.functions.createProposal(description_hash, options, start, end)
+        return self._created_id(transact(self._w3, call, sender, self.abis))
 
     def cast_vote(self, proposal_id: int, option: int, proof: SemaphoreProof, relayer: Sender) -> TxReceipt:
         """Submit a vote; the proof must be for message = option and this proposal's scope."""
         if proof.message != option:
             raise ChainInputError(f"the proof is for option {proof.message}, not {option}")
         root, nullifier, points = self._proof_args(proof)
-        call = self.contract.functions.castVote(proposal_id, option, root, nullifier, points)
-        return transact(self.w3, call, relayer, self.abis, gas=PROOF_TX_GAS)
+        call = self._contract.functions.castVote(proposal_id, option, root, nullifier, points)
+        return transact(self._w3, call, relayer, self.abis, gas=PROOF_TX_GAS)
 
     def ballots(self) -> list[CastVote]:
         """Every counted vote, from VoteCast events."""
@@ -81,13 +103,12 @@ class OnePersonOneVoteClient(_BallotClient):
                 int(e["args"]["nullifier"]),
                 tuple(int(i == e["args"]["option"]) for i in range(int(e["args"]["option"]) + 1)),
             )
-            for e in self.contract.events.VoteCast.get_logs(from_block=0)
+            for e in self._scan(("VoteCast",))
         ]
 
     def recount(self, proposal_id: int) -> list[int]:
         """Tallies recomputed off chain from the event log."""
-        _, _, options = self.contract.functions.proposal(proposal_id).call()
-        return recount(self.ballots(), proposal_id, int(options))
+        return recount(self.ballots(), proposal_id, self.proposal(proposal_id).options)
 
 
 class QuadraticVoteClient(_BallotClient):
@@ -98,8 +119,8 @@ class QuadraticVoteClient(_BallotClient):
     def create_proposal(
         self, description_hash: bytes, options: int, start: int, end: int, budget: int, sender: Sender
     ) -> int:
-        call = self.contract.functions.createProposal(description_hash, options, start, end, budget)
-        return self._created_id(transact(self.w3, call, sender, self.abis))
+        call = self._contract.functions.createProposal(description_hash, options, start, end, budget)
+        return self._created_id(transact(self._w3, call, sender, self.abis))
 
     @staticmethod
     def message(votes: Sequence[int]) -> int:
@@ -112,17 +133,16 @@ class QuadraticVoteClient(_BallotClient):
         if proof.message != quadratic_message(votes):
             raise ChainInputError("the proof's message is not the hash of this vote vector")
         root, nullifier, points = self._proof_args(proof)
-        call = self.contract.functions.castVote(proposal_id, list(votes), root, nullifier, points)
-        return transact(self.w3, call, relayer, self.abis, gas=PROOF_TX_GAS)
+        call = self._contract.functions.castVote(proposal_id, list(votes), root, nullifier, points)
+        return transact(self._w3, call, relayer, self.abis, gas=PROOF_TX_GAS)
 
     def ballots(self) -> list[CastVote]:
         return [
             CastVote(
                 int(e["args"]["proposalId"]), int(e["args"]["nullifier"]), tuple(map(int, e["args"]["votes"]))
             )
-            for e in self.contract.events.BallotCast.get_logs(from_block=0)
+            for e in self._scan(("BallotCast",))
         ]
 
     def recount(self, proposal_id: int) -> list[int]:
-        _, _, options, _ = self.contract.functions.proposal(proposal_id).call()
-        return recount(self.ballots(), proposal_id, int(options))
+        return recount(self.ballots(), proposal_id, self.proposal(proposal_id).options)

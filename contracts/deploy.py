@@ -27,6 +27,7 @@ class Deployment:
     groth16: Mapping[int, str]
     one_person_one_vote: str
     quadratic_vote: str
+    start_block: int = 0  # the block before the first contract's: where event scans begin
 
 
 def deploy_contract(w3: Web3, compiled: CompiledContract, sender: Sender, *args: object) -> str:
@@ -60,6 +61,7 @@ def deploy_all(
     w3: Web3, contracts: ContractSet, owner: str, root_window: int = DEFAULT_ROOT_WINDOW_S
 ) -> Deployment:
     """Deploy everything from the unlocked account `owner`, which also owns registry and verifier."""
+    start_block = int(w3.eth.block_number)
     poseidon = deploy_poseidon(w3, contracts, owner)
     registry = deploy_contract(w3, contracts["PersonhoodRegistry"], owner, owner, poseidon, root_window)
     verifier = deploy_contract(w3, contracts["PersonhoodVerifier"], owner, registry, owner)
@@ -69,4 +71,4 @@ def deploy_all(
         register_verifier(w3, contracts, verifier, depth, groth16[depth], owner)
     one = deploy_contract(w3, contracts["OnePersonOneVote"], owner, verifier)
     quadratic = deploy_contract(w3, contracts["QuadraticVote"], owner, verifier)
-    return Deployment(w3.eth.chain_id, poseidon, registry, verifier, groth16, one, quadratic)
+    return Deployment(w3.eth.chain_id, poseidon, registry, verifier, groth16, one, quadratic, start_block)

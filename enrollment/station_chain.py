@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from contracts import ChainError, Enrollment, MemberRecord, RegistryClient
 from contracts.transactions import Sender
 
-DEVICE_STATUS = ("unknown", "active", "revoked")  # PersonhoodRegistry.DeviceStatus
-
 
 @dataclass(frozen=True)
 class Landed:
@@ -30,7 +28,7 @@ class ChainPort:
 
     def now(self) -> int:
         """The latest block's timestamp (s): attestation deadlines are compared with it on chain."""
-        return int(self.registry.w3.eth.get_block("latest")["timestamp"])
+        return self.registry.now()
 
     def member(self, commitment: int) -> MemberRecord:
         """The registry's record of `commitment`."""
@@ -50,17 +48,15 @@ class ChainPort:
 
     def device_status(self, device: str) -> str:
         """unknown, active or revoked."""
-        status = int(self.registry.contract.functions.deviceStatus(device).call())
-        return DEVICE_STATUS[status] if status < len(DEVICE_STATUS) else f"status-{status}"
+        return self.registry.device_status(device)
 
     def health(self, device: str) -> dict[str, object]:
         """Chain id, block, registry size and `device`'s status, or the error (for the health panel)."""
         try:
-            w3 = self.registry.w3
             return {
                 "connected": True,
-                "chain_id": int(w3.eth.chain_id),
-                "block": int(w3.eth.block_number),
+                "chain_id": self.registry.chain_id,
+                "block": self.registry.head().number,
                 "registry": self.registry.address,
                 "members": self.registry.size(),
                 "device_status": self.device_status(device),

@@ -17,7 +17,7 @@ from .proof_check import ProofChecker, check_binding
 from .proposals import BALLOT_KINDS, Proposal, ProposalBook, ProposalResults
 from .rate_limit import RateLimit, RateLimiter
 from .requests import VerifyRequest, VoteRequest, action_scope, parse_verify, parse_vote, signal_message
-from .services import Chain, Services, chain_clients, load_deployment, relayer_sender
+from .services import Chain, Services, governance_chain, relayer_sender
 
 __all__ = [
     "BALLOT_KINDS",
@@ -42,10 +42,9 @@ __all__ = [
     "VoteRequest",
     "action_scope",
     "bar_chart_png",
-    "chain_clients",
     "charts",
     "check_binding",
-    "load_deployment",
+    "governance_chain",
     "openapi",
     "parse_verify",
     "parse_vote",

@@ -13,8 +13,6 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from web3.exceptions import BlockNotFound
-
 from contracts import ChainError, RegistryClient
 from zk_identity import LeanIMT
 
@@ -65,7 +63,7 @@ class GroupIndexer:
         self.last_scanned_from = 0  # first block read by the latest sync (tests check incrementality)
 
     def _empty(self) -> GroupState:
-        return GroupState(self.registry.w3.eth.chain_id, self.registry.address, (), (), -1, "")
+        return GroupState(self.registry.chain_id, self.registry.address, (), (), -1, "")
 
     def _load(self) -> GroupState | None:
         if self.cache_file is None or not self.cache_file.is_file():
@@ -108,39 +106,28 @@ class GroupIndexer:
     def _still_on_chain(self) -> bool:
         if self.state.block < 0:
             return True
-        try:
-            block = self.registry.w3.eth.get_block(self.state.block)
-        except BlockNotFound as e:
-            log.info("cached block %d is gone: %s", self.state.block, e)
-            return False
-        return block["hash"].to_0x_hex() == self.state.block_hash
-
-    def _events(self, from_block: int, to_block: int) -> list:
-        contract = self.registry.contract
-        events = [
-            *contract.events.MemberEnrolled.get_logs(from_block=from_block, to_block=to_block),
-            *contract.events.MemberRevoked.get_logs(from_block=from_block, to_block=to_block),
-        ]
-        return sorted(events, key=lambda e: (e["blockNumber"], e["logIndex"]))
+        found = self.registry.block_hash(self.state.block)
+        if found is None:
+            log.info("cached block %d is gone", self.state.block)
+        return found == self.state.block_hash
 
     def sync(self) -> LeanIMT:
         """Read new events, update and cache the group; raise ChainError if its root is not the registry's.
 
         The returned tree is the indexer's own (do not mutate it).
         """
-        w3 = self.registry.w3
         if not self._still_on_chain():
             log.info("the chain changed under the cached group; rebuilding from block 0")
             self.state = self._empty()
             self._tree = LeanIMT()
-        head = w3.eth.get_block("latest")
-        head_number = int(head["number"])
-        from_block = self.state.block + 1
+        head = self.registry.head()
+        head_number = head.number
+        from_block = max(self.state.block + 1, self.registry.start_block)
         self.last_scanned_from = from_block
         if from_block <= head_number:
             old = self.state
-            events = self._events(from_block, head_number)
-            self.state = apply_events(old, events, head_number, head["hash"].to_0x_hex())
+            events = self.registry.membership_events(from_block, head_number)
+            self.state = apply_events(old, events, head_number, head.hash)
             if len(self.state.enrolled) > len(old.enrolled):  # only the new leaves are hashed in
                 self._tree.insert_many(self.state.enrolled[len(old.enrolled) :])
             for index in self.state.removed[len(old.removed) :]:

@@ -15,12 +15,13 @@ from eth_utils import keccak
 from contracts import (
     ChainError,
     ContractRevertError,
+    OnChainProposal,
     OnePersonOneVoteClient,
     QuadraticVoteClient,
     quadratic_cost,
     quadratic_message,
 )
-from contracts.transactions import Sender, dry_run
+from contracts.transactions import Sender
 
 from .errors import NotFoundError, RequestError, UpstreamError
 
@@ -97,6 +98,10 @@ def check_new_proposal(options: int, start: int, end: int, budget: int | None, b
         raise RequestError("a quadratic proposal needs a credit budget in 1..2^64-1", "out_of_range")
 
 
+def _proposal(ballot: str, found: OnChainProposal) -> Proposal:
+    return Proposal(ballot, found.proposal_id, found.options, found.start, found.end, found.budget)
+
+
 class ProposalBook:
     """Proposals of the deployed ballots, by kind."""
 
@@ -114,30 +119,16 @@ class ProposalBook:
         """Read a proposal; NotFoundError if it was never created."""
         client = self.client(ballot)
         try:
-            fields = dry_run(client.contract.functions.proposal(proposal_id), client.address, client.abis)
+            found = client.proposal(proposal_id)
         except ContractRevertError as e:
             raise NotFoundError(f"no proposal {proposal_id} on the {ballot} ballot") from e
         except ChainError as e:
             raise UpstreamError(f"the chain could not be read: {e}") from e
-        start, end, options = (int(x) for x in fields[:3])  # type: ignore[index]
-        budget = int(fields[3]) if ballot == QUADRATIC else None  # type: ignore[index]
-        return Proposal(ballot, proposal_id, options, start, end, budget)
+        return _proposal(ballot, found)
 
     def list(self, ballot: str) -> list[Proposal]:
         """Every proposal of `ballot`, from ProposalCreated events."""
-        client = self.client(ballot)
-        events = client.contract.events.ProposalCreated.get_logs(from_block=0)
-        return [
-            Proposal(
-                ballot,
-                int(e["args"]["proposalId"]),
-                int(e["args"]["options"]),
-                int(e["args"]["start"]),
-                int(e["args"]["end"]),
-                int(e["args"]["budget"]) if ballot == QUADRATIC else None,
-            )
-            for e in events
-        ]
+        return [_proposal(ballot, found) for found in self.client(ballot).created_proposals()]
 
     def create(
         self,
@@ -166,7 +157,7 @@ class ProposalBook:
         tallies = tuple(client.tallies(proposal_id))
         recount = tuple(client.recount(proposal_id))
         if now is None:
-            now = int(client.w3.eth.get_block("latest")["timestamp"])
+            now = client.now()
         return ProposalResults(proposal, tallies, recount, final=now > proposal.end)
 
 

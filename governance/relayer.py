@@ -66,7 +66,7 @@ def relay_vote(
     scope = ballot_scope(chain.deployment.chain_id, client.address, req.proposal_id)
     nullifier = req.proof.nullifier
     try:
-        used = bool(client.contract.functions.nullifierUsed(nullifier).call())
+        used = client.nullifier_used(nullifier)
     except ChainError as e:
         raise UpstreamError(f"the chain could not be read: {e}") from e
     if used:

@@ -8,25 +8,16 @@ relayer's funded account; default: the node's first unlocked account) override i
 
 from __future__ import annotations
 
-import json
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from eth_account import Account
 from flask import current_app
-from web3 import Web3
 
-from contracts import (
-    ContractSet,
-    Deployment,
-    OnePersonOneVoteClient,
-    QuadraticVoteClient,
-    RegistryClient,
-)
+from contracts import DeployedSystem, Deployment, RegistryClient
 from contracts.transactions import Sender
 
-from .errors import SetupMissingError, UpstreamError
+from .errors import SetupMissingError
 from .nullifier_store import NullifierStore
 from .proof_check import ProofChecker
 from .proposals import ONE_PERSON_ONE_VOTE, QUADRATIC, ProposalBook
@@ -37,13 +28,24 @@ EXTENSION_KEY = "personhood"
 
 @dataclass(frozen=True)
 class Chain:
-    """Typed clients of one deployment."""
+    """One deployment as governance sees it: the contracts' typed clients and the proposals on its ballots."""
 
-    w3: Web3
-    contracts: ContractSet
-    deployment: Deployment
-    registry: RegistryClient
+    system: DeployedSystem
     proposals: ProposalBook
+
+    @property
+    def registry(self) -> RegistryClient:
+        return self.system.registry
+
+    @property
+    def deployment(self) -> Deployment:
+        return self.system.deployment
+
+
+def governance_chain(system: DeployedSystem) -> Chain:
+    """The Chain over an opened deployment (its ballots by kind)."""
+    ballots = {ONE_PERSON_ONE_VOTE: system.one_person_one_vote, QUADRATIC: system.quadratic}
+    return Chain(system, ProposalBook(ballots))
 
 
 @dataclass(frozen=True)
@@ -63,47 +65,12 @@ def current_services() -> Services:
     return current_app.extensions[EXTENSION_KEY]
 
 
-def load_deployment(path: Path) -> Deployment:
-    """Read a `personhood chain deploy --json` file; SetupMissingError if absent or malformed."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-        return Deployment(
-            chain_id=int(data["chain_id"]),
-            poseidon=data["poseidon"],
-            registry=data["registry"],
-            verifier=data["verifier"],
-            groth16={int(k): v for k, v in data.get("groth16", {}).items()},
-            one_person_one_vote=data["one_person_one_vote"],
-            quadratic_vote=data["quadratic_vote"],
-        )
-    except FileNotFoundError as e:
-        raise SetupMissingError(
-            f"no deployment file at {path}; run `personhood chain deploy --json > {path}`"
-        ) from e
-    except (OSError, ValueError, KeyError, TypeError) as e:
-        raise SetupMissingError(f"{path} is not a deployment file: {e}") from e
-
-
-def chain_clients(w3: Web3, contracts: ContractSet, deployment: Deployment) -> Chain:
-    """Clients for the registry and both ballots of `deployment`."""
-    if w3.eth.chain_id != deployment.chain_id:
-        raise UpstreamError(
-            f"the node is chain {w3.eth.chain_id}, the deployment is on {deployment.chain_id}"
-        )
-    ballots = {
-        ONE_PERSON_ONE_VOTE: OnePersonOneVoteClient(w3, contracts, deployment.one_person_one_vote),
-        QUADRATIC: QuadraticVoteClient(w3, contracts, deployment.quadratic_vote),
-    }
-    registry = RegistryClient(w3, contracts, deployment.registry)
-    return Chain(w3, contracts, deployment, registry, ProposalBook(ballots))
-
-
-def relayer_sender(w3: Web3, key: str = "") -> Sender:
+def relayer_sender(system: DeployedSystem, key: str = "") -> Sender:
     """The relayer's account: the hex private key `key` (setting `relayer_key`), else the node's first
     unlocked account."""
     if key:
         return Account.from_key(key)
-    accounts = w3.eth.accounts
+    accounts = system.unlocked_accounts()
     if not accounts:
         raise SetupMissingError(
             "no relayer account: set relayer_key in the settings file (or $PERSONHOOD_RELAYER_KEY)"

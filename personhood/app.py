@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
-from contracts import ChainError, build_contracts
+from contracts import ChainError
 from governance import (
     GovernanceError,
     NullifierStore,
@@ -21,8 +21,7 @@ from governance import (
     RateLimit,
     RateLimiter,
     Services,
-    chain_clients,
-    load_deployment,
+    governance_chain,
     openapi,
     relayer,
     relayer_sender,
@@ -41,19 +40,14 @@ log = logging.getLogger(__name__)
 
 def services_from_settings(settings: Settings, rate_limit: RateLimit | None = None) -> Services:
     """Services for a deployed system at `settings.rpc_url` (the API needs a chain that outlives it)."""
-    from web3 import Web3
-
-    if not settings.rpc_url:
-        raise GovernanceError("rpc_url is empty; the API needs a running chain (set PERSONHOOD_RPC_URL)")
-    deployment = load_deployment(settings.deployment_path)
-    w3 = Web3(Web3.HTTPProvider(settings.rpc_url, request_kwargs={"timeout": 30}))
-    chain = chain_clients(w3, build_contracts(settings.cache_dir, (), settings.node_modules), deployment)
+    system = settings.open_deployment()
     checker = ProofChecker(
-        chain.registry, keys=settings.keys, cache_dir=settings.cache_dir, node_modules=settings.node_modules
+        system.registry, keys=settings.keys, cache_dir=settings.cache_dir, node_modules=settings.node_modules
     )
     store = NullifierStore(settings.database_url or sqlite_url(settings.data_dir))
     limiter = RateLimiter(rate_limit or RateLimit())
-    return Services(checker, store, chain, relayer_sender(w3, settings.relayer_key), limiter)
+    chain = governance_chain(system)
+    return Services(checker, store, chain, relayer_sender(system, settings.relayer_key), limiter)
 
 
 def _error(code: str, message: str, status: int):

@@ -12,9 +12,13 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from zk_identity.errors import PersonhoodError
 from zk_identity.node_tools import DEFAULT_NODE_MODULES, PROJECT_ROOT
+
+if TYPE_CHECKING:
+    from contracts import DeployedSystem
 
 ENV_PREFIX = "PERSONHOOD_"
 DEFAULT_RELAYER_URL = "http://127.0.0.1:8000"
@@ -45,6 +49,13 @@ class Settings:
     def replace(self, **changes: object) -> Settings:
         """A copy with some fields changed (validated like a loaded file)."""
         return _build({**_as_dict(self), **changes})
+
+    def open_deployment(self) -> DeployedSystem:
+        """The deployment at `deployment_path` on the chain at `rpc_url`, as typed clients (the one way
+        the API and the CLI open the chain). ChainError / DeploymentFileError when either is missing."""
+        from contracts import open_deployment  # web3 loads only for commands that reach a chain
+
+        return open_deployment(self.rpc_url, self.deployment_path, self.cache_dir, self.node_modules)
 
     @property
     def deployment_path(self) -> Path:

@@ -10,27 +10,17 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from web3 import Web3
-
-from contracts import build_contracts
-from governance import Chain, chain_clients, load_deployment
 from governance.charts import bar_chart_png
 from governance.errors import GovernanceError
 from governance.proposals import BALLOT_KINDS, ONE_PERSON_ONE_VOTE, QUADRATIC, Proposal
 
 from ..config import Settings
+from .chain_args import add_chain_arguments, open_chain
 from .exit_codes import EXIT_OK, EXIT_REFUSED
 from .output import emit, progress
 
 BALLOT_NAMES = {"1p1v": ONE_PERSON_ONE_VOTE, "quadratic": QUADRATIC}
 DEFAULT_DURATION_S = 7 * 24 * 3600
-RPC_TIMEOUT_S = 30
-
-
-def add_chain_arguments(parser: argparse.ArgumentParser) -> None:
-    """--deployment and --json, shared by every chain-reading command."""
-    parser.add_argument("--deployment", type=Path, help="deployment JSON (default: DATA_DIR/deployment.json)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -60,16 +50,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         add_chain_arguments(action)
 
 
-def open_chain(settings: Settings, deployment: Path | None) -> Chain:
-    """Clients of the deployment at `settings.rpc_url`; GovernanceError when not configured."""
-    if not settings.rpc_url:
-        raise GovernanceError("rpc_url is empty: point PERSONHOOD_RPC_URL at the chain you deployed to")
-    path = deployment or settings.deployment_path
-    w3 = Web3(Web3.HTTPProvider(settings.rpc_url, request_kwargs={"timeout": RPC_TIMEOUT_S}))
-    contracts = build_contracts(settings.cache_dir, (), settings.node_modules)
-    return chain_clients(w3, contracts, load_deployment(path))
-
-
 def _describe(p: Proposal) -> str:
     budget = f", budget {p.budget}" if p.budget is not None else ""
     return f"{p.ballot} #{p.proposal_id}: {p.options} options, {p.start}..{p.end}{budget}"
@@ -78,10 +58,11 @@ def _describe(p: Proposal) -> str:
 def cmd_propose(args: argparse.Namespace, settings: Settings) -> int:
     chain = open_chain(settings, args.deployment)
     ballot = BALLOT_NAMES[args.ballot]
-    start = args.start if args.start is not None else int(chain.w3.eth.get_block("latest")["timestamp"])
+    start = args.start if args.start is not None else chain.system.now()
     if args.duration <= 0:
         raise GovernanceError("--duration must be > 0 seconds")
-    proposer = chain.w3.eth.accounts[0] if chain.w3.eth.accounts else None
+    accounts = chain.system.unlocked_accounts()
+    proposer = accounts[0] if accounts else None
     if proposer is None:
         raise GovernanceError("the node has no unlocked account to propose from")
     budget = args.budget if ballot == QUADRATIC else None

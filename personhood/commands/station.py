@@ -15,7 +15,7 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
-from contracts import RegistryClient, build_contracts, connect, deploy_all
+from contracts import RegistryClient, attach, build_contracts, connect, deploy_all
 from enrollment.station import Station
 from enrollment.station_chain import ChainPort
 from enrollment.station_steps import StationInputError
@@ -86,13 +86,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             relayer = args.relayer or (accounts[0] if accounts else None)
             if relayer is None:
                 raise StationInputError("the node has no unlocked account; name a relayer with --relayer")
-            address = args.registry
             if args.deploy:
-                address = deploy_all(w3, contracts, accounts[0]).registry
-                registry = RegistryClient(w3, contracts, address)
+                registry = attach(w3, contracts, deploy_all(w3, contracts, accounts[0])).registry
                 registry.authorize_device(key.address, accounts[0])
-                progress(f"deployed the registry at {address} and authorized device {key.address}")
-            registry = RegistryClient(w3, contracts, address)
+                progress(f"deployed the registry at {registry.address} and authorized device {key.address}")
+            else:
+                registry = RegistryClient(w3, contracts, args.registry)
             station = Station.open(station_dir, key, ChainPort(registry, relayer))
             try:
                 app = create_station_app(station, cameras, station_dir)

@@ -8,8 +8,8 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
-from contracts import build_contracts, connect, deploy_all
-from governance import Chain, chain_clients
+from contracts import attach, build_contracts, connect, deploy_all
+from governance import Chain, governance_chain
 from hardware import KeystoreDeviceKey, ScryptParams
 from personhood.config import Settings
 
@@ -31,7 +31,7 @@ class DemoChain:
 
     def now(self) -> int:
         """The latest block's timestamp (s)."""
-        return int(self.chain.w3.eth.get_block("latest")["timestamp"])
+        return self.chain.system.now()
 
 
 def start_chain(stack: ExitStack, settings: Settings, depths: range, workdir: Path) -> DemoChain:
@@ -44,7 +44,7 @@ def start_chain(stack: ExitStack, settings: Settings, depths: range, workdir: Pa
         raise ValueError("the demo needs a node with 3 unlocked accounts (anvil has 10); unset rpc_url")
     owner, station_relay, vote_relayer = accounts[0], accounts[1], accounts[2]
     deployment = deploy_all(w3, contracts, owner)
-    chain = chain_clients(w3, contracts, deployment)
+    chain = governance_chain(attach(w3, contracts, deployment))
     password = secrets.token_urlsafe(24)  # never shown: the key is discarded with the run
     device = KeystoreDeviceKey.create(workdir / "device-key.json", password, DEMO_SCRYPT)
     stack.callback(device.close)

@@ -51,7 +51,7 @@ def test_malformed_enrollments_are_refused(commitment):
 @pytest.mark.node
 def test_digest_matches_the_registry(world):
     enrollment = world.registry.enrollment(world.commitments[5], 2**40)
-    fn = world.registry.contract.functions
+    fn = world.registry._contract.functions
     domain = bytes(fn.domainSeparator().call())
     assert bytes(fn.ENROLLMENT_TYPEHASH().call()) == ENROLLMENT_TYPEHASH
     struct_hash = keccak(

@@ -47,7 +47,7 @@ def test_a_proof_for_another_option_is_refused(chain):
     proof = chain.proofs["vote_p0_id0_opt1"]
     with pytest.raises(ChainInputError):  # the client refuses before sending
         chain.one.cast_vote(chain.proposals["open"], 2, proof, chain.relayer)
-    fn = chain.one.contract.functions
+    fn = chain.one._contract.functions
     call = fn.castVote(
         chain.proposals["open"], 2, proof.merkle_tree_root, proof.nullifier, list(proof.points)
     )

@@ -38,7 +38,7 @@ def test_ballots_add_up_and_each_person_votes_once(chain):
 @pytest.mark.parametrize("votes", [[8, 8], [11, 0], [2**255, 0]])
 def test_over_budget_is_refused(chain, votes):
     p, proof = chain.proposals["qv2"], chain.proofs["qv2_id0"]
-    call = chain.qv.contract.functions.castVote(
+    call = chain.qv._contract.functions.castVote(
         p, votes, proof.merkle_tree_root, proof.nullifier, list(proof.points)
     )
     with _refused("OverBudget"):
@@ -47,7 +47,7 @@ def test_over_budget_is_refused(chain, votes):
 
 def test_a_relayer_cannot_alter_the_ballot(chain):
     p, proof = chain.proposals["qv2"], chain.proofs["qv2_id0"]
-    fn = chain.qv.contract.functions
+    fn = chain.qv._contract.functions
     assert fn.messageOf([6, 8]).call() == quadratic_message([6, 8]) == proof.message
     altered = fn.castVote(p, [8, 6], proof.merkle_tree_root, proof.nullifier, list(proof.points))
     with _refused("InvalidProof"):

@@ -26,7 +26,7 @@ def test_roots_equal_the_semaphore_group_after_every_insertion(chain):
     expected = semaphore_peer(
         {"secrets": [], "jobs": [{"kind": "roots", "leaves": [str(c) for c in leaves]}]}
     )[0]
-    events = chain.registry.contract.events.MemberEnrolled.get_logs(from_block=0)
+    events = chain.registry._contract.events.MemberEnrolled.get_logs(from_block=0)
     onchain = [int(e["args"]["root"]) for e in events]
     assert onchain[: len(roots)] == roots
     assert onchain == [int(root) for root, _ in expected]
@@ -126,7 +126,7 @@ def test_expired_attestation_and_malformed_signatures_are_refused(chain):
 
 @pytest.mark.parametrize("commitment", [0, SNARK_SCALAR_FIELD, 2**256 - 1])
 def test_commitments_outside_the_field_are_refused(chain, commitment):
-    call = chain.registry.contract.functions.enroll(commitment, 2**40, b"\x00" * 65)
+    call = chain.registry._contract.functions.enroll(commitment, 2**40, b"\x00" * 65)
     with _refused("InvalidCommitment"):
         from contracts.transactions import dry_run
 
@@ -156,7 +156,7 @@ def test_revocation_rights(chain):
 
 def test_wrong_sibling_nodes_are_refused(chain):
     siblings = list(chain.registry.tree().generate_proof(3).siblings)
-    fn = chain.registry.contract.functions
+    fn = chain.registry._contract.functions
     from contracts.transactions import dry_run
 
     for bad in (siblings[:-1], [*siblings, 1], [siblings[0] + 1, *siblings[1:]]):

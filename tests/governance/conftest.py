@@ -19,7 +19,7 @@ from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 from web3 import Web3
 
-from contracts import AnvilNode, ContractSet, Deployment, build_contracts, deploy_all, sign_enrollment
+from contracts import AnvilNode, ContractSet, Deployment, attach, build_contracts, deploy_all, sign_enrollment
 from governance import (
     Chain,
     NullifierStore,
@@ -28,7 +28,7 @@ from governance import (
     RateLimiter,
     Services,
     action_scope,
-    chain_clients,
+    governance_chain,
     signal_message,
 )
 from governance.proposals import ONE_PERSON_ONE_VOTE, QUADRATIC
@@ -96,7 +96,7 @@ def gov() -> Iterator[GovWorld]:
         device = Account.from_key(keccak(text="personhood-governance-test-device"))
         w3.eth.send_transaction({"from": owner, "to": relayer.address, "value": 10**20})
         deployment = deploy_all(w3, contracts, owner)
-        chain = chain_clients(w3, contracts, deployment)
+        chain = governance_chain(attach(w3, contracts, deployment))
         chain.registry.authorize_device(device.address, owner)
         identities = tuple(Identity(f"personhood-governance-test-{i}") for i in range(MEMBERS + 2))
         partial = GovWorld(

@@ -1,0 +1,68 @@
+"""What every typed contract client shares: the web3 contract kept private, chain time and head, calls
+that raise the contract's named errors, and event scans from the deployment block."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from web3 import Web3
+from web3.exceptions import BlockNotFound
+from web3.types import EventData
+
+from .build import ContractSet
+from .event_scan import scan_events
+from .transactions import dry_run
+
+
+@dataclass(frozen=True)
+class BlockRef:
+    """A block by number and hash (a reorg changes the hash under the number)."""
+
+    number: int
+    hash: str
+
+
+class ContractClient:
+    """A deployed contract `contract_name` at `address`; logs are scanned from `start_block` on."""
+
+    contract_name = ""
+
+    def __init__(self, w3: Web3, contracts: ContractSet, address: str, start_block: int = 0) -> None:
+        self._w3 = w3
+        self.abis = contracts.all_abis()
+        self._contract = w3.eth.contract(address=address, abi=list(contracts[self.contract_name].abi))
+        self.address = self._contract.address
+        self.start_block = start_block
+
+    @property
+    def chain_id(self) -> int:
+        """The chain id of the node this client talks to."""
+        return int(self._w3.eth.chain_id)
+
+    def now(self) -> int:
+        """The latest block's timestamp (s): what the contract compares deadlines and windows with."""
+        return int(self._w3.eth.get_block("latest")["timestamp"])
+
+    def head(self) -> BlockRef:
+        """The latest block."""
+        block = self._w3.eth.get_block("latest")
+        return BlockRef(int(block["number"]), block["hash"].to_0x_hex())
+
+    def block_hash(self, number: int) -> str | None:
+        """The hash of block `number`, or None when the node has no such block (a reorg, a reset chain)."""
+        try:
+            return self._w3.eth.get_block(number)["hash"].to_0x_hex()
+        except BlockNotFound:
+            return None
+
+    def _read(self, function: str, *args: object) -> object:
+        """eth_call `function(*args)`; raises ContractRevertError by the contract's error name."""
+        return dry_run(getattr(self._contract.functions, function)(*args), self.address, self.abis)
+
+    def _scan(
+        self, names: tuple[str, ...], from_block: int | None = None, to_block: int | None = None
+    ) -> list[EventData]:
+        """Logs of the named events in [from_block (default start_block), to_block (default head)]."""
+        first = self.start_block if from_block is None else from_block
+        last = self.head().number if to_block is None else to_block
+        return scan_events([getattr(self._contract.events, n) for n in names], first, last)
