@@ -22,12 +22,13 @@ drops finished entries, so that link does not outlive the enrollment.
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from hardware.locked_file import LockedFile, fsync_directory
 
 from .station_steps import StationError
 
@@ -60,8 +61,8 @@ class JournalEntry:
 class Journal:
     """An append-only journal file; holds an exclusive lock while open. Use `Journal.open(path)`."""
 
-    def __init__(self, path: Path, fd: int, entries: dict[str, JournalEntry]) -> None:
-        self.path, self._fd, self._entries = path, fd, entries
+    def __init__(self, path: Path, file: LockedFile, entries: dict[str, JournalEntry]) -> None:
+        self.path, self._file, self._entries = path, file, entries
 
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> Journal:
@@ -71,18 +72,13 @@ class Journal:
         """
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, FILE_MODE)
+        file = LockedFile.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, FILE_MODE, _busy)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as e:
-            os.close(fd)
-            raise StationError(f"journal {path} is open in another station process") from e
-        try:
-            entries = _replay(path, fd)
+            entries = _replay(path, file.fd)
         except BaseException:
-            os.close(fd)
+            file.close()
             raise
-        return cls(path, fd, entries)
+        return cls(path, file, entries)
 
     def record(self, enrollment_id: str, state: str, **fields: object) -> JournalEntry:
         """Durably record that `enrollment_id` reached `state` (fsynced before returning).
@@ -99,10 +95,10 @@ class Journal:
         line = json.dumps({"id": enrollment_id, "state": state, **fields}, sort_keys=True).encode() + b"\n"
         if len(line) > MAX_LINE_BYTES:
             raise StationError("journal line too long")
-        if self._fd < 0:
+        if self._file.closed:
             raise StationError(f"journal {self.path} is closed")
-        os.write(self._fd, line)
-        os.fsync(self._fd)
+        os.write(self._file.fd, line)
+        os.fsync(self._file.fd)
         merged = {**(previous.fields if previous else {}), **fields}
         entry = JournalEntry(enrollment_id, state, merged)
         self._entries[enrollment_id] = entry
@@ -133,30 +129,27 @@ class Journal:
             os.fsync(fd)
         finally:
             os.close(fd)
-        new_fd = os.open(tmp, os.O_RDWR | os.O_APPEND)
-        fcntl.flock(new_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        new_file = LockedFile.open(tmp, os.O_RDWR | os.O_APPEND, FILE_MODE, _busy)
         os.replace(tmp, self.path)
-        dir_fd = os.open(self.path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-        os.close(self._fd)
-        self._fd = new_fd
+        fsync_directory(self.path.parent)
+        self._file.close()
+        self._file = new_file
         self._entries = {e.enrollment_id: e for e in keep}
         return dropped
 
     def close(self) -> None:
         """Release the lock (idempotent)."""
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
+        self._file.close()
 
     def __enter__(self) -> Journal:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _busy(path: Path) -> StationError:
+    return StationError(f"journal {path} is open in another station process")
 
 
 def _replay(path: Path, fd: int) -> dict[str, JournalEntry]:

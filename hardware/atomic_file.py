@@ -6,6 +6,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from .locked_file import fsync_directory
+
 PRIVATE_MODE = 0o600  # keystores, audit heads: owner read/write only
 
 
@@ -33,8 +35,4 @@ def write_private_file(path: Path, data: bytes, *, overwrite: bool = True) -> No
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    fsync_directory(path.parent)

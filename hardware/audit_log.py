@@ -19,7 +19,6 @@ Payloads carry decisions and reasons only (audit_payload.py refuses anything els
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import secrets
@@ -32,6 +31,7 @@ from .atomic_file import PRIVATE_MODE, write_private_file
 from .audit_payload import PayloadPolicy, check_payload
 from .device_key import DeviceKey
 from .errors import AuditLogError, SignatureError
+from .locked_file import LockedFile
 from .signed_json import canonical_json, parse_json_object, sign_document, verify_document
 
 ENTRY_KIND = "personhood.audit-entry/1"
@@ -105,9 +105,9 @@ class AuditLog:
     Use `AuditLog.open(path, key)`; one writer per file (a second gets AuditLogError).
     """
 
-    def __init__(self, path: Path, key: DeviceKey, fd: int, log_id: str, next_seq: int, prev: str,
+    def __init__(self, path: Path, key: DeviceKey, file: LockedFile, log_id: str, next_seq: int, prev: str,
                  policy: PayloadPolicy, clock: Callable[[], str]) -> None:  # fmt: skip
-        self.path, self._key, self._fd = path, key, fd
+        self.path, self._key, self._file = path, key, file
         self.log_id, self.next_seq, self._prev = log_id, next_seq, prev
         self._policy, self._clock = policy, clock
 
@@ -129,23 +129,19 @@ class AuditLog:
         """
         path = Path(path)
         try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, PRIVATE_MODE)
+            file = LockedFile.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, PRIVATE_MODE, _busy)
         except OSError as e:
             raise AuditLogError(f"cannot open audit log {path}: {e.strerror}") from e
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as e:
-            os.close(fd)
-            raise AuditLogError(f"audit log {path} is open in another writer") from e
-        try:
-            log = cls._resume(path, key, fd, recover_torn_tail, policy or PayloadPolicy(), clock)
+            log = cls._resume(path, key, file, recover_torn_tail, policy or PayloadPolicy(), clock)
         except BaseException:
-            os.close(fd)
+            file.close()
             raise
         return log
 
     @classmethod
-    def _resume(cls, path, key, fd, recover_torn_tail, policy, clock) -> AuditLog:
+    def _resume(cls, path, key, file, recover_torn_tail, policy, clock) -> AuditLog:
+        fd = file.fd
         size = os.fstat(fd).st_size
         start = max(0, size - 2 * MAX_LINE_BYTES - 2)
         tail = os.pread(fd, size - start, start)
@@ -165,7 +161,7 @@ class AuditLog:
         if not lines:  # empty file (a torn first line was cut above)
             if head is not None:
                 raise AuditLogError(f"audit log {path} is empty but its head records entry {head['seq']}")
-            log = cls(path, key, fd, secrets.token_hex(16), 0, GENESIS_PREV, policy, clock)
+            log = cls(path, key, file, secrets.token_hex(16), 0, GENESIS_PREV, policy, clock)
             log._write("audit.created", {"log_format": ENTRY_KIND})
         else:
             last_line = lines[-1]
@@ -180,7 +176,7 @@ class AuditLog:
                 raise AuditLogError(f"audit log {path}: head file missing or ahead of the log (truncated?)")
             if head["seq"] == doc["seq"] and head["entry_sha256"] != line_sha256(last_line):
                 raise AuditLogError(f"audit log {path}: last entry does not match the head")
-            log = cls(path, key, fd, doc["log"], doc["seq"] + 1, line_sha256(last_line), policy, clock)
+            log = cls(path, key, file, doc["log"], doc["seq"] + 1, line_sha256(last_line), policy, clock)
         if torn:
             log._write(
                 "audit.torn_tail_discarded", {"bytes": len(torn), "sha256": hashlib.sha256(torn).hexdigest()}
@@ -195,7 +191,7 @@ class AuditLog:
         return self._write(check_event(event), check_payload(payload or {}, self._policy))
 
     def _write(self, event: str, payload: dict[str, object]) -> AuditEntry:
-        if self._fd < 0:
+        if self._file.closed:
             raise AuditLogError(f"audit log {self.path} is closed")
         body = {
             "kind": ENTRY_KIND,
@@ -209,8 +205,8 @@ class AuditLog:
         line = canonical_json(sign_document(self._key, body))
         if len(line) > MAX_LINE_BYTES:
             raise AuditLogError(f"entry would be {len(line)} bytes; the limit is {MAX_LINE_BYTES}")
-        os.write(self._fd, line + b"\n")  # one write on an O_APPEND descriptor
-        os.fsync(self._fd)
+        os.write(self._file.fd, line + b"\n")  # one write on an O_APPEND descriptor
+        os.fsync(self._file.fd)
         entry = AuditEntry(self.next_seq, body["time"], event, payload, self._key.address, line)  # type: ignore[arg-type]
         head = sign_document(
             self._key, {"kind": HEAD_KIND, "log": self.log_id, "seq": entry.seq, "entry_sha256": entry.sha256}
@@ -221,15 +217,17 @@ class AuditLog:
 
     def close(self) -> None:
         """Release the lock and close the file (idempotent)."""
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
+        self._file.close()
 
     def __enter__(self) -> AuditLog:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _busy(path: Path) -> AuditLogError:
+    return AuditLogError(f"audit log {path} is open in another writer")
 
 
 def read_head(path: Path) -> dict | None:

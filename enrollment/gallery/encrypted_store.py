@@ -27,7 +27,6 @@ may survive physically; they stay encrypted under the station key).
 
 from __future__ import annotations
 
-import fcntl
 import os
 import secrets
 import struct
@@ -41,6 +40,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from enrollment.iris.template import N_ANGLES
+from hardware.locked_file import LockedFile, fsync_directory
 
 from .errors import GalleryInputError, StoreCorruptError, StoreLockedError
 
@@ -72,10 +72,12 @@ def check_key(key: object) -> bytes:
 class EncryptedStore:
     """An open store file, locked for this process. Use `open`; close it (or use `with`)."""
 
-    def __init__(self, path: Path, key: bytes, fd: int, file_id: bytes, seq: int, count: int) -> None:
+    def __init__(
+        self, path: Path, key: bytes, file: LockedFile, file_id: bytes, seq: int, count: int
+    ) -> None:
         self.path = path
         self._key = key
-        self._fd = fd
+        self._file = file
         self._file_id = file_id
         self._aead = AESGCM(_file_key(key, file_id))
         self._seq = seq
@@ -95,20 +97,17 @@ class EncryptedStore:
             if not create:
                 raise FileNotFoundError(f"gallery store {path} does not exist")
             _write_new_file(path, key, [])
-        fd = os.open(path, os.O_RDWR)
+        file = LockedFile.open(path, os.O_RDWR, 0o600, _busy)
         try:
-            _lock(fd, path)
-            file_id, seq, count = _read_header(fd, path, key)
-            return cls(path, key, fd, file_id, seq, count)
+            file_id, seq, count = _read_header(file.fd, path, key)
+            return cls(path, key, file, file_id, seq, count)
         except BaseException:
-            os.close(fd)
+            file.close()
             raise
 
     def close(self) -> None:
         """Release the lock and the file."""
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
+        self._file.close()
 
     def __enter__(self) -> EncryptedStore:
         return self
@@ -127,7 +126,7 @@ class EncryptedStore:
         """
         for start in range(0, self._count, chunk_records):
             k = min(chunk_records, self._count - start)
-            raw = os.pread(self._fd, k * RECORD_SIZE, HEADER_SIZE + start * RECORD_SIZE)
+            raw = os.pread(self._file.fd, k * RECORD_SIZE, HEADER_SIZE + start * RECORD_SIZE)
             if len(raw) != k * RECORD_SIZE:
                 raise StoreCorruptError(
                     self.path, f"file ends inside record {start + len(raw) // RECORD_SIZE}"
@@ -138,31 +137,31 @@ class EncryptedStore:
     def append(self, record_ids: np.ndarray, codes: np.ndarray, masks: np.ndarray) -> None:
         """Append records durably (all of them, or none if this raises or the machine crashes)."""
         data = _encrypt_records(self._aead, self._file_id, record_ids, codes, masks, self._count)
-        os.pwrite(self._fd, data, HEADER_SIZE + self._count * RECORD_SIZE)
-        os.fsync(self._fd)
+        fd = self._file.fd
+        os.pwrite(fd, data, HEADER_SIZE + self._count * RECORD_SIZE)
+        os.fsync(fd)
         new_count = self._count + len(record_ids)
-        _write_slot(self._fd, self._aead, self._file_id, self._seq + 1, new_count)
-        os.fsync(self._fd)
+        _write_slot(fd, self._aead, self._file_id, self._seq + 1, new_count)
+        os.fsync(fd)
         self._seq += 1
         self._count = new_count
 
     def rewrite(self, chunks: Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> None:
         """Replace the whole store by `chunks` of (ids, codes, masks), atomically; wipe the old bytes."""
         _write_new_file(self.path, self._key, chunks)
-        new_fd = os.open(self.path, os.O_RDWR)
+        new_file = LockedFile.open(self.path, os.O_RDWR, 0o600, _busy)
         try:
-            _lock(new_fd, self.path)
-            file_id, seq, count = _read_header(new_fd, self.path, self._key)
+            file_id, seq, count = _read_header(new_file.fd, self.path, self._key)
         except BaseException:
-            os.close(new_fd)
+            new_file.close()
             raise
-        old_fd, self._fd = self._fd, new_fd
+        old_file, self._file = self._file, new_file
         self._file_id, self._seq, self._count = file_id, seq, count
         self._aead = AESGCM(_file_key(self._key, file_id))
         try:
-            _wipe(old_fd)
+            _wipe(old_file.fd)
         finally:
-            os.close(old_fd)
+            old_file.close()
 
 
 def _file_key(key: bytes, file_id: bytes) -> bytes:
@@ -284,20 +283,11 @@ def _write_new_file(
         raise
     os.close(fd)
     os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)
+    fsync_directory(path.parent)
 
 
-def _lock(fd: int, path: Path) -> None:
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        raise StoreLockedError(
-            f"gallery store {path} is open in another process; close that one first"
-        ) from None
+def _busy(path: Path) -> StoreLockedError:
+    return StoreLockedError(f"gallery store {path} is open in another process; close that one first")
 
 
 def _wipe(fd: int) -> None:
