@@ -1,8 +1,10 @@
 """The operator's web UI on localhost: `create_station_app(station, cameras, data_dir)`.
 
 Pages: one HTML page (templates/station.html + static/station.js) that talks JSON to /v1/...:
-first-start password setup, login, logout, live preview (periodic JPEG, never stored), start an
-enrollment (typed commitment or a QR photo of the person's screen), the current enrollment's
+first-start password setup, login, logout, live preview (periodic JPEG, never stored), a fresh
+challenge for the person's wallet, start an enrollment (the wallet's signed answer, pasted or as a QR
+photo of the person's screen: possession of the commitment's key is checked before any camera step,
+see enrollment/possession.py), the current enrollment's
 steps as they happen, today's counters, and device health. Sessions are signed cookies
 (SameSite=Strict, HttpOnly); every POST carries the session's CSRF token in X-CSRF-Token. Every
 operator action goes to the audit log. Errors are JSON {"error", "message"} from one handler.
@@ -10,6 +12,8 @@ operator action goes to the audit log. Errors are JSON {"error", "message"} from
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import logging
 import secrets
@@ -18,12 +22,21 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
+import qrcode
 from flask import Flask, Response, jsonify, render_template, request, session
 from werkzeug.exceptions import HTTPException
 
 from zk_identity.errors import PersonhoodError
 
-from ..commitment_input import commitment_from_qr, decode_image, parse_commitment
+from ..commitment_input import decode_image
+from ..possession import (
+    CHALLENGE_PREFIX,
+    NonceBook,
+    PossessionAnswer,
+    PossessionError,
+    answer_from_qr,
+    parse_answer,
+)
 from ..station import Station
 from ..station_steps import StationInputError, StepResult
 from .cameras import Cameras, check_subject, preview_jpeg
@@ -74,6 +87,7 @@ def create_station_app(station: Station, cameras: Cameras, data_dir: Path) -> Fl
     )
     password_path = Path(data_dir) / "operator.json"
     runs = Enrollments()
+    nonces = NonceBook()
     runs.counters.update(todays_counters(station.audit.path, runs.day))
 
     def audit(event: str, **payload: object) -> None:
@@ -85,6 +99,8 @@ def create_station_app(station: Station, cameras: Cameras, data_dir: Path) -> Fl
             return jsonify(error=e.code, message=str(e)), e.status
         if isinstance(e, StationInputError):
             return jsonify(error="bad_input", message=str(e)), 400
+        if isinstance(e, PossessionError):
+            return jsonify(error="possession_refused", message=str(e)), 403
         if isinstance(e, HTTPException):
             return jsonify(error=(e.name or "http").lower().replace(" ", "_"), message=e.description), e.code
         if isinstance(e, PersonhoodError):
@@ -161,9 +177,16 @@ def create_station_app(station: Station, cameras: Cameras, data_dir: Path) -> Fl
         with runs.lock:
             return jsonify(runs.current)
 
+    @app.post("/v1/challenge")
+    def challenge():
+        nonce = nonces.issue()
+        text = f"{CHALLENGE_PREFIX}{nonce}"
+        audit("operator.challenge_issued")
+        return jsonify(nonce=str(nonce), text=text, qr=qr_data_url(text))
+
     @app.post("/v1/enrollments")
     def start():
-        commitment = _commitment_from_request()
+        answer = _answer_from_request()
         subject = None
         if cameras.synthetic:
             try:
@@ -173,11 +196,24 @@ def create_station_app(station: Station, cameras: Cameras, data_dir: Path) -> Fl
         with runs.lock:
             if runs.current["state"] == "running":
                 raise UiError(409, "busy", "an enrollment is already running")
+        try:
+            commitment = nonces.verify(answer)  # before the camera opens: no biometric step yet
+        except PossessionError:
+            audit("operator.possession_refused")
+            raise
+        with runs.lock:
+            if runs.current["state"] == "running":
+                raise UiError(409, "busy", "an enrollment is already running")
             runs.visits += 1
-            runs.current = {"state": "running", "steps": [], "outcome": None}
+            runs.current = {
+                "state": "running",
+                "steps": [],
+                "outcome": None,
+                "possession": {"ok": True, "commitment": str(commitment)},
+            }
             visit = runs.visits
         source, illuminator = cameras.open(subject, visit)
-        audit("operator.enrollment_started")
+        audit("operator.enrollment_started", possession="verified")
         threading.Thread(target=_run, args=(source, illuminator, commitment), daemon=True).start()
         return jsonify(ok=True), 202
 
@@ -200,7 +236,13 @@ def create_station_app(station: Station, cameras: Cameras, data_dir: Path) -> Fl
         finally:
             source.close()
         with runs.lock:
-            runs.current = {"state": "done", "steps": result["steps"], "outcome": result}
+            possession = runs.current.get("possession")
+            runs.current = {
+                "state": "done",
+                "steps": result["steps"],
+                "outcome": result,
+                "possession": possession,
+            }
 
     return app
 
@@ -226,9 +268,16 @@ def _json_field(name: str) -> str:
     return body[name]
 
 
-def _commitment_from_request() -> int:
-    """The commitment from the form: a QR photo upload wins over the typed text."""
+def _answer_from_request() -> PossessionAnswer:
+    """The wallet's signed answer from the form: a QR photo upload wins over the pasted text."""
     upload = request.files.get("qr")
     if upload is not None and upload.filename:
-        return commitment_from_qr(decode_image(upload.read()))
-    return parse_commitment(request.form.get("commitment", ""))
+        return answer_from_qr(decode_image(upload.read()))
+    return parse_answer(request.form.get("answer", ""))
+
+
+def qr_data_url(text: str) -> str:
+    """A PNG QR code of `text` as a data: URL (the person's wallet scans the challenge from the screen)."""
+    buffer = io.BytesIO()
+    qrcode.make(text, border=2).save(buffer)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
