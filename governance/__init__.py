@@ -1,7 +1,10 @@
 """Governance: the dapp verification API, the vote relayer, proposals, results pages and charts."""
 
 from . import charts, openapi, relayer, results_page, verify_api
+from .admission import AdmissionGate, Capacity, OverloadedError
+from .api_guard import ApiGuard
 from .charts import bar_chart_png
+from .client_address import ClientAddress
 from .errors import (
     GovernanceError,
     NotFoundError,
@@ -17,16 +20,23 @@ from .proof_check import ProofChecker, check_binding
 from .proposals import BALLOT_KINDS, Proposal, ProposalBook, ProposalResults
 from .rate_limit import RateLimit, RateLimiter
 from .requests import VerifyRequest, VoteRequest, action_scope, parse_verify, parse_vote, signal_message
+from .root_cache import CachedRoots
 from .services import Chain, Services, chain_clients, load_deployment, relayer_sender
 
 __all__ = [
     "BALLOT_KINDS",
+    "AdmissionGate",
+    "ApiGuard",
+    "CachedRoots",
+    "Capacity",
     "Chain",
+    "ClientAddress",
     "GovernanceError",
     "GroupIndexer",
     "NotFoundError",
     "NullifierStore",
     "NullifierUsedError",
+    "OverloadedError",
     "ProofChecker",
     "ProofRejectedError",
     "Proposal",

@@ -101,9 +101,10 @@ def relay_vote(
 def relay_vote_endpoint():
     """Relay a ballot (200 with the transaction hash), or refuse with 4xx; 429 past the rate limit."""
     services = current_services()
-    services.rate_limiter.hit(request.remote_addr or "unknown")
+    services.rate_limiter.hit(services.guard.client(request))
+    body = read_json(request)  # 415 for a non-JSON (cross-site form) POST before anything else
     if services.chain is None or services.relayer is None:
         raise UpstreamError("this server has no chain or relayer account configured")
-    req = parse_vote(read_json(request))
+    req = parse_vote(body)
     relayed = relay_vote(req, services.chain, services.checker, services.relayer, services.relay_lock)
     return jsonify(relayed.to_json()), 200

@@ -27,6 +27,7 @@ from contracts import (
 )
 from contracts.transactions import Sender
 
+from .api_guard import ApiGuard
 from .errors import SetupMissingError, UpstreamError
 from .nullifier_store import NullifierStore
 from .proof_check import ProofChecker
@@ -57,6 +58,7 @@ class Services:
     relayer: Sender | None = None
     rate_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(RateLimit()))
     relay_lock: threading.Lock = field(default_factory=threading.Lock)  # one submission at a time (nonces)
+    guard: ApiGuard = field(default_factory=ApiGuard)  # client address, verify limits, admission gate
 
 
 def current_services() -> Services:

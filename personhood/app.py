@@ -16,6 +16,8 @@ from werkzeug.exceptions import HTTPException
 
 from contracts import ChainError, build_contracts
 from governance import (
+    ApiGuard,
+    CachedRoots,
     GovernanceError,
     NullifierStore,
     ProofChecker,
@@ -50,12 +52,14 @@ def services_from_settings(settings: Settings, rate_limit: RateLimit | None = No
     deployment = load_deployment(Path(extra.get("deployment_file", settings.data_dir / "deployment.json")))
     w3 = Web3(Web3.HTTPProvider(settings.rpc_url, request_kwargs={"timeout": 30}))
     chain = chain_clients(w3, build_contracts(settings.cache_dir, (), settings.node_modules), deployment)
+    roots = CachedRoots(chain.registry, lambda: w3.eth.block_number)  # one checkRoot per root per block
     checker = ProofChecker(
-        chain.registry, keys=settings.keys, cache_dir=settings.cache_dir, node_modules=settings.node_modules
+        roots, keys=settings.keys, cache_dir=settings.cache_dir, node_modules=settings.node_modules
     )
     store = NullifierStore(settings.database_url or sqlite_url(settings.data_dir))
     limiter = RateLimiter(rate_limit or RateLimit())
-    return Services(checker, store, chain, relayer_sender(w3, extra), limiter)
+    guard = ApiGuard.from_settings(extra)
+    return Services(checker, store, chain, relayer_sender(w3, extra), limiter, guard=guard)
 
 
 def _error(code: str, message: str, status: int):
