@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from web3 import Web3
+from web3.contract.contract import ContractFunction
 from web3.types import TxReceipt
 
 from .build import ContractSet
@@ -65,12 +66,16 @@ class OnePersonOneVoteClient(_BallotClient):
         call = self.contract.functions.createProposal(description_hash, options, start, end)
         return self._created_id(transact(self.w3, call, sender, self.abis))
 
-    def cast_vote(self, proposal_id: int, option: int, proof: SemaphoreProof, relayer: Sender) -> TxReceipt:
-        """Submit a vote; the proof must be for message = option and this proposal's scope."""
+    def vote_call(self, proposal_id: int, option: int, proof: SemaphoreProof) -> ContractFunction:
+        """The castVote call (not sent); the proof must be for message = option."""
         if proof.message != option:
             raise ChainInputError(f"the proof is for option {proof.message}, not {option}")
         root, nullifier, points = self._proof_args(proof)
-        call = self.contract.functions.castVote(proposal_id, option, root, nullifier, points)
+        return self.contract.functions.castVote(proposal_id, option, root, nullifier, points)
+
+    def cast_vote(self, proposal_id: int, option: int, proof: SemaphoreProof, relayer: Sender) -> TxReceipt:
+        """Submit a vote; the proof must be for message = option and this proposal's scope."""
+        call = self.vote_call(proposal_id, option, proof)
         return transact(self.w3, call, relayer, self.abis, gas=PROOF_TX_GAS)
 
     def ballots(self) -> list[CastVote]:
@@ -106,13 +111,17 @@ class QuadraticVoteClient(_BallotClient):
         """The proof message for `votes`."""
         return quadratic_message(votes)
 
-    def cast_vote(
-        self, proposal_id: int, votes: Sequence[int], proof: SemaphoreProof, relayer: Sender
-    ) -> TxReceipt:
+    def vote_call(self, proposal_id: int, votes: Sequence[int], proof: SemaphoreProof) -> ContractFunction:
+        """The castVote call (not sent); the proof must be for the hash of `votes`."""
         if proof.message != quadratic_message(votes):
             raise ChainInputError("the proof's message is not the hash of this vote vector")
         root, nullifier, points = self._proof_args(proof)
-        call = self.contract.functions.castVote(proposal_id, list(votes), root, nullifier, points)
+        return self.contract.functions.castVote(proposal_id, list(votes), root, nullifier, points)
+
+    def cast_vote(
+        self, proposal_id: int, votes: Sequence[int], proof: SemaphoreProof, relayer: Sender
+    ) -> TxReceipt:
+        call = self.vote_call(proposal_id, votes, proof)
         return transact(self.w3, call, relayer, self.abis, gas=PROOF_TX_GAS)
 
     def ballots(self) -> list[CastVote]:

@@ -19,6 +19,8 @@ from .nullifier_store import NullifierStore, sqlite_url
 from .proof_check import ProofChecker, check_binding
 from .proposals import BALLOT_KINDS, Proposal, ProposalBook, ProposalResults
 from .rate_limit import RateLimit, RateLimiter
+from .relay_pending import PendingVote, PendingVotes
+from .relay_policy import GasBudget, RelayControls, RelayPolicy, RelayRefusedError
 from .requests import VerifyRequest, VoteRequest, action_scope, parse_verify, parse_vote, signal_message
 from .root_cache import CachedRoots
 from .services import Chain, Services, chain_clients, load_deployment, relayer_sender
@@ -31,12 +33,15 @@ __all__ = [
     "Capacity",
     "Chain",
     "ClientAddress",
+    "GasBudget",
     "GovernanceError",
     "GroupIndexer",
     "NotFoundError",
     "NullifierStore",
     "NullifierUsedError",
     "OverloadedError",
+    "PendingVote",
+    "PendingVotes",
     "ProofChecker",
     "ProofRejectedError",
     "Proposal",
@@ -45,6 +50,9 @@ __all__ = [
     "RateLimit",
     "RateLimitedError",
     "RateLimiter",
+    "RelayControls",
+    "RelayPolicy",
+    "RelayRefusedError",
     "RequestError",
     "Services",
     "UpstreamError",

@@ -118,6 +118,19 @@ class ProposalBook:
         budget = int(fields[3]) if ballot == QUADRATIC else None  # type: ignore[index]
         return Proposal(ballot, proposal_id, options, start, end, budget)
 
+    def proposer(self, ballot: str, proposal_id: int) -> str:
+        """The address that created the proposal (its ProposalCreated event); NotFoundError if none."""
+        client = self.client(ballot)
+        try:
+            events = client.contract.events.ProposalCreated.get_logs(
+                argument_filters={"proposalId": proposal_id}, from_block=0
+            )
+        except ChainError as e:
+            raise UpstreamError(f"the chain could not be read: {e}") from e
+        if not events:
+            raise NotFoundError(f"no proposal {proposal_id} on the {ballot} ballot")
+        return str(events[0]["args"]["proposer"])
+
     def list(self, ballot: str) -> list[Proposal]:
         """Every proposal of `ballot`, from ProposalCreated events."""
         client = self.client(ballot)

@@ -33,6 +33,7 @@ from .nullifier_store import NullifierStore
 from .proof_check import ProofChecker
 from .proposals import ONE_PERSON_ONE_VOTE, QUADRATIC, ProposalBook
 from .rate_limit import RateLimit, RateLimiter
+from .relay_policy import RelayControls
 
 EXTENSION_KEY = "personhood"
 
@@ -59,6 +60,7 @@ class Services:
     rate_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(RateLimit()))
     relay_lock: threading.Lock = field(default_factory=threading.Lock)  # one submission at a time (nonces)
     guard: ApiGuard = field(default_factory=ApiGuard)  # client address, verify limits, admission gate
+    relay: RelayControls = field(default_factory=RelayControls)  # relayer policy, gas budget, pending votes
 
 
 def current_services() -> Services:

@@ -23,6 +23,8 @@ from governance import (
     ProofChecker,
     RateLimit,
     RateLimiter,
+    RelayControls,
+    RelayPolicy,
     Services,
     chain_clients,
     load_deployment,
@@ -59,7 +61,8 @@ def services_from_settings(settings: Settings, rate_limit: RateLimit | None = No
     store = NullifierStore(settings.database_url or sqlite_url(settings.data_dir))
     limiter = RateLimiter(rate_limit or RateLimit())
     guard = ApiGuard.from_settings(extra)
-    return Services(checker, store, chain, relayer_sender(w3, extra), limiter, guard=guard)
+    relay = RelayControls(RelayPolicy.from_settings(extra))
+    return Services(checker, store, chain, relayer_sender(w3, extra), limiter, guard=guard, relay=relay)
 
 
 def _error(code: str, message: str, status: int):
