@@ -68,6 +68,9 @@ SPEC: dict[str, Any] = {
                 "requestBody": {"required": True, **_json("VoteRequest", "the ballot and its proof")},
                 "responses": {
                     "200": _json("Relayed", "mined; the transaction hash"),
+                    "202": _json(
+                        "Relayed", "sent, not yet mined: retry the same ballot to learn the outcome"
+                    ),
                     **_errors(400, 403, 404, 409, 413, 415, 429, 503),
                 },
             }
@@ -162,8 +165,9 @@ SPEC: dict[str, Any] = {
             },
             "Relayed": {
                 "type": "object",
-                "required": ["txHash", "ballot", "proposalId", "nullifier"],
+                "required": ["status", "txHash", "ballot", "proposalId", "nullifier"],
                 "properties": {
+                    "status": {"type": "string", "enum": ["mined", "pending"]},
                     "txHash": {"type": "string"},
                     "ballot": {"type": "string"},
                     "proposalId": {"type": "integer"},

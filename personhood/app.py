@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from flask import Flask, jsonify
+from requests.exceptions import RequestException
 from werkzeug.exceptions import HTTPException
 
 from contracts import ChainError, build_contracts
@@ -69,10 +70,22 @@ def _error(code: str, message: str, status: int):
     return jsonify({"error": code, "message": message}), status
 
 
+# A 5xx tells the client what to do, never the driver's, node's or verifier's own text (it can name
+# hosts, RPC keys in URLs, tables or file paths): that goes to the server log.
+UPSTREAM_MESSAGE = (
+    "the chain, the database or the proof verifier did not answer; nothing was recorded, retry later"
+)
+PUBLIC_5XX_CODES = frozenset({"overloaded"})  # our own words, safe to show
+
+
 def handle_error(error: Exception):
     """The one error handler: GovernanceError and HTTP errors by their code; anything else a bare 5xx."""
     if isinstance(error, GovernanceError):
-        response = _error(error.code, str(error), error.status)
+        message = str(error)
+        if error.status >= 500 and error.code not in PUBLIC_5XX_CODES:
+            log.warning("%s: %s", error.code, error)
+            message = UPSTREAM_MESSAGE if error.code == "upstream_unavailable" else "the server is not ready"
+        response = _error(error.code, message, error.status)
         retry = getattr(error, "retry_after", None)
         if retry is not None:
             response[0].headers["Retry-After"] = str(max(1, round(retry)))
@@ -80,9 +93,9 @@ def handle_error(error: Exception):
     if isinstance(error, HTTPException):
         code = (error.name or "http_error").lower().replace(" ", "_")
         return _error(code, error.description or error.name, error.code or 500)
-    if isinstance(error, ChainError):
+    if isinstance(error, (ChainError, RequestException)):
         log.warning("chain error: %s", error)
-        return _error("upstream_unavailable", f"the chain did not answer: {error}", 503)
+        return _error("upstream_unavailable", UPSTREAM_MESSAGE, 503)
     if isinstance(error, PersonhoodError):
         log.warning("refused: %s", error)
         return _error("refused", str(error), 400 if isinstance(error, ValueError) else 500)
