@@ -129,6 +129,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 app = create_station_app(station, cameras, station_dir)
                 server = make_server(args.host, args.port, app, threaded=True)
                 progress(f"station UI on http://{args.host}:{server.server_port}/ (Ctrl-C stops it)")
+                if app.config["STATION_SETUP_TOKEN"]:
+                    progress(f"first start: setup token {app.config['STATION_SETUP_TOKEN']} (needed once)")
                 try:
                     server.serve_forever()
                 finally:

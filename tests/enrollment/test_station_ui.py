@@ -79,13 +79,16 @@ def test_the_api_needs_csrf_and_login_and_refuses_bad_input(served: Served) -> N
     r = client.post("/v1/setup", json={"password": PASSWORD})  # no token
     assert r.status_code == 403 and r.get_json()["error"] == "csrf"
     assert client.get("/v1/health").status_code == 401
-    r = client.post("/v1/setup", json={"password": "short"}, headers={"X-CSRF-Token": csrf})
+    token = served.app.config["STATION_SETUP_TOKEN"]
+    r = client.post("/v1/setup", json={"token": token, "password": "short"}, headers={"X-CSRF-Token": csrf})
     assert r.status_code == 400 and "characters" in r.get_json()["message"]
     assert client.get("/v1/state").get_json() == {"password_set": False, "logged_in": False}
 
-    r = client.post("/v1/setup", json={"password": PASSWORD}, headers={"X-CSRF-Token": csrf})
+    r = client.post("/v1/setup", json={"token": token, "password": PASSWORD}, headers={"X-CSRF-Token": csrf})
     assert r.status_code == 200
-    r = client.post("/v1/setup", json={"password": "another-password"}, headers={"X-CSRF-Token": csrf})
+    r = client.post(
+        "/v1/setup", json={"token": token, "password": "another-password"}, headers={"X-CSRF-Token": csrf}
+    )
     assert r.status_code == 409  # set once only
     client.post("/v1/logout", headers={"X-CSRF-Token": csrf})
 
@@ -133,6 +136,7 @@ def test_enroll_then_duplicate_in_headless_chromium(served: Served, tmp_path: Pa
             )
         )
         if not setup.get_attribute("hidden"):
+            driver.find_element(By.ID, "setup-token").send_keys(served.app.config["STATION_SETUP_TOKEN"])
             driver.find_element(By.ID, "setup-password").send_keys(PASSWORD)
             driver.find_element(By.ID, "setup-button").click()
             wait.until(lambda d: not d.find_element(By.ID, "dashboard").get_attribute("hidden"))

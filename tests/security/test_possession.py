@@ -103,7 +103,8 @@ def ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
             csrf = (
                 client.get("/").get_data(as_text=True).split('name="csrf-token" content="')[1].split('"')[0]
             )
-            client.post("/v1/setup", json={"password": "operator-password-1"}, headers={"X-CSRF-Token": csrf})
+            setup = {"token": app.config["STATION_SETUP_TOKEN"], "password": "operator-password-1"}
+            assert client.post("/v1/setup", json=setup, headers={"X-CSRF-Token": csrf}).status_code == 200
             yield world, station, client, csrf
         finally:
             station.close()

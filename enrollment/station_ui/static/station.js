@@ -86,7 +86,7 @@ async function refreshHealth() {
   }));
 }
 
-$("setup-button").onclick = () => call("POST", "/v1/setup", { password: $("setup-password").value })
+$("setup-button").onclick = () => call("POST", "/v1/setup", { token: $("setup-token").value, password: $("setup-password").value })
   .then(() => location.reload(), (e) => say(e.message));
 $("login-button").onclick = () => call("POST", "/v1/login", { password: $("login-password").value })
   .then(() => location.reload(), (e) => say(e.message));
