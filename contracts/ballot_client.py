@@ -78,15 +78,15 @@ class OnePersonOneVoteClient(_BallotClient):
         call = self.vote_call(proposal_id, option, proof)
         return transact(self.w3, call, relayer, self.abis, gas=PROOF_TX_GAS)
 
-    def ballots(self) -> list[CastVote]:
-        """Every counted vote, from VoteCast events."""
+    def ballots(self, from_block: int = 0, to_block: int | str = "latest") -> list[CastVote]:
+        """Every counted vote in the block range, from VoteCast events."""
         return [
             CastVote(
                 int(e["args"]["proposalId"]),
                 int(e["args"]["nullifier"]),
                 tuple(int(i == e["args"]["option"]) for i in range(int(e["args"]["option"]) + 1)),
             )
-            for e in self.contract.events.VoteCast.get_logs(from_block=0)
+            for e in self.contract.events.VoteCast.get_logs(from_block=from_block, to_block=to_block)
         ]
 
     def recount(self, proposal_id: int) -> list[int]:
@@ -124,12 +124,13 @@ class QuadraticVoteClient(_BallotClient):
         call = self.vote_call(proposal_id, votes, proof)
         return transact(self.w3, call, relayer, self.abis, gas=PROOF_TX_GAS)
 
-    def ballots(self) -> list[CastVote]:
+    def ballots(self, from_block: int = 0, to_block: int | str = "latest") -> list[CastVote]:
+        """Every counted ballot in the block range, from BallotCast events."""
         return [
             CastVote(
                 int(e["args"]["proposalId"]), int(e["args"]["nullifier"]), tuple(map(int, e["args"]["votes"]))
             )
-            for e in self.contract.events.BallotCast.get_logs(from_block=0)
+            for e in self.contract.events.BallotCast.get_logs(from_block=from_block, to_block=to_block)
         ]
 
     def recount(self, proposal_id: int) -> list[int]:

@@ -22,6 +22,7 @@ from .rate_limit import RateLimit, RateLimiter
 from .relay_pending import PendingVote, PendingVotes
 from .relay_policy import GasBudget, RelayControls, RelayPolicy, RelayRefusedError
 from .requests import VerifyRequest, VoteRequest, action_scope, parse_verify, parse_vote, signal_message
+from .results_cache import ResultsReader
 from .root_cache import CachedRoots
 from .services import Chain, Services, chain_clients, load_deployment, relayer_sender
 
@@ -54,6 +55,7 @@ __all__ = [
     "RelayPolicy",
     "RelayRefusedError",
     "RequestError",
+    "ResultsReader",
     "Services",
     "UpstreamError",
     "VerifyRequest",

@@ -34,6 +34,7 @@ from .proof_check import ProofChecker
 from .proposals import ONE_PERSON_ONE_VOTE, QUADRATIC, ProposalBook
 from .rate_limit import RateLimit, RateLimiter
 from .relay_policy import RelayControls
+from .results_cache import ResultsReader
 
 EXTENSION_KEY = "personhood"
 
@@ -61,6 +62,7 @@ class Services:
     relay_lock: threading.Lock = field(default_factory=threading.Lock)  # one submission at a time (nonces)
     guard: ApiGuard = field(default_factory=ApiGuard)  # client address, verify limits, admission gate
     relay: RelayControls = field(default_factory=RelayControls)  # relayer policy, gas budget, pending votes
+    results_reader: ResultsReader | None = None  # None: one over `chain`, made on first use
 
 
 def current_services() -> Services:

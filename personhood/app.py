@@ -26,6 +26,7 @@ from governance import (
     RateLimiter,
     RelayControls,
     RelayPolicy,
+    ResultsReader,
     Services,
     chain_clients,
     load_deployment,
@@ -63,7 +64,22 @@ def services_from_settings(settings: Settings, rate_limit: RateLimit | None = No
     limiter = RateLimiter(rate_limit or RateLimit())
     guard = ApiGuard.from_settings(extra)
     relay = RelayControls(RelayPolicy.from_settings(extra))
-    return Services(checker, store, chain, relayer_sender(w3, extra), limiter, guard=guard, relay=relay)
+    results = ResultsReader(
+        chain.proposals,
+        lambda: w3.eth.block_number,
+        lambda n: int(w3.eth.get_block(n)["timestamp"]),
+        start_block=int(extra.get("deployment_block", 0)),  # where vote logs start: fewer pages to scan
+    )
+    return Services(
+        checker,
+        store,
+        chain,
+        relayer_sender(w3, extra),
+        limiter,
+        guard=guard,
+        relay=relay,
+        results_reader=results,
+    )
 
 
 def _error(code: str, message: str, status: int):
