@@ -2,9 +2,11 @@
 aware), per-client and per-action rate limits, and the bounded admission gate.
 
 Defaults suit one small server: 60 verifications per client per minute, 600 per action (all clients)
-per minute, 4 proof checks at once with 32 waiting up to 10 s. `ApiGuard.from_settings` reads
-overrides from the settings' `[extra]` table: `verify_rate`, `verify_action_rate` ("REQUESTS/SECONDS"),
-`trusted_proxies` (comma-separated CIDRs), `max_in_flight`, `max_queue`, `queue_wait_s`.
+per minute, 600 relayed votes per proposal per minute (the relay's per-client limit is Services'
+rate_limiter), 4 proof checks at once with 32 waiting up to 10 s. `ApiGuard.from_settings` reads
+overrides from the settings' `[extra]` table: `verify_rate`, `verify_action_rate`, `relay_proposal_rate`
+("REQUESTS/SECONDS"), `trusted_proxies` (comma-separated CIDRs), `max_in_flight`, `max_queue`,
+`queue_wait_s`.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from .rate_limit import RateLimit, RateLimiter
 
 VERIFY_PER_CLIENT = RateLimit(60, 60.0)
 VERIFY_PER_ACTION = RateLimit(600, 60.0)
+RELAY_PER_PROPOSAL = RateLimit(600, 60.0)
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class ApiGuard:
     verify_per_action: RateLimiter = field(default_factory=lambda: RateLimiter(VERIFY_PER_ACTION))
     gate: AdmissionGate = field(default_factory=AdmissionGate)
     addresses: ClientAddress = field(default_factory=ClientAddress)
+    relay_per_proposal: RateLimiter = field(default_factory=lambda: RateLimiter(RELAY_PER_PROPOSAL))
 
     def client(self, request: Request) -> str:
         """The rate-limit key of the request's client."""
@@ -53,9 +57,20 @@ class ApiGuard:
                 if "verify_action_rate" in extra
                 else VERIFY_PER_ACTION
             )
+            per_proposal = (
+                RateLimit.parse(extra["relay_proposal_rate"])
+                if "relay_proposal_rate" in extra
+                else RELAY_PER_PROPOSAL
+            )
             proxies = ClientAddress.from_strings(str(extra.get("trusted_proxies", "")).split(","))
         except (ValueError, TypeError) as e:
             raise SetupMissingError(
                 f"the API limits in the settings' [extra] table are malformed: {e}"
             ) from e
-        return cls(RateLimiter(per_client), RateLimiter(per_action), AdmissionGate(capacity), proxies)
+        return cls(
+            RateLimiter(per_client),
+            RateLimiter(per_action),
+            AdmissionGate(capacity),
+            proxies,
+            RateLimiter(per_proposal),
+        )

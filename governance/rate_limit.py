@@ -1,10 +1,11 @@
 """Per-key sliding-window rate limits (in memory, one process) with bounded memory.
 
 Each key keeps at most `requests` timestamps, and the table at most `max_keys` keys: when it is full,
-keys whose window has passed are dropped first; if every tracked key is still active, a new key is
-counted in one shared overflow bucket (limited like a single client) instead of growing the table. So a
-flood of fresh keys (spoofed or rotating clients) costs bounded memory and gets throttled together,
-while clients already tracked keep their own budgets.
+the least recently seen key is dropped. A flood of fresh keys (a botnet, rotating addresses) therefore
+costs bounded memory; dropping a key can only hand its owner a fresh budget, which a rotating attacker
+gets anyway from each new address, while an honest newcomer is never locked into a shared bucket with
+the flood. The aggregate bound against many addresses is the per-action limit and the admission gate
+(governance/admission.py), not this table.
 """
 
 from __future__ import annotations
@@ -17,7 +18,6 @@ from dataclasses import dataclass
 
 from .errors import RateLimitedError
 
-OVERFLOW_KEY = "\x00overflow"  # never a client address or an action scope
 DEFAULT_MAX_KEYS = 10_000
 
 
@@ -50,7 +50,7 @@ class RateLimiter:
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
-        """Keys tracked now (bounded by limit.max_keys + the overflow bucket)."""
+        """Keys tracked now (at most limit.max_keys)."""
         return len(self._hits)
 
     def hit(self, key: str) -> None:
@@ -60,8 +60,9 @@ class RateLimiter:
         with self._lock:
             hits = self._hits.get(key)
             if hits is None:
-                key = self._admit(key, horizon)
-                hits = self._hits.setdefault(key, collections.deque(maxlen=self.limit.requests))
+                while len(self._hits) >= self.limit.max_keys:
+                    self._hits.popitem(last=False)  # least recently seen
+                hits = self._hits[key] = collections.deque(maxlen=self.limit.requests)
             self._hits.move_to_end(key)
             while hits and hits[0] <= horizon:
                 hits.popleft()
@@ -73,15 +74,3 @@ class RateLimiter:
                     retry,
                 )
             hits.append(now)
-
-    def _admit(self, key: str, horizon: float) -> str:
-        """The table key for a new `key`: itself if there is room (after purging idle keys), else overflow."""
-        if len(self._hits) < self.limit.max_keys:
-            return key
-        # Least recently used first: stop at the first key still active in its window.
-        for old in list(self._hits):
-            stamps = self._hits[old]
-            if stamps and stamps[-1] > horizon:
-                break
-            del self._hits[old]
-        return key if len(self._hits) < self.limit.max_keys else OVERFLOW_KEY

@@ -183,6 +183,7 @@ def relay_vote_endpoint():
     if services.chain is None or services.relayer is None:
         raise UpstreamError("this server has no chain or relayer account configured")
     req = parse_vote(body)
+    services.guard.relay_per_proposal.hit(f"{req.ballot}:{req.proposal_id}")
     relayed = relay_vote(
         req,
         services.chain,

@@ -8,9 +8,9 @@ pre-check), then, inside the bounded admission gate (503 + Retry-After when full
 recent in the registry (cached per block) and the Groth16 proof at its depth (400), then the atomic
 insert into the nullifier store, which alone decides a race (409 for the loser).
 
-A repeat of the identical (scope, nullifier, signal) answers 200 with the first verdict and
-`"repeat": true`: a proof seen in transit and submitted first cannot burn the person's claim, since it
-is bound to the same signal; a proof for another signal with a spent nullifier is 409.
+A repeat of the identical (scope, nullifier, signal) with a proof that verifies answers 200 with the
+first verdict and `"repeat": true`: a proof seen in transit and submitted first cannot burn the person's
+claim, since it is bound to the same signal; a proof for another signal with a spent nullifier is 409.
 """
 
 from __future__ import annotations
@@ -76,9 +76,7 @@ def verify_action(
     check_binding(proof, scope, message)
     key = scope_key(scope)
     first = store.recorded_signal(key, proof.nullifier)
-    if first == message:  # the identical claim again: the first verdict stands
-        return Verified(req.app_id, req.action, scope, proof.nullifier, proof.merkle_tree_root, None, True)
-    if first is not None:
+    if first is not None and first != message:
         raise NullifierUsedError(
             f"this nullifier was already used for action {req.action!r}", proof.nullifier
         )
@@ -87,7 +85,8 @@ def verify_action(
     else:
         with gate.admit():
             depth = checker.check(proof, scope, message)
-    fresh = store.record(key, proof.nullifier, message)
+    # A repeat is answered only for a proof that verifies: a garbage proof never earns a 200.
+    fresh = first is None and store.record(key, proof.nullifier, message)
     return Verified(req.app_id, req.action, scope, proof.nullifier, proof.merkle_tree_root, depth, not fresh)
 
 

@@ -39,6 +39,7 @@ from governance import (
 )
 from governance.json_body import MAX_BODY_BYTES
 from governance.services import EXTENSION_KEY
+from zk_identity import bn254_native
 from zk_identity.errors import PersonhoodError
 
 from .config import Settings, load_settings
@@ -57,8 +58,13 @@ def services_from_settings(settings: Settings, rate_limit: RateLimit | None = No
     w3 = Web3(Web3.HTTPProvider(settings.rpc_url, request_kwargs={"timeout": 30}))
     chain = chain_clients(w3, build_contracts(settings.cache_dir, (), settings.node_modules), deployment)
     roots = CachedRoots(chain.registry, lambda: w3.eth.block_number)  # one checkRoot per root per block
+    backend = "native" if bn254_native.AVAILABLE else "node"  # the C pairing: ~ms, no worker round trip
     checker = ProofChecker(
-        roots, keys=settings.keys, cache_dir=settings.cache_dir, node_modules=settings.node_modules
+        roots,
+        backend=backend,
+        keys=settings.keys,
+        cache_dir=settings.cache_dir,
+        node_modules=settings.node_modules,
     )
     store = NullifierStore(settings.database_url or sqlite_url(settings.data_dir))
     limiter = RateLimiter(rate_limit or RateLimit())
