@@ -13,11 +13,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from timing import median_ms  # noqa: E402
+from timing import median_ms
 
-from zk_identity import bn254_native  # noqa: E402
-from zk_identity.artifacts import official_artifacts  # noqa: E402
-from zk_identity.bn254_checks import g2_in_subgroup, g2_in_subgroup_py  # noqa: E402
+from zk_identity import bn254_native
+from zk_identity.artifacts import official_artifacts
+from zk_identity.bn254_checks import g2_in_subgroup, g2_in_subgroup_py
 
 
 def main() -> None:
