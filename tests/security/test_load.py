@@ -47,9 +47,9 @@ ATTACKERS = 8  # distinct client addresses (through the trusted local proxy head
 SPOOFED = 2_000  # rotating fake addresses, to show the tables stay bounded
 VERIFY_RATE, RELAY_RATE = 1.0, 0.5  # configured per client, requests per second
 ACTION_RATE = 10.0  # configured per action (all clients), requests per second
-THREADS_PER_ATTACKER = 4
+THREADS_PER_ATTACKER = 5
 FLOOD_FACTOR = 10  # asserted: the attackers' achieved rate over their configured rate
-TARGET_FACTOR = 12  # what the flood aims at, so that the achieved rate clears 10x on a busy machine
+TARGET_FACTOR = 14  # what the flood aims at, so that the achieved rate clears 10x on a busy machine
 MAX_KEYS = 64
 HONEST_TIMEOUT_S = 30.0
 
