@@ -74,6 +74,11 @@ def cmd_vote(args: argparse.Namespace, settings: Settings) -> int:
     body.update({"option": args.option} if votes is None else {"votes": list(votes)})
     base = (args.relayer or settings.extra.get("relayer_url", DEFAULT_RELAYER)).rstrip("/")
     status, reply = post_json(f"{base}/v1/relay/vote", body)
+    if status == 202:  # sent, not yet mined: the same command again waits for it (no second transaction)
+        tx = reply["txHash"]
+        text = f"vote sent in transaction {tx}, not yet mined; run the same command again for the outcome"
+        emit(reply, args.json, text)
+        return EXIT_OK
     if status != 200:
         emit({"status": status, **reply}, args.json, f"refused ({status}): {reply.get('message', reply)}")
         return EXIT_REFUSED
