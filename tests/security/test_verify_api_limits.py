@@ -26,10 +26,12 @@ from governance import (
     RateLimiter,
 )
 from personhood.app import create_app
-from zk_identity import bn254_native
+from zk_identity import LeanIMT, ProverPool, bn254_native, prove
 from zk_identity.artifacts import official_artifacts
 from zk_identity.bn254_checks import g2_in_subgroup, g2_in_subgroup_py
+from zk_identity.errors import ProverError
 
+from ..governance.conftest import MEMBERS
 from ..governance.test_verify_api import body
 from ..zk_identity.test_verify import _g2_off_subgroup
 
@@ -121,6 +123,26 @@ def test_the_gate_times_out_a_waiter():
         assert 0.15 < time.monotonic() - started < 5 and refused.value.retry_after > 0
     with gate.admit():  # the slot is free again
         pass
+
+
+def test_the_prover_pool_does_not_queue_forever(gov):
+    pool = ProverPool(size=1)
+    try:
+        group = LeanIMT(i.commitment for i in gov.identities[:MEMBERS])
+        busy = threading.Thread(
+            target=prove,
+            args=(gov.identities[0], group, 1, 2),
+            kwargs={"depth": 20, "backend": "worker", "pool": pool},
+        )
+        busy.start()  # snarkjs proves at depth 20 in the only worker: seconds
+        time.sleep(0.5)
+        started = time.monotonic()
+        with pytest.raises(ProverError, match="busy"):
+            pool.request({"op": "ping"}, timeout=0.3)  # the old pool waited for the worker, however long
+        assert time.monotonic() - started < 5
+        busy.join(120)
+    finally:
+        pool.close()
 
 
 def test_check_root_is_cached_per_block(gov, tmp_path):
