@@ -9,6 +9,10 @@ import {LeanIMT} from "./LeanIMT.sol";
 ///         added only with an EIP-712 `Enrollment` attestation signed by an authorized device, and anyone
 ///         may relay it. Roots stay valid for `rootWindow` seconds after they are SUPERSEDED, and the
 ///         current root never expires, so a fresh proof is never refused because the group grew or idled.
+///         Window changes: a superseded root keeps the smaller of the window in force when it was
+///         superseded and the current one. So widening the window never revives or extends a root that
+///         was already superseded (it may hold members revoked since), while narrowing it takes effect
+///         at once (an emergency: retire old roots now).
 /// @dev Replay: an attestation names its commitment, and a commitment can be enrolled once ever (a revoked
 ///      leaf stays marked), so no nonce storage is needed; the domain binds chain id and this contract;
 ///      `deadline` bounds how long an unused attestation stays usable; high-s signatures are refused.
@@ -45,7 +49,7 @@ contract PersonhoodRegistry {
     uint256 public currentRoot;
     mapping(address device => DeviceStatus) public deviceStatus;
     LeanIMT.Tree internal _tree;
-    /// @dev superseded root => (supersededAt << 8) | proof depth
+    /// @dev superseded root => (supersededAt << 72) | (rootWindow then << 8) | proof depth
     mapping(uint256 root => uint256) internal _pastRoots;
     /// @dev commitment => revoked flag (bit 255) | (leaf index + 1) << 160 | enrolling device
     mapping(uint256 commitment => uint256) internal _members;
@@ -101,7 +105,8 @@ contract PersonhoodRegistry {
         owner = newOwner;
     }
 
-    /// @notice Sets how long superseded roots stay valid (applies to roots already superseded too).
+    /// @notice Sets how long roots superseded from now on stay valid. Roots already superseded keep
+    ///         min(their window, this one): a wider window never extends them, a narrower one cuts them.
     function setRootWindow(uint64 window) external onlyOwner {
         rootWindow = window;
         emit RootWindowChanged(window);
@@ -175,8 +180,10 @@ contract PersonhoodRegistry {
         }
         uint256 record = _pastRoots[root];
         if (record == 0) revert UnknownRoot(root);
-        uint256 supersededAt = record >> 8;
-        if (block.timestamp > supersededAt + rootWindow) revert RootExpired(root, supersededAt);
+        uint256 supersededAt = record >> 72;
+        uint256 windowThen = (record >> 8) & type(uint64).max;
+        uint256 window = windowThen < rootWindow ? windowThen : rootWindow;
+        if (block.timestamp > supersededAt + window) revert RootExpired(root, supersededAt);
         return record & 0xff;
     }
 
@@ -208,11 +215,13 @@ contract PersonhoodRegistry {
         return keccak256(abi.encode(DOMAIN_TYPEHASH, NAME_HASH, VERSION_HASH, block.chainid, address(this)));
     }
 
-    /// @dev The old root is remembered with the time it stopped being current and its proof depth.
+    /// @dev The old root is remembered with the time it stopped being current, the window then in force
+    ///      and its proof depth.
     function _setRoot(uint256 root, uint256 previousDepth) private {
         uint256 previous = currentRoot;
         if (previous != 0) {
-            _pastRoots[previous] = (block.timestamp << 8) | (previousDepth == 0 ? 1 : previousDepth);
+            _pastRoots[previous] =
+                (block.timestamp << 72) | (uint256(rootWindow) << 8) | (previousDepth == 0 ? 1 : previousDepth);
         }
         currentRoot = root;
     }

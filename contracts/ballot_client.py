@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from web3.contract.contract import ContractFunction
 from web3.types import TxReceipt
 
 from .client_base import ContractClient
@@ -53,6 +54,11 @@ class _BallotClient(ContractClient):
         budget = int(fields[3]) if len(fields) > 3 else None  # type: ignore[arg-type, index]
         return OnChainProposal(proposal_id, options, start, end, budget)
 
+    def proposer(self, proposal_id: int) -> str | None:
+        """The address that opened `proposal_id` (its ProposalCreated event), or None if none did."""
+        events = self._scan(("ProposalCreated",), where={"proposalId": proposal_id})
+        return str(events[0]["args"]["proposer"]) if events else None
+
     def created_proposals(self) -> list[OnChainProposal]:
         """Every proposal opened on this ballot, from its ProposalCreated events."""
         return [
@@ -87,23 +93,27 @@ class OnePersonOneVoteClient(_BallotClient):
         call = self._contract.functions.createProposal(description_hash, options, start, end)
         return self._created_id(transact(self._w3, call, sender, self.abis))
 
-    def cast_vote(self, proposal_id: int, option: int, proof: SemaphoreProof, relayer: Sender) -> TxReceipt:
-        """Submit a vote; the proof must be for message = option and this proposal's scope."""
+    def vote_call(self, proposal_id: int, option: int, proof: SemaphoreProof) -> ContractFunction:
+        """The castVote call (not sent); the proof must be for message = option."""
         if proof.message != option:
             raise ChainInputError(f"the proof is for option {proof.message}, not {option}")
         root, nullifier, points = self._proof_args(proof)
-        call = self._contract.functions.castVote(proposal_id, option, root, nullifier, points)
+        return self._contract.functions.castVote(proposal_id, option, root, nullifier, points)
+
+    def cast_vote(self, proposal_id: int, option: int, proof: SemaphoreProof, relayer: Sender) -> TxReceipt:
+        """Submit a vote; the proof must be for message = option and this proposal's scope."""
+        call = self.vote_call(proposal_id, option, proof)
         return transact(self._w3, call, relayer, self.abis, gas=PROOF_TX_GAS)
 
-    def ballots(self) -> list[CastVote]:
-        """Every counted vote, from VoteCast events."""
+    def ballots(self, from_block: int | None = None, to_block: int | None = None) -> list[CastVote]:
+        """Every counted vote in the block range, from VoteCast events."""
         return [
             CastVote(
                 int(e["args"]["proposalId"]),
                 int(e["args"]["nullifier"]),
                 tuple(int(i == e["args"]["option"]) for i in range(int(e["args"]["option"]) + 1)),
             )
-            for e in self._scan(("VoteCast",))
+            for e in self._scan(("VoteCast",), from_block, to_block)
         ]
 
     def recount(self, proposal_id: int) -> list[int]:
@@ -127,21 +137,26 @@ class QuadraticVoteClient(_BallotClient):
         """The proof message for `votes`."""
         return quadratic_message(votes)
 
-    def cast_vote(
-        self, proposal_id: int, votes: Sequence[int], proof: SemaphoreProof, relayer: Sender
-    ) -> TxReceipt:
+    def vote_call(self, proposal_id: int, votes: Sequence[int], proof: SemaphoreProof) -> ContractFunction:
+        """The castVote call (not sent); the proof must be for the hash of `votes`."""
         if proof.message != quadratic_message(votes):
             raise ChainInputError("the proof's message is not the hash of this vote vector")
         root, nullifier, points = self._proof_args(proof)
-        call = self._contract.functions.castVote(proposal_id, list(votes), root, nullifier, points)
+        return self._contract.functions.castVote(proposal_id, list(votes), root, nullifier, points)
+
+    def cast_vote(
+        self, proposal_id: int, votes: Sequence[int], proof: SemaphoreProof, relayer: Sender
+    ) -> TxReceipt:
+        call = self.vote_call(proposal_id, votes, proof)
         return transact(self._w3, call, relayer, self.abis, gas=PROOF_TX_GAS)
 
-    def ballots(self) -> list[CastVote]:
+    def ballots(self, from_block: int | None = None, to_block: int | None = None) -> list[CastVote]:
+        """Every counted ballot in the block range, from BallotCast events."""
         return [
             CastVote(
                 int(e["args"]["proposalId"]), int(e["args"]["nullifier"]), tuple(map(int, e["args"]["votes"]))
             )
-            for e in self._scan(("BallotCast",))
+            for e in self._scan(("BallotCast",), from_block, to_block)
         ]
 
     def recount(self, proposal_id: int) -> list[int]:

@@ -6,12 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from web3 import Web3
+from web3.contract.contract import ContractFunction
 from web3.exceptions import BlockNotFound
-from web3.types import EventData
+from web3.types import EventData, TxReceipt
 
 from .build import ContractSet
 from .event_scan import scan_events
-from .transactions import dry_run
+from .transactions import Sender, dry_run, mined_receipt, send_transaction
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,14 @@ class ContractClient:
         block = self._w3.eth.get_block("latest")
         return BlockRef(int(block["number"]), block["hash"].to_0x_hex())
 
+    def block_number(self) -> int:
+        """The latest block's number (one cheap eth_blockNumber call)."""
+        return int(self._w3.eth.block_number)
+
+    def block_timestamp(self, number: int) -> int:
+        """Block `number`'s timestamp (s)."""
+        return int(self._w3.eth.get_block(number)["timestamp"])
+
     def block_hash(self, number: int) -> str | None:
         """The hash of block `number`, or None when the node has no such block (a reorg, a reset chain)."""
         try:
@@ -55,14 +64,29 @@ class ContractClient:
         except BlockNotFound:
             return None
 
+    def send(self, call: ContractFunction, sender: Sender, gas: int | None = None) -> bytes:
+        """Dry-run then send `call` (one of this client's `*_call` methods); the transaction hash, without
+        waiting for it to be mined. ContractRevertError by name when the call would revert."""
+        return send_transaction(self._w3, call, sender, self.abis, gas=gas)
+
+    def receipt(self, tx_hash: bytes, timeout: float) -> TxReceipt:
+        """Wait up to `timeout` s for the receipt of a sent transaction (web3's TimeExhausted when it is not
+        mined by then; ChainError when it was mined and failed)."""
+        return mined_receipt(self._w3, tx_hash, timeout=timeout)
+
     def _read(self, function: str, *args: object) -> object:
         """eth_call `function(*args)`; raises ContractRevertError by the contract's error name."""
         return dry_run(getattr(self._contract.functions, function)(*args), self.address, self.abis)
 
     def _scan(
-        self, names: tuple[str, ...], from_block: int | None = None, to_block: int | None = None
+        self,
+        names: tuple[str, ...],
+        from_block: int | None = None,
+        to_block: int | None = None,
+        where: dict[str, object] | None = None,
     ) -> list[EventData]:
-        """Logs of the named events in [from_block (default start_block), to_block (default head)]."""
+        """Logs of the named events in [from_block (default start_block), to_block (default head)], with
+        indexed arguments equal to `where`."""
         first = self.start_block if from_block is None else from_block
-        last = self.head().number if to_block is None else to_block
-        return scan_events([getattr(self._contract.events, n) for n in names], first, last)
+        last = self.block_number() if to_block is None else to_block
+        return scan_events([getattr(self._contract.events, n) for n in names], first, last, where=where)

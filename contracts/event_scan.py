@@ -22,8 +22,10 @@ def scan_events(
     from_block: int,
     to_block: int,
     page: int = MAX_BLOCK_RANGE,
+    where: dict[str, object] | None = None,
 ) -> list[EventData]:
-    """Every log of `events` in blocks [from_block, to_block], in chain order, `page` blocks a request.
+    """Every log of `events` in blocks [from_block, to_block], in chain order, `page` blocks a request;
+    `where` filters on indexed arguments (e.g. {"proposalId": 3}).
 
     An empty list when to_block < from_block. ChainInputError for a negative block or page.
     """
@@ -33,5 +35,5 @@ def scan_events(
     for start in range(from_block, to_block + 1, page):
         end = min(start + page - 1, to_block)
         for event in events:
-            found.extend(event.get_logs(from_block=start, to_block=end))
+            found.extend(event.get_logs(argument_filters=where, from_block=start, to_block=end))
     return sorted(found, key=lambda e: (e["blockNumber"], e["logIndex"]))

@@ -34,6 +34,46 @@ def dry_run(call: ContractFunction, sender: Sender, abis: Iterable[dict], gas: i
         raise decode_revert(e.data, abis) from e
 
 
+def send_transaction(
+    w3: Web3,
+    call: ContractFunction | ContractConstructor,
+    sender: Sender,
+    abis: Iterable[dict],
+    gas: int | None = None,
+) -> bytes:
+    """Dry-run, then send `call`; the transaction hash, without waiting for it to be mined.
+
+    Raises ContractRevertError before sending when the call would revert. Callers that share a sender
+    across threads serialize this call (nonces), not the wait for the receipt.
+    """
+    abis = tuple(abis)
+    if isinstance(call, ContractFunction):  # constructors cannot be eth_call'ed by web3
+        dry_run(call, sender, abis, gas)
+    params: dict = {"from": sender_address(sender)}
+    if gas is not None:
+        params["gas"] = gas
+    if isinstance(sender, LocalAccount):
+        params["nonce"] = w3.eth.get_transaction_count(sender.address, "pending")
+        params["chainId"] = w3.eth.chain_id
+        tx = call.build_transaction(params)
+        return bytes(w3.eth.send_raw_transaction(sender.sign_transaction(tx).raw_transaction))
+    return bytes(call.transact(params))
+
+
+def mined_receipt(w3: Web3, tx_hash: bytes, timeout: float = RECEIPT_TIMEOUT_S) -> TxReceipt:
+    """Wait up to `timeout` s for `tx_hash`'s receipt; ChainError if it failed on chain.
+
+    Raises web3's TimeExhausted when it is not mined in time (it may still be mined later).
+    """
+    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=timeout)
+    if receipt["status"] != 1:
+        raise ChainError(
+            f"transaction {tx_hash.hex()} failed on chain after a successful dry run "
+            f"(gas used {receipt['gasUsed']}; too little gas, or the state changed in between)"
+        )
+    return receipt
+
+
 def transact(
     w3: Web3,
     call: ContractFunction | ContractConstructor,
@@ -47,23 +87,4 @@ def transact(
     and a starved pairing makes the verifier return false). Raises ContractRevertError before sending when
     the call would revert, ChainError when the mined transaction failed anyway.
     """
-    abis = tuple(abis)
-    if isinstance(call, ContractFunction):  # constructors cannot be eth_call'ed by web3
-        dry_run(call, sender, abis, gas)
-    params: dict = {"from": sender_address(sender)}
-    if gas is not None:
-        params["gas"] = gas
-    if isinstance(sender, LocalAccount):
-        params["nonce"] = w3.eth.get_transaction_count(sender.address, "pending")
-        params["chainId"] = w3.eth.chain_id
-        tx = call.build_transaction(params)
-        tx_hash = w3.eth.send_raw_transaction(sender.sign_transaction(tx).raw_transaction)
-    else:
-        tx_hash = call.transact(params)
-    receipt = w3.eth.wait_for_transaction_receipt(tx_hash, timeout=RECEIPT_TIMEOUT_S)
-    if receipt["status"] != 1:
-        raise ChainError(
-            f"transaction {tx_hash.hex()} failed on chain after a successful dry run "
-            f"(gas used {receipt['gasUsed']}; too little gas, or the state changed in between)"
-        )
-    return receipt
+    return mined_receipt(w3, send_transaction(w3, call, sender, abis, gas))

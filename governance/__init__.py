@@ -1,7 +1,10 @@
 """Governance: the dapp verification API, the vote relayer, proposals, results pages and charts."""
 
 from . import charts, openapi, relayer, results_page, verify_api
+from .admission import AdmissionGate, Capacity, OverloadedError
+from .api_guard import ApiGuard
 from .charts import bar_chart_png
+from .client_address import ClientAddress
 from .errors import (
     GovernanceError,
     NotFoundError,
@@ -16,17 +19,30 @@ from .nullifier_store import NullifierStore, sqlite_url
 from .proof_check import ProofChecker, check_binding
 from .proposals import BALLOT_KINDS, Proposal, ProposalBook, ProposalResults
 from .rate_limit import RateLimit, RateLimiter
+from .relay_pending import PendingVote, PendingVotes
+from .relay_policy import GasBudget, RelayControls, RelayPolicy, RelayRefusedError
 from .requests import VerifyRequest, VoteRequest, action_scope, parse_verify, parse_vote, signal_message
+from .results_cache import ResultsReader
+from .root_cache import CachedRoots
 from .services import Chain, Services, governance_chain, relayer_sender
 
 __all__ = [
     "BALLOT_KINDS",
+    "AdmissionGate",
+    "ApiGuard",
+    "CachedRoots",
+    "Capacity",
     "Chain",
+    "ClientAddress",
+    "GasBudget",
     "GovernanceError",
     "GroupIndexer",
     "NotFoundError",
     "NullifierStore",
     "NullifierUsedError",
+    "OverloadedError",
+    "PendingVote",
+    "PendingVotes",
     "ProofChecker",
     "ProofRejectedError",
     "Proposal",
@@ -35,7 +51,11 @@ __all__ = [
     "RateLimit",
     "RateLimitedError",
     "RateLimiter",
+    "RelayControls",
+    "RelayPolicy",
+    "RelayRefusedError",
     "RequestError",
+    "ResultsReader",
     "Services",
     "UpstreamError",
     "VerifyRequest",

@@ -1,4 +1,6 @@
-"""Reading a request's JSON body strictly (no NaN/Infinity, no duplicate keys, bounded size)."""
+"""Reading a request's JSON body strictly: Content-Type application/json (a cross-site form or
+`text/plain` POST, which browsers send without a CORS preflight, is refused with 415), no NaN/Infinity,
+no duplicate keys, bounded size."""
 
 from __future__ import annotations
 
@@ -9,6 +11,13 @@ from flask import Request
 from .errors import RequestError
 
 MAX_BODY_BYTES = 64 * 1024  # a Semaphore proof with its fields is < 2 KiB
+
+
+class UnsupportedMediaTypeError(RequestError):
+    """The body is not declared as JSON (HTTP 415)."""
+
+    code = "unsupported_media_type"
+    status = 415
 
 
 class BodyTooLargeError(RequestError):
@@ -30,7 +39,12 @@ def _no_constant(name: str) -> object:
 
 
 def read_json(request: Request) -> object:
-    """The parsed body; RequestError for a body that is too large, not UTF-8 or not strict JSON."""
+    """The parsed body; RequestError for a body that is not declared JSON, too large, not UTF-8 or not
+    strict JSON."""
+    if request.mimetype != "application/json":
+        raise UnsupportedMediaTypeError(
+            f"send the body as Content-Type: application/json (got {request.mimetype or 'none'!r})"
+        )
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         raise BodyTooLargeError(f"the body exceeds {MAX_BODY_BYTES} bytes")
     raw = request.get_data(cache=True)

@@ -2,11 +2,15 @@
 
 The UNIQUE constraint on (action, nullifier) is the only arbiter of "already used": `record` is a single
 INSERT, so two concurrent requests with the same nullifier cannot both succeed, whatever the interleaving
-of the checks before it (DESIGN.md invariant 2).
+of the checks before it (DESIGN.md invariant 2). The key column holds what names the nullifier space:
+`scope:<decimal>` for a dapp action (the scope already binds app id, chain id and action), never
+client text, so no NUL or other driver-hostile character reaches the database. Database failures reach
+the client as a bare 503; the driver's message stays in the server log.
 """
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 
@@ -24,10 +28,11 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from .errors import NullifierUsedError, UpstreamError
 
+log = logging.getLogger(__name__)
 SQLITE_BUSY_TIMEOUT_S = 30  # concurrent writers wait for SQLite's lock instead of failing
 
 metadata = MetaData()
@@ -61,8 +66,13 @@ class NullifierStore:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         metadata.create_all(self.engine)
 
-    def record(self, action: str, nullifier: int, signal_hash: int, now: int | None = None) -> None:
-        """Record the first use of `nullifier` for `action`; raise NullifierUsedError if it was used."""
+    def record(self, action: str, nullifier: int, signal_hash: int, now: int | None = None) -> bool:
+        """Record the first use of `nullifier` under `action`; True when this call recorded it.
+
+        A repeat of the identical (action, nullifier, signal_hash) returns False (idempotent: the first
+        verdict stands); the nullifier used with another signal raises NullifierUsedError. UpstreamError
+        (without the driver's text) when the database fails.
+        """
         row = {
             "action": action,
             "nullifier": str(nullifier),
@@ -72,20 +82,30 @@ class NullifierStore:
         try:
             with self.engine.begin() as connection:
                 connection.execute(nullifiers.insert().values(**row))
-        except IntegrityError as e:
-            raise NullifierUsedError(
-                f"this nullifier was already used for action {action!r}", nullifier
-            ) from e
-        except OperationalError as e:
-            raise UpstreamError(f"the nullifier database did not answer: {e.orig}") from e
+            return True
+        except IntegrityError:
+            pass  # already used: by this same claim (a repeat) or by another
+        except SQLAlchemyError as e:
+            raise _unavailable(e) from e
+        if self.recorded_signal(action, nullifier) == signal_hash:
+            return False
+        raise NullifierUsedError("this nullifier was already used for this action", nullifier)
+
+    def recorded_signal(self, action: str, nullifier: int) -> int | None:
+        """The signal hash `nullifier` was recorded with under `action`, or None if it is unused."""
+        query = select(nullifiers.c.signal_hash).where(
+            nullifiers.c.action == action, nullifiers.c.nullifier == str(nullifier)
+        )
+        try:
+            with self.engine.connect() as connection:
+                value = connection.execute(query).scalar_one_or_none()
+        except SQLAlchemyError as e:
+            raise _unavailable(e) from e
+        return None if value is None else int(value)
 
     def is_used(self, action: str, nullifier: int) -> bool:
         """True if `nullifier` was recorded for `action` (a cheap pre-check; `record` decides)."""
-        query = select(nullifiers.c.id).where(
-            nullifiers.c.action == action, nullifiers.c.nullifier == str(nullifier)
-        )
-        with self.engine.connect() as connection:
-            return connection.execute(query).first() is not None
+        return self.recorded_signal(action, nullifier) is not None
 
     def count(self) -> int:
         """Rows stored (all actions)."""
@@ -95,6 +115,12 @@ class NullifierStore:
     def close(self) -> None:
         """Release the connection pool."""
         self.engine.dispose()
+
+
+def _unavailable(error: SQLAlchemyError) -> UpstreamError:
+    # The driver's text can name tables, hosts or values: it goes to the log, never to the client.
+    log.warning("nullifier database error: %s", error)
+    return UpstreamError("the nullifier database is unavailable; nothing was recorded, retry later")
 
 
 def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:

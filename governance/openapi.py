@@ -50,10 +50,15 @@ SPEC: dict[str, Any] = {
         "/v1/verify": {
             "post": {
                 "summary": "Verify a proof for an action and spend its nullifier",
-                "requestBody": {"required": True, **_json("VerifyRequest", "the action, signal and proof")},
+                "requestBody": {
+                    "required": True,
+                    **_json("VerifyRequest", "the app id, action, signal and proof"),
+                },
                 "responses": {
-                    "200": _json("Verified", "accepted; the nullifier is spent"),
-                    **_errors(400, 409, 413, 503),
+                    "200": _json(
+                        "Verified", "accepted (or the identical claim again: repeat); nullifier spent"
+                    ),
+                    **_errors(400, 409, 413, 415, 429, 503),
                 },
             }
         },
@@ -63,7 +68,10 @@ SPEC: dict[str, Any] = {
                 "requestBody": {"required": True, **_json("VoteRequest", "the ballot and its proof")},
                 "responses": {
                     "200": _json("Relayed", "mined; the transaction hash"),
-                    **_errors(400, 404, 409, 413, 429, 503),
+                    "202": _json(
+                        "Relayed", "sent, not yet mined: retry the same ballot to learn the outcome"
+                    ),
+                    **_errors(400, 403, 404, 409, 413, 415, 429, 503),
                 },
             }
         },
@@ -104,9 +112,15 @@ SPEC: dict[str, Any] = {
             },
             "VerifyRequest": {
                 "type": "object",
-                "required": ["action", "signal", "proof"],
+                "required": ["app_id", "action", "signal", "proof"],
                 "additionalProperties": False,
                 "properties": {
+                    "app_id": {
+                        "type": "string",
+                        "pattern": "^[A-Za-z0-9_.-]{1,64}$",
+                        "description": "the dapp's application id; scope = keccak256(abi.encode(chainId, "
+                        "app_id, action)) >> 8",
+                    },
                     "action": {"type": "string", "minLength": 1, "maxLength": 256},
                     "signal": {"type": "string", "maxLength": 4096},
                     "proof": {"$ref": "#/components/schemas/Proof"},
@@ -114,10 +128,13 @@ SPEC: dict[str, Any] = {
             },
             "Verified": {
                 "type": "object",
-                "required": ["success", "action", "nullifier"],
+                "required": ["success", "app_id", "action", "scope", "nullifier", "repeat"],
                 "properties": {
                     "success": {"type": "boolean"},
+                    "app_id": {"type": "string"},
                     "action": {"type": "string"},
+                    "scope": _DECIMAL,
+                    "repeat": {"type": "boolean", "description": "true: the identical claim was seen before"},
                     "nullifier": _DECIMAL,
                     "merkleTreeRoot": _DECIMAL,
                     "merkleTreeDepth": {"type": "integer"},
@@ -148,8 +165,9 @@ SPEC: dict[str, Any] = {
             },
             "Relayed": {
                 "type": "object",
-                "required": ["txHash", "ballot", "proposalId", "nullifier"],
+                "required": ["status", "txHash", "ballot", "proposalId", "nullifier"],
                 "properties": {
+                    "status": {"type": "string", "enum": ["mined", "pending"]},
                     "txHash": {"type": "string"},
                     "ballot": {"type": "string"},
                     "proposalId": {"type": "integer"},

@@ -126,6 +126,17 @@ class ProposalBook:
             raise UpstreamError(f"the chain could not be read: {e}") from e
         return _proposal(ballot, found)
 
+    def proposer(self, ballot: str, proposal_id: int) -> str:
+        """The address that created the proposal (its ProposalCreated event); NotFoundError if none."""
+        client = self.client(ballot)
+        try:
+            proposer = client.proposer(proposal_id)
+        except ChainError as e:
+            raise UpstreamError(f"the chain could not be read: {e}") from e
+        if proposer is None:
+            raise NotFoundError(f"no proposal {proposal_id} on the {ballot} ballot")
+        return proposer
+
     def list(self, ballot: str) -> list[Proposal]:
         """Every proposal of `ballot`, from ProposalCreated events."""
         return [_proposal(ballot, found) for found in self.client(ballot).created_proposals()]

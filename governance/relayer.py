@@ -1,10 +1,14 @@
 """POST /v1/relay/vote: submit a ballot from the relayer's own funded account, so the voter's address
 never touches their vote.
 
-The relayer checks everything it can off chain first (proposal exists, option or vote vector valid and
-within budget, scope and message bound to this ballot, nullifier unused on chain, root current or
-recent, Groth16 proof) so junk costs it no gas; only then does it send, one transaction at a time (its
-nonces, and a duplicate in flight is caught by the dry run). A per-client rate limit protects its funds.
+The relayer checks everything it can off chain first (its policy: ballot and proposer allowlists;
+proposal exists, option or vote vector valid and within budget, scope and message bound to this
+ballot, nullifier unused on chain, root current or recent, Groth16 proof inside the bounded admission
+gate) so junk costs it no gas; then it reserves the transaction's gas against the proposal's and the
+period's budgets and sends. The lock is held only while sending (nonces), never across the wait for the
+receipt. A receipt that does not come in time is answered 202 with the transaction hash (it may still be
+mined); a retry of the same ballot waits for that transaction, never sends a second. A per-client rate
+limit protects the relayer's funds too.
 """
 
 from __future__ import annotations
@@ -13,14 +17,19 @@ import threading
 from dataclasses import dataclass
 
 from flask import Blueprint, jsonify, request
+from web3.exceptions import TimeExhausted
 
-from contracts import ChainError, ContractRevertError, SemaphoreProof, ballot_scope
+from contracts import ChainError, ChainInputError, ContractRevertError, SemaphoreProof, ballot_scope
+from contracts.ballot_client import PROOF_TX_GAS
 from contracts.transactions import Sender
 
+from .admission import AdmissionGate
 from .errors import NullifierUsedError, ProofRejectedError, UpstreamError
 from .json_body import read_json
 from .proof_check import ProofChecker
 from .proposals import QUADRATIC, vote_message
+from .relay_pending import PendingVote
+from .relay_policy import RelayControls
 from .requests import VoteRequest, parse_vote
 from .services import Chain, current_services
 
@@ -30,25 +39,32 @@ CLOSED_ERRORS = ("VotingNotStarted", "VotingEnded")
 
 @dataclass(frozen=True)
 class Relayed:
-    """A vote mined on chain through the relayer."""
+    """A vote sent on chain through the relayer: mined (with its block and gas) or still pending."""
 
     tx_hash: str
     ballot: str
     proposal_id: int
     nullifier: int
-    block_number: int
-    gas_used: int
+    block_number: int | None = None
+    gas_used: int | None = None
+
+    @property
+    def mined(self) -> bool:
+        """True once the receipt was seen."""
+        return self.block_number is not None
 
     def to_json(self) -> dict[str, object]:
         """The API's JSON answer (field elements as decimal strings)."""
-        return {
+        answer: dict[str, object] = {
+            "status": "mined" if self.mined else "pending",
             "txHash": self.tx_hash,
             "ballot": self.ballot,
             "proposalId": self.proposal_id,
             "nullifier": str(self.nullifier),
-            "blockNumber": self.block_number,
-            "gasUsed": self.gas_used,
         }
+        if self.mined:
+            answer.update(blockNumber=self.block_number, gasUsed=self.gas_used)
+        return answer
 
 
 def _chain_proof(req: VoteRequest) -> SemaphoreProof:
@@ -56,39 +72,100 @@ def _chain_proof(req: VoteRequest) -> SemaphoreProof:
     return SemaphoreProof(p.merkle_tree_depth, p.merkle_tree_root, p.nullifier, p.message, p.scope, p.points)
 
 
+def _refusal(e: ContractRevertError, nullifier: int) -> Exception:
+    if e.error == "NullifierAlreadyUsed":
+        return NullifierUsedError("this person has already voted on this ballot", nullifier)
+    if e.error in CLOSED_ERRORS:
+        return ProofRejectedError(f"voting on this proposal is not open: {e}", "voting_closed")
+    return ProofRejectedError(f"the ballot contract refused the vote: {e}", "refused_by_chain")
+
+
 def relay_vote(
-    req: VoteRequest, chain: Chain, checker: ProofChecker, sender: Sender, lock: threading.Lock
+    req: VoteRequest,
+    chain: Chain,
+    checker: ProofChecker,
+    sender: Sender,
+    lock: threading.Lock,
+    controls: RelayControls | None = None,
+    gate: AdmissionGate | None = None,
 ) -> Relayed:
     """Check `req` off chain, then cast it from `sender`; raises the GovernanceError the API maps to 4xx."""
+    controls = controls or RelayControls()
     proposal = chain.proposals.get(req.ballot, req.proposal_id)
+    controls.policy.admit(req.ballot, lambda: controls.proposer(chain.proposals, req.ballot, req.proposal_id))
     client = chain.proposals.client(req.ballot)
     message = vote_message(proposal, req.option, req.votes)
     scope = ballot_scope(chain.deployment.chain_id, client.address, req.proposal_id)
     nullifier = req.proof.nullifier
+    key = (req.ballot, nullifier)
+    earlier = controls.pending.get(key)
+    if earlier is not None:
+        return _after_send(chain, req, key, earlier, controls, retry=True)
     try:
         used = client.nullifier_used(nullifier)
     except ChainError as e:
         raise UpstreamError(f"the chain could not be read: {e}") from e
     if used:
         raise NullifierUsedError("this person has already voted on this ballot", nullifier)
-    checker.check(req.proof, scope, message)
-    proof = _chain_proof(req)
-    with lock:
-        try:
-            if req.ballot == QUADRATIC:
-                receipt = client.cast_vote(req.proposal_id, list(req.votes or ()), proof, sender)  # type: ignore[arg-type]
-            else:
-                receipt = client.cast_vote(req.proposal_id, int(req.option or 0), proof, sender)  # type: ignore[arg-type]
-        except ContractRevertError as e:
-            if e.error == "NullifierAlreadyUsed":
-                raise NullifierUsedError("this person has already voted on this ballot", nullifier) from e
-            if e.error in CLOSED_ERRORS:
-                raise ProofRejectedError(f"voting on this proposal is not open: {e}", "voting_closed") from e
-            raise ProofRejectedError(f"the ballot contract refused the vote: {e}", "refused_by_chain") from e
-        except ChainError as e:
-            raise UpstreamError(f"the vote could not be submitted: {e}") from e
+    if gate is None:
+        checker.check(req.proof, scope, message)
+    else:
+        with gate.admit():
+            checker.check(req.proof, scope, message)
+    try:
+        if req.ballot == QUADRATIC:
+            call = client.vote_call(req.proposal_id, list(req.votes or ()), _chain_proof(req))  # type: ignore[arg-type]
+        else:
+            call = client.vote_call(req.proposal_id, int(req.option or 0), _chain_proof(req))  # type: ignore[arg-type]
+    except ChainInputError as e:
+        raise ProofRejectedError(f"the vote does not match its proof: {e}", "wrong_message") from e
+    budget_key = (req.ballot, req.proposal_id)
+    controls.budget.reserve(budget_key, PROOF_TX_GAS)
+    sent = None
+    try:
+        with lock:  # nonces: one send at a time; the receipt is awaited outside
+            if controls.pending.get(key) is not None:
+                raise NullifierUsedError("a vote with this nullifier is already being submitted", nullifier)
+            tx_hash = client.send(call, sender, gas=PROOF_TX_GAS)
+            sent = PendingVote(tx_hash, budget_key, PROOF_TX_GAS)
+            controls.pending.add(key, sent)
+    except ContractRevertError as e:
+        raise _refusal(e, nullifier) from e
+    except ChainError as e:
+        raise UpstreamError(f"the vote could not be submitted: {e}") from e
+    finally:
+        if sent is None:
+            controls.budget.settle(budget_key, PROOF_TX_GAS, 0)  # nothing was sent
+    return _after_send(chain, req, key, sent, controls, retry=False)
+
+
+def _after_send(
+    chain: Chain,
+    req: VoteRequest,
+    key: tuple[str, int],
+    vote: PendingVote,
+    controls: RelayControls,
+    *,
+    retry: bool,
+) -> Relayed:
+    """Wait for a sent vote's receipt; mined (200), still pending (202), or a refusal."""
+    nullifier = req.proof.nullifier
+    if retry and not vote.handed_back:
+        raise NullifierUsedError("a vote with this nullifier is already being submitted", nullifier)
+    pending = Relayed("0x" + vote.tx_hash.hex(), req.ballot, req.proposal_id, nullifier)
+    try:
+        receipt = chain.proposals.client(req.ballot).receipt(vote.tx_hash, timeout=controls.receipt_wait_s)
+    except TimeExhausted:
+        controls.pending.hand_back(key)  # a retry waits for this transaction; none is sent again
+        return pending
+    except ChainError as e:
+        if controls.pending.pop(key):
+            controls.budget.settle(vote.proposal, vote.reserved, vote.reserved)  # burnt: count it all
+        raise UpstreamError(f"the vote transaction {pending.tx_hash} failed on chain: {e}") from e
+    if controls.pending.pop(key):
+        controls.budget.settle(vote.proposal, vote.reserved, int(receipt["gasUsed"]))
     return Relayed(
-        receipt["transactionHash"].to_0x_hex(),
+        pending.tx_hash,
         req.ballot,
         req.proposal_id,
         nullifier,
@@ -99,11 +176,21 @@ def relay_vote(
 
 @blueprint.post("/v1/relay/vote")
 def relay_vote_endpoint():
-    """Relay a ballot (200 with the transaction hash), or refuse with 4xx; 429 past the rate limit."""
+    """Relay a ballot (200 mined, 202 sent but not yet mined), or refuse with 4xx; 429 past the rate limit."""
     services = current_services()
-    services.rate_limiter.hit(request.remote_addr or "unknown")
+    services.rate_limiter.hit(services.guard.client(request))
+    body = read_json(request)  # 415 for a non-JSON (cross-site form) POST before anything else
     if services.chain is None or services.relayer is None:
         raise UpstreamError("this server has no chain or relayer account configured")
-    req = parse_vote(read_json(request))
-    relayed = relay_vote(req, services.chain, services.checker, services.relayer, services.relay_lock)
-    return jsonify(relayed.to_json()), 200
+    req = parse_vote(body)
+    services.guard.relay_per_proposal.hit(f"{req.ballot}:{req.proposal_id}")
+    relayed = relay_vote(
+        req,
+        services.chain,
+        services.checker,
+        services.relayer,
+        services.relay_lock,
+        services.relay,
+        services.guard.gate,
+    )
+    return jsonify(relayed.to_json()), 200 if relayed.mined else 202

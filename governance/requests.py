@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from eth_abi import encode
 from eth_utils import keccak
 
 from zk_identity import MembershipProof
@@ -17,15 +18,23 @@ from zk_identity.errors import FieldRangeError, ProofFormatError
 from .errors import RequestError
 
 MAX_ACTION_CHARS = 256
+MAX_APP_ID_CHARS = 64
+APP_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.")
 MAX_SIGNAL_CHARS = 4096
 MAX_OPTIONS = 32  # TallyBook: 2..32 options per proposal
 UINT256_LIMIT = 2**256
 BALLOTS = ("one_person_one_vote", "quadratic")
 
 
-def action_scope(action: str) -> int:
-    """The Semaphore scope of a dapp action: keccak256(UTF-8 action) >> 8 (a field element, like World ID)."""
-    return int.from_bytes(keccak(action.encode("utf-8")), "big") >> 8
+def action_scope(app_id: str, chain_id: int, action: str) -> int:
+    """The Semaphore scope of a dapp action: keccak256(abi.encode(chain id, app id, action)) >> 8.
+
+    Namespaced like World ID's app_id + action: two dapps (or two deployments on other chains) that pick
+    the same action text get unrelated scopes, so their nullifiers cannot be linked or collide.
+    abi.encode (not packed) keeps ("ab", "c") and ("a", "bc") apart; a contract can recompute it.
+    """
+    data = encode(["uint256", "string", "string"], [chain_id, app_id, action])
+    return int.from_bytes(keccak(data), "big") >> 8
 
 
 def signal_message(signal: str) -> int:
@@ -35,8 +44,9 @@ def signal_message(signal: str) -> int:
 
 @dataclass(frozen=True)
 class VerifyRequest:
-    """POST /v1/verify: a proof that its holder performs `action` once, bound to `signal`."""
+    """POST /v1/verify: a proof that its holder performs `action` of dapp `app_id` once, bound to `signal`."""
 
+    app_id: str
     action: str
     signal: str
     proof: MembershipProof
@@ -89,6 +99,29 @@ def _text(body: Mapping[str, object], name: str, low: int, high: int) -> str:
     return value
 
 
+def _printable(value: str, name: str) -> str:
+    """Refuse control characters (a NUL breaks PostgreSQL text; none belongs in an id or action)."""
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in value):
+        raise RequestError(f"{name} must not contain control characters", "invalid_text")
+    return _utf8(value, name)
+
+
+def _utf8(value: str, name: str) -> str:
+    """Refuse text UTF-8 cannot encode (a lone surrogate from a JSON \\ud800 escape)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as e:
+        raise RequestError(f"{name} is not valid Unicode text", "invalid_text") from e
+    return value
+
+
+def _app_id(body: Mapping[str, object]) -> str:
+    value = _text(body, "app_id", 1, MAX_APP_ID_CHARS)
+    if not set(value) <= APP_ID_CHARS:
+        raise RequestError("app_id may hold only letters, digits, '_', '-' and '.'", "invalid_text")
+    return value
+
+
 def _uint(value: object, name: str, limit: int = UINT256_LIMIT) -> int:
     """A JSON integer (or decimal string) in [0, limit)."""
     if isinstance(value, str) and value.isdecimal() and value.isascii() and len(value) <= 78:
@@ -113,12 +146,13 @@ def parse_proof(value: object) -> MembershipProof:
 
 
 def parse_verify(body: object) -> VerifyRequest:
-    """Validate a /v1/verify body: {action, signal, proof}."""
+    """Validate a /v1/verify body: {app_id, action, signal, proof}."""
     data = _object(body)
-    _fields(data, frozenset({"action", "signal", "proof"}))
+    _fields(data, frozenset({"app_id", "action", "signal", "proof"}))
     return VerifyRequest(
-        action=_text(data, "action", 1, MAX_ACTION_CHARS),
-        signal=_text(data, "signal", 0, MAX_SIGNAL_CHARS),
+        app_id=_app_id(data),
+        action=_printable(_text(data, "action", 1, MAX_ACTION_CHARS), "action"),
+        signal=_utf8(_text(data, "signal", 0, MAX_SIGNAL_CHARS), "signal"),
         proof=parse_proof(data["proof"]),
     )
 

@@ -17,11 +17,14 @@ from flask import current_app
 from contracts import DeployedSystem, Deployment, RegistryClient
 from contracts.transactions import Sender
 
+from .api_guard import ApiGuard
 from .errors import SetupMissingError
 from .nullifier_store import NullifierStore
 from .proof_check import ProofChecker
 from .proposals import ONE_PERSON_ONE_VOTE, QUADRATIC, ProposalBook
 from .rate_limit import RateLimit, RateLimiter
+from .relay_policy import RelayControls
+from .results_cache import ResultsReader
 
 EXTENSION_KEY = "personhood"
 
@@ -58,6 +61,9 @@ class Services:
     relayer: Sender | None = None
     rate_limiter: RateLimiter = field(default_factory=lambda: RateLimiter(RateLimit()))
     relay_lock: threading.Lock = field(default_factory=threading.Lock)  # one submission at a time (nonces)
+    guard: ApiGuard = field(default_factory=ApiGuard)  # client address, verify limits, admission gate
+    relay: RelayControls = field(default_factory=RelayControls)  # relayer policy, gas budget, pending votes
+    results_reader: ResultsReader | None = None  # None: one over `chain`, made on first use
 
 
 def current_services() -> Services:

@@ -11,15 +11,21 @@ import logging
 from collections.abc import Mapping
 
 from flask import Flask, jsonify
+from requests.exceptions import RequestException
 from werkzeug.exceptions import HTTPException
 
 from contracts import ChainError
 from governance import (
+    ApiGuard,
+    CachedRoots,
     GovernanceError,
     NullifierStore,
     ProofChecker,
     RateLimit,
     RateLimiter,
+    RelayControls,
+    RelayPolicy,
+    ResultsReader,
     Services,
     governance_chain,
     openapi,
@@ -31,9 +37,10 @@ from governance import (
 )
 from governance.json_body import MAX_BODY_BYTES
 from governance.services import EXTENSION_KEY
+from zk_identity import bn254_native
 from zk_identity.errors import PersonhoodError
 
-from .config import Settings, load_settings
+from .config import API_LIMIT_SETTINGS, RELAY_POLICY_SETTINGS, Settings, load_settings
 
 log = logging.getLogger(__name__)
 
@@ -41,23 +48,59 @@ log = logging.getLogger(__name__)
 def services_from_settings(settings: Settings, rate_limit: RateLimit | None = None) -> Services:
     """Services for a deployed system at `settings.rpc_url` (the API needs a chain that outlives it)."""
     system = settings.open_deployment()
+    registry = system.registry
+    roots = CachedRoots(registry, registry.block_number)  # one checkRoot per root per block
+    backend = "native" if bn254_native.AVAILABLE else "node"  # the C pairing: ~ms, no worker round trip
     checker = ProofChecker(
-        system.registry, keys=settings.keys, cache_dir=settings.cache_dir, node_modules=settings.node_modules
+        roots,
+        backend=backend,
+        keys=settings.keys,
+        cache_dir=settings.cache_dir,
+        node_modules=settings.node_modules,
     )
     store = NullifierStore(settings.database_url or sqlite_url(settings.data_dir))
     limiter = RateLimiter(rate_limit or RateLimit())
+    guard = ApiGuard.from_settings(settings.given(API_LIMIT_SETTINGS))
+    relay = RelayControls(RelayPolicy.from_settings(settings.given(RELAY_POLICY_SETTINGS)))
     chain = governance_chain(system)
-    return Services(checker, store, chain, relayer_sender(system, settings.relayer_key), limiter)
+    results = ResultsReader(
+        chain.proposals,
+        registry.block_number,
+        registry.block_timestamp,
+        start_block=system.deployment.start_block,  # vote logs start at the deployment: fewer pages
+    )
+    return Services(
+        checker,
+        store,
+        chain,
+        relayer_sender(system, settings.relayer_key),
+        limiter,
+        guard=guard,
+        relay=relay,
+        results_reader=results,
+    )
 
 
 def _error(code: str, message: str, status: int):
     return jsonify({"error": code, "message": message}), status
 
 
+# A 5xx tells the client what to do, never the driver's, node's or verifier's own text (it can name
+# hosts, RPC keys in URLs, tables or file paths): that goes to the server log.
+UPSTREAM_MESSAGE = (
+    "the chain, the database or the proof verifier did not answer; nothing was recorded, retry later"
+)
+PUBLIC_5XX_CODES = frozenset({"overloaded"})  # our own words, safe to show
+
+
 def handle_error(error: Exception):
     """The one error handler: GovernanceError and HTTP errors by their code; anything else a bare 5xx."""
     if isinstance(error, GovernanceError):
-        response = _error(error.code, str(error), error.status)
+        message = str(error)
+        if error.status >= 500 and error.code not in PUBLIC_5XX_CODES:
+            log.warning("%s: %s", error.code, error)
+            message = UPSTREAM_MESSAGE if error.code == "upstream_unavailable" else "the server is not ready"
+        response = _error(error.code, message, error.status)
         retry = getattr(error, "retry_after", None)
         if retry is not None:
             response[0].headers["Retry-After"] = str(max(1, round(retry)))
@@ -65,9 +108,9 @@ def handle_error(error: Exception):
     if isinstance(error, HTTPException):
         code = (error.name or "http_error").lower().replace(" ", "_")
         return _error(code, error.description or error.name, error.code or 500)
-    if isinstance(error, ChainError):
+    if isinstance(error, (ChainError, RequestException)):
         log.warning("chain error: %s", error)
-        return _error("upstream_unavailable", f"the chain did not answer: {error}", 503)
+        return _error("upstream_unavailable", UPSTREAM_MESSAGE, 503)
     if isinstance(error, PersonhoodError):
         log.warning("refused: %s", error)
         return _error("refused", str(error), 400 if isinstance(error, ValueError) else 500)

@@ -22,6 +22,22 @@ if TYPE_CHECKING:
 
 ENV_PREFIX = "PERSONHOOD_"
 DEFAULT_RELAYER_URL = "http://127.0.0.1:8000"
+API_LIMIT_SETTINGS = (
+    "max_in_flight",
+    "max_queue",
+    "queue_wait_s",
+    "verify_rate",
+    "verify_action_rate",
+    "relay_proposal_rate",
+    "trusted_proxies",
+)
+RELAY_POLICY_SETTINGS = (
+    "relay_ballots",
+    "relay_proposers",
+    "relay_gas_per_proposal",
+    "relay_gas_per_period",
+    "relay_period_s",
+)
 
 
 class ConfigError(PersonhoodError, ValueError):
@@ -45,6 +61,20 @@ class Settings:
     device_keystore: Path | None = None  # None: data_dir/device-keystore.json
     pkcs11_library: Path | None = None  # None: SoftHSM2's module, wherever the system installed it
     pkcs11_token: str = ""  # label of the station's PKCS#11 token
+    # The verification API's limits (governance/api_guard.py; None: its defaults).
+    max_in_flight: int | None = None  # proof checks at once
+    max_queue: int | None = None  # requests waiting for a check; more get 503 + Retry-After
+    queue_wait_s: float | None = None  # how long one may wait
+    verify_rate: str | None = None  # per client, "REQUESTS/SECONDS"
+    verify_action_rate: str | None = None  # per action, "REQUESTS/SECONDS"
+    relay_proposal_rate: str | None = None  # relayed votes per proposal, "REQUESTS/SECONDS"
+    trusted_proxies: str | None = None  # comma-separated addresses whose X-Forwarded-For is believed
+    # The relayer's policy (governance/relay_policy.py; None: its defaults).
+    relay_ballots: str | None = None  # comma-separated ballot kinds it pays for
+    relay_proposers: str | None = None  # comma-separated proposer addresses; None: any proposer
+    relay_gas_per_proposal: int | None = None
+    relay_gas_per_period: int | None = None
+    relay_period_s: float | None = None
 
     def replace(self, **changes: object) -> Settings:
         """A copy with some fields changed (validated like a loaded file)."""
@@ -56,6 +86,10 @@ class Settings:
         from contracts import open_deployment  # web3 loads only for commands that reach a chain
 
         return open_deployment(self.rpc_url, self.deployment_path, self.cache_dir, self.node_modules)
+
+    def given(self, names: tuple[str, ...]) -> dict[str, object]:
+        """The settings among `names` that are set (not None), by name: a component's configuration."""
+        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
 
     @property
     def deployment_path(self) -> Path:
@@ -73,6 +107,10 @@ def _as_dict(settings: Settings) -> dict[str, object]:
 
 
 def _coerce(name: str, kind: object, value: object) -> object:
+    if kind in ("int | None", "float | None"):
+        return None if value is None else _number(name, int if kind.startswith("int") else float, value)
+    if kind == "str | None":
+        return None if value is None else _coerce(name, "str", value)
     if kind == "Path | None":
         return None if value is None or value == "" else _coerce(name, "Path", value)
     if kind in ("Path", Path):
@@ -84,6 +122,19 @@ def _coerce(name: str, kind: object, value: object) -> object:
             raise ConfigError(f"setting {name!r} must be a string, got {type(value).__name__}")
         return value
     return value
+
+
+def _number(name: str, kind: type, value: object) -> object:
+    """An int or float setting from TOML (a number) or the environment (its text)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ConfigError(f"setting {name!r} must be a number, got {type(value).__name__}")
+    try:
+        number = kind(value)
+    except ValueError as e:
+        raise ConfigError(f"setting {name!r} must be a number, got {value!r}") from e
+    if kind is int and isinstance(value, float):
+        raise ConfigError(f"setting {name!r} must be a whole number, got {value!r}")
+    return number
 
 
 def _build(values: Mapping[str, object]) -> Settings:

@@ -141,10 +141,16 @@ class ProverPool:
         atexit.register(self.close)
 
     def request(self, message: dict[str, Any], timeout: float = DEFAULT_TIMEOUT_S) -> dict[str, Any]:
-        """Run one request on an idle worker (blocking until one is free)."""
+        """Run one request on an idle worker, waiting at most `timeout` seconds for one to be free.
+
+        Raises ProverError when no worker frees up in time (a server must not queue forever).
+        """
         if self._closed:
             raise ProverError("the prover pool is closed")
-        worker = self._idle.get()
+        try:
+            worker = self._idle.get(timeout=timeout)
+        except queue.Empty as e:
+            raise ProverError(f"every prover worker stayed busy for {timeout:.0f} s") from e
         try:
             return worker.request(message, timeout)
         finally:

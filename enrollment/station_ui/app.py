@@ -1,15 +1,23 @@
 """The operator's web UI on localhost: `create_station_app(station, cameras, data_dir)`.
 
 Pages: one HTML page (templates/station.html + static/station.js) that talks JSON to /v1/...:
-first-start password setup, login, logout, live preview (periodic JPEG, never stored), start an
-enrollment (typed commitment or a QR photo of the person's screen), the current enrollment's
-steps as they happen, today's counters, and device health. Sessions are signed cookies
-(SameSite=Strict, HttpOnly); every POST carries the session's CSRF token in X-CSRF-Token. Every
-operator action goes to the audit log. Errors are JSON {"error", "message"} from one handler.
+first-start password setup, login, logout, live preview (periodic JPEG, never stored), a fresh
+challenge for the person's wallet, start an enrollment (the wallet's signed answer, pasted or as a QR
+photo of the person's screen: possession of the commitment's key is checked before any camera step,
+see enrollment/possession.py), the current enrollment's
+steps as they happen, today's counters, and device health. Sessions live on the station (the signed
+cookie, SameSite=Strict and HttpOnly, only names one; logout ends it, idle and absolute expiry apply);
+every POST carries the session's CSRF token in X-CSRF-Token. Requests must name the station by a
+loopback Host (127.0.0.1, [::1] or localhost: a DNS-rebound name is refused); the first password needs
+the one-time setup token printed on the console (`app.config["STATION_SETUP_TOKEN"]`); failed logins
+back off. Every operator action goes to the audit log. Errors are JSON {"error", "message"} from one
+handler.
 """
 
 from __future__ import annotations
 
+import base64
+import io
 import json
 import logging
 import secrets
@@ -18,27 +26,38 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
+import qrcode
 from flask import Flask, Response, jsonify, render_template, request, session
 from werkzeug.exceptions import HTTPException
 
 from zk_identity.errors import PersonhoodError
 
-from ..commitment_input import commitment_from_qr, decode_image, parse_commitment
+from ..commitment_input import decode_image
+from ..possession import (
+    CHALLENGE_PREFIX,
+    NonceBook,
+    PossessionAnswer,
+    PossessionError,
+    answer_from_qr,
+    parse_answer,
+)
 from ..station import Station
 from ..station_steps import StationInputError, StepResult
 from .cameras import Cameras, check_subject, preview_jpeg
 from .operator_auth import load_password, set_password
+from .operator_sessions import LoginThrottle, OperatorSessions, setup_token
 
 logger = logging.getLogger(__name__)
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 OPEN_PATHS = frozenset({"/", "/v1/state", "/v1/setup", "/v1/login"})
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
 
 
 class UiError(PersonhoodError):
     """A request the UI refuses: `status` (HTTP) and a machine-readable `code`."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
-        self.status, self.code = status, code
+    def __init__(self, status: int, code: str, message: str, retry_after: float | None = None) -> None:
+        self.status, self.code, self.retry_after = status, code, retry_after
         super().__init__(message)
 
 
@@ -74,6 +93,9 @@ def create_station_app(station: Station, cameras: Cameras, data_dir: Path) -> Fl
     )
     password_path = Path(data_dir) / "operator.json"
     runs = Enrollments()
+    nonces = NonceBook()
+    sessions, throttle = OperatorSessions(), LoginThrottle()
+    app.config["STATION_SETUP_TOKEN"] = setup_token() if load_password(password_path) is None else None
     runs.counters.update(todays_counters(station.audit.path, runs.day))
 
     def audit(event: str, **payload: object) -> None:
@@ -82,9 +104,14 @@ def create_station_app(station: Station, cameras: Cameras, data_dir: Path) -> Fl
     @app.errorhandler(Exception)
     def error(e: Exception):
         if isinstance(e, UiError):
-            return jsonify(error=e.code, message=str(e)), e.status
+            response = jsonify(error=e.code, message=str(e))
+            if e.retry_after is not None:
+                response.headers["Retry-After"] = str(max(1, round(e.retry_after)))
+            return response, e.status
         if isinstance(e, StationInputError):
             return jsonify(error="bad_input", message=str(e)), 400
+        if isinstance(e, PossessionError):
+            return jsonify(error="possession_refused", message=str(e)), 403
         if isinstance(e, HTTPException):
             return jsonify(error=(e.name or "http").lower().replace(" ", "_"), message=e.description), e.code
         if isinstance(e, PersonhoodError):
@@ -92,16 +119,20 @@ def create_station_app(station: Station, cameras: Cameras, data_dir: Path) -> Fl
         logger.error("station UI: unexpected %s", type(e).__name__)
         return jsonify(error="internal", message="internal error; see the station log"), 500
 
+    def logged_in() -> bool:
+        return sessions.valid(session.get("sid"))
+
     @app.before_request
     def guard() -> None:
+        host = request.host.rsplit(":", 1)[0] if not request.host.endswith("]") else request.host
+        if host.lower() not in LOOPBACK_HOSTS:
+            raise UiError(
+                403, "bad_host", "open the station as http://127.0.0.1:PORT/ (this host name is refused)"
+            )
         session.setdefault("csrf", secrets.token_urlsafe(24))
         if request.method == "POST" and request.headers.get("X-CSRF-Token") != session["csrf"]:
             raise UiError(403, "csrf", "missing or wrong CSRF token; reload the page")
-        if (
-            request.path not in OPEN_PATHS
-            and not request.path.startswith("/static/")
-            and not session.get("operator")
-        ):
+        if request.path not in OPEN_PATHS and not request.path.startswith("/static/") and not logged_in():
             raise UiError(401, "login_required", "log in first")
 
     @app.get("/")
@@ -110,17 +141,20 @@ def create_station_app(station: Station, cameras: Cameras, data_dir: Path) -> Fl
 
     @app.get("/v1/state")
     def state():
-        return jsonify(
-            password_set=load_password(password_path) is not None, logged_in=bool(session.get("operator"))
-        )
+        return jsonify(password_set=load_password(password_path) is not None, logged_in=logged_in())
 
     @app.post("/v1/setup")
     def setup():
         if load_password(password_path) is not None:
             raise UiError(409, "already_set", "the operator password is already set")
+        token = app.config["STATION_SETUP_TOKEN"]
+        if not token or not secrets.compare_digest(_json_field("token").encode(), token.encode()):
+            audit("operator.setup_refused")
+            raise UiError(403, "bad_setup_token", "enter the setup token printed on the station's console")
         set_password(password_path, _json_field("password"))
+        app.config["STATION_SETUP_TOKEN"] = None  # one time only
         audit("operator.password_set")
-        session["operator"] = True
+        session["sid"] = sessions.create()
         return jsonify(ok=True)
 
     @app.post("/v1/login")
@@ -128,10 +162,18 @@ def create_station_app(station: Station, cameras: Cameras, data_dir: Path) -> Fl
         stored = load_password(password_path)
         if stored is None:
             raise UiError(409, "no_password", "set the operator password first")
+        wait = throttle.wait_s()
+        if wait > 0:
+            audit("operator.login_throttled")
+            raise UiError(
+                429, "login_throttled", f"too many wrong passwords; wait {wait:.0f} s", retry_after=wait
+            )
         if not stored.check(_json_field("password")):
+            throttle.failed()
             audit("operator.login_failed")
             raise UiError(401, "bad_password", "wrong password")
-        session["operator"] = True
+        throttle.succeeded()
+        session["sid"] = sessions.create()
         session["csrf"] = secrets.token_urlsafe(24)  # a fresh token for the logged-in session
         audit("operator.login")
         return jsonify(ok=True, csrf=session["csrf"])
@@ -139,6 +181,7 @@ def create_station_app(station: Station, cameras: Cameras, data_dir: Path) -> Fl
     @app.post("/v1/logout")
     def logout():
         audit("operator.logout")
+        sessions.end(session.get("sid"))  # the session ends on the station: a copied cookie is dead too
         session.clear()
         return jsonify(ok=True)
 
@@ -161,9 +204,16 @@ def create_station_app(station: Station, cameras: Cameras, data_dir: Path) -> Fl
         with runs.lock:
             return jsonify(runs.current)
 
+    @app.post("/v1/challenge")
+    def challenge():
+        nonce = nonces.issue()
+        text = f"{CHALLENGE_PREFIX}{nonce}"
+        audit("operator.challenge_issued")
+        return jsonify(nonce=str(nonce), text=text, qr=qr_data_url(text))
+
     @app.post("/v1/enrollments")
     def start():
-        commitment = _commitment_from_request()
+        answer = _answer_from_request()
         subject = None
         if cameras.synthetic:
             try:
@@ -173,11 +223,24 @@ def create_station_app(station: Station, cameras: Cameras, data_dir: Path) -> Fl
         with runs.lock:
             if runs.current["state"] == "running":
                 raise UiError(409, "busy", "an enrollment is already running")
+        try:
+            commitment = nonces.verify(answer)  # before the camera opens: no biometric step yet
+        except PossessionError:
+            audit("operator.possession_refused")
+            raise
+        with runs.lock:
+            if runs.current["state"] == "running":
+                raise UiError(409, "busy", "an enrollment is already running")
             runs.visits += 1
-            runs.current = {"state": "running", "steps": [], "outcome": None}
+            runs.current = {
+                "state": "running",
+                "steps": [],
+                "outcome": None,
+                "possession": {"ok": True, "commitment": str(commitment)},
+            }
             visit = runs.visits
         source, illuminator = cameras.open(subject, visit)
-        audit("operator.enrollment_started")
+        audit("operator.enrollment_started", possession="verified")
         threading.Thread(target=_run, args=(source, illuminator, commitment), daemon=True).start()
         return jsonify(ok=True), 202
 
@@ -200,7 +263,13 @@ def create_station_app(station: Station, cameras: Cameras, data_dir: Path) -> Fl
         finally:
             source.close()
         with runs.lock:
-            runs.current = {"state": "done", "steps": result["steps"], "outcome": result}
+            possession = runs.current.get("possession")
+            runs.current = {
+                "state": "done",
+                "steps": result["steps"],
+                "outcome": result,
+                "possession": possession,
+            }
 
     return app
 
@@ -226,9 +295,16 @@ def _json_field(name: str) -> str:
     return body[name]
 
 
-def _commitment_from_request() -> int:
-    """The commitment from the form: a QR photo upload wins over the typed text."""
+def _answer_from_request() -> PossessionAnswer:
+    """The wallet's signed answer from the form: a QR photo upload wins over the pasted text."""
     upload = request.files.get("qr")
     if upload is not None and upload.filename:
-        return commitment_from_qr(decode_image(upload.read()))
-    return parse_commitment(request.form.get("commitment", ""))
+        return answer_from_qr(decode_image(upload.read()))
+    return parse_answer(request.form.get("answer", ""))
+
+
+def qr_data_url(text: str) -> str:
+    """A PNG QR code of `text` as a data: URL (the person's wallet scans the challenge from the screen)."""
+    buffer = io.BytesIO()
+    qrcode.make(text, border=2).save(buffer)
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

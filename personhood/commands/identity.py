@@ -1,4 +1,4 @@
-"""`personhood id new|show`: a person's Semaphore identity, kept in a private key file.
+"""`personhood id new|show|sign-enrollment`: a person's Semaphore identity, kept in a private key file.
 
 The key file holds one line: the private key in Semaphore's export format (base64), so the same file
 works with @semaphore-protocol/identity's `Identity.import`. It is created with mode 0600, atomically,
@@ -14,6 +14,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from enrollment.possession import answer_challenge, parse_challenge
+from enrollment.station_steps import StationInputError
 from zk_identity import Identity, KeyFormatError
 
 from ..config import Settings
@@ -36,6 +38,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     show.add_argument("file", type=Path, help="key file written by `personhood id new`")
     show.add_argument("--json", action="store_true", help="print one JSON object")
     show.set_defaults(handler=cmd_show)
+    sign = sub.add_parser(
+        "sign-enrollment", help="answer an enrollment station's challenge (proves you hold the identity)"
+    )
+    sign.add_argument("file", type=Path, help="key file written by `personhood id new`")
+    sign.add_argument("--challenge", required=True, help="the challenge the station shows (text or nonce)")
+    sign.add_argument("--qr", type=Path, help="also write the answer as a QR code PNG to this path")
+    sign.add_argument("--json", action="store_true", help="print one JSON object")
+    sign.set_defaults(handler=cmd_sign_enrollment)
 
 
 def write_key_file(path: Path, identity: Identity) -> None:
@@ -116,4 +126,24 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
     result = _public(identity)
     x, y = identity.public_key
     emit(result, args.json, f"commitment  {identity.commitment}\npublic key  ({x},\n             {y})")
+    return EXIT_OK
+
+
+def cmd_sign_enrollment(args: argparse.Namespace, settings: Settings) -> int:
+    """Sign a station's challenge; print the answer the station reads. Exit 2 for bad input."""
+    try:
+        nonce = parse_challenge(args.challenge)
+        identity = read_key_file(args.file)
+    except FileNotFoundError:
+        print(f"personhood: error: {args.file} does not exist", file=sys.stderr)
+        return EXIT_USAGE
+    except (KeyFormatError, StationInputError) as e:
+        print(f"personhood: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    text = answer_challenge(identity, nonce).to_text()
+    if args.qr is not None:
+        import qrcode  # only this path draws a QR code
+
+        qrcode.make(text).save(str(args.qr))
+    emit({"answer": text, "commitment": str(identity.commitment)}, args.json, text)
     return EXIT_OK

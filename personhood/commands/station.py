@@ -2,7 +2,9 @@
 
 The station needs its device key (see `personhood device`), a registry on the configured chain
 (`--registry`, or `--deploy` on the embedded anvil for a demo, which also authorizes the device)
-and a camera (`--camera synthetic` for the synthetic eye, or an OpenCV device index). The UI is
+and a camera (an OpenCV device index). The synthetic eye (`--camera synthetic`, or `--dev`) makes a
+new live-looking person per subject number, so it is only offered against a registry this command
+has just deployed (`--deploy` / `--dev`), never against one named with `--registry`. The UI is
 served on 127.0.0.1 only; the operator sets a password at first start.
 """
 
@@ -44,7 +46,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve.add_argument(
         "--relayer", help="unlocked node account that pays for enrollments (default: the first)"
     )
-    serve.add_argument("--camera", default="synthetic", help="'synthetic' or an OpenCV camera index")
+    serve.add_argument(
+        "--dev",
+        action="store_true",
+        help="development station: --deploy on the embedded chain with the synthetic camera",
+    )
+    serve.add_argument(
+        "--camera",
+        help="an OpenCV camera index; 'synthetic' only with --deploy/--dev (their default; "
+        "required with --registry)",
+    )
     serve.add_argument("--host", default="127.0.0.1", help="loopback address to listen on")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
     serve.add_argument(
@@ -53,12 +64,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve.set_defaults(handler=cmd_serve)
 
 
-def _cameras(spec: str) -> SyntheticCameras | OpenCvCameras:
+def choose_cameras(spec: str | None, *, dev: bool, deployed_here: bool) -> SyntheticCameras | OpenCvCameras:
+    """The station's camera provider; StationInputError unless a synthetic eye is safe here.
+
+    The synthetic eye mints a live-looking person per subject number: with a production device key
+    against a real registry it would let the operator enroll identities at will. So it needs both a
+    registry this run deploys (`deployed_here`, which `--dev` implies); without one a camera index is
+    required.
+    """
+    if spec is None:
+        if not (dev or deployed_here):
+            raise StationInputError(
+                "name the camera with --camera INDEX (the synthetic eye is for --dev / --deploy only)"
+            )
+        spec = "synthetic"
     if spec == "synthetic":
+        if not deployed_here:
+            raise StationInputError(
+                "the synthetic camera is refused against a registry this command did not deploy; "
+                "use --dev (or --deploy) for a development station, or --camera INDEX"
+            )
         return SyntheticCameras()
     if spec.isdigit():
         return OpenCvCameras(int(spec))
-    raise StationInputError(f"--camera must be 'synthetic' or a camera index, got {spec!r}")
+    raise StationInputError(f"--camera must be a camera index or 'synthetic', got {spec!r}")
 
 
 def _stop(signum: int, frame: object) -> None:
@@ -73,9 +102,12 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         raise StationInputError(f"--host must be an IP address such as 127.0.0.1, got {args.host!r}") from e
     if not loopback:
         raise StationInputError("the operator UI listens on a loopback address only (e.g. 127.0.0.1)")
-    if not args.deploy and not args.registry:
+    deploy = bool(args.deploy or args.dev)
+    if deploy and args.registry:
+        raise StationInputError("--registry names an existing registry; --deploy/--dev deploy a new one")
+    if not deploy and not args.registry:
         raise StationInputError("name the registry with --registry ADDRESS, or use --deploy for a demo chain")
-    cameras = _cameras(args.camera)
+    cameras = choose_cameras(args.camera, dev=args.dev, deployed_here=deploy)
     signal.signal(signal.SIGTERM, _stop)
     station_dir = args.station_dir or settings.data_dir / "station"
     key = open_device_key(args, settings)
@@ -86,7 +118,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             relayer = args.relayer or (accounts[0] if accounts else None)
             if relayer is None:
                 raise StationInputError("the node has no unlocked account; name a relayer with --relayer")
-            if args.deploy:
+            if deploy:
                 registry = attach(w3, contracts, deploy_all(w3, contracts, accounts[0])).registry
                 registry.authorize_device(key.address, accounts[0])
                 progress(f"deployed the registry at {registry.address} and authorized device {key.address}")
@@ -97,6 +129,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 app = create_station_app(station, cameras, station_dir)
                 server = make_server(args.host, args.port, app, threaded=True)
                 progress(f"station UI on http://{args.host}:{server.server_port}/ (Ctrl-C stops it)")
+                if app.config["STATION_SETUP_TOKEN"]:
+                    progress(f"first start: setup token {app.config['STATION_SETUP_TOKEN']} (needed once)")
                 try:
                     server.serve_forever()
                 finally:

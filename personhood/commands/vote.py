@@ -70,6 +70,11 @@ def cmd_vote(args: argparse.Namespace, settings: Settings) -> int:
         proposal, client.address, chain.deployment.chain_id, identity, group, prover, args.option, votes
     )
     status, reply = send_vote(args.relayer or settings.relayer_url, request)
+    if status == 202:  # sent, not yet mined: the same command again waits for it (no second transaction)
+        tx = reply["txHash"]
+        text = f"vote sent in transaction {tx}, not yet mined; run the same command again for the outcome"
+        emit(reply, args.json, text)
+        return EXIT_OK
     if status != 200:
         emit({"status": status, **reply}, args.json, f"refused ({status}): {reply.get('message', reply)}")
         return EXIT_REFUSED

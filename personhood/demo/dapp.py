@@ -1,6 +1,7 @@
 """The demo's dapp: an airdrop that pays each unique human once. A person proves membership for the
-airdrop's action, bound to their wallet (the signal), and the dapp asks /v1/verify; claiming again, even
-for another wallet, reuses the same nullifier for that action and is refused."""
+airdrop's action under the dapp's app id on this chain (scope = action_scope(app id, chain id, action)),
+bound to their wallet (the signal), and the dapp asks /v1/verify; claiming again for another wallet
+reuses the same nullifier for that scope and is refused."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from zk_identity import LeanIMT, ProverPool, prove
 
 from .people import Person
 
+AIRDROP_APP_ID = "app_demo_airdrop"
 AIRDROP_ACTION = "demo-airdrop-claim"
 FIRST_WALLET = "0x00000000000000000000000000000000000d3a01"
 SECOND_WALLET = "0x00000000000000000000000000000000000d3a02"
@@ -38,20 +40,24 @@ class Claims:
         return "accepted" if self.second_status == 200 else "refused"
 
 
-def claim(person: Person, wallet: str, group: LeanIMT, pool: ProverPool, api: str) -> tuple[int, dict]:
+def claim(
+    person: Person, wallet: str, group: LeanIMT, pool: ProverPool, api: str, chain_id: int
+) -> tuple[int, dict]:
     """Prove "a unique human, once, for the airdrop, paying `wallet`" and ask the API to verify it."""
-    message, scope = signal_message(wallet), action_scope(AIRDROP_ACTION)
+    message, scope = signal_message(wallet), action_scope(AIRDROP_APP_ID, chain_id, AIRDROP_ACTION)
     proof = prove(person.identity, group, message, scope, depth=group.depth, keys="official", pool=pool)
-    body = {"action": AIRDROP_ACTION, "signal": wallet, "proof": proof.to_json()}
+    body = {"app_id": AIRDROP_APP_ID, "action": AIRDROP_ACTION, "signal": wallet, "proof": proof.to_json()}
     return post_json(f"{api}/v1/verify", body)
 
 
-def airdrop(person: Person, group: LeanIMT, pool: ProverPool, api: str, report: Report) -> Claims:
+def airdrop(
+    person: Person, group: LeanIMT, pool: ProverPool, api: str, report: Report, chain_id: int
+) -> Claims:
     """Claim twice for `person` (two wallets); the dapp should accept the first and refuse the second."""
-    first, reply = claim(person, FIRST_WALLET, group, pool, api)
+    first, reply = claim(person, FIRST_WALLET, group, pool, api, chain_id)
     verdict = "accepted" if first == 200 else f"REFUSED ({first}): {reply.get('message')}"
     report(f"  {person.name} claims the airdrop for wallet {FIRST_WALLET}: {verdict}")
-    second, reply = claim(person, SECOND_WALLET, group, pool, api)
+    second, reply = claim(person, SECOND_WALLET, group, pool, api, chain_id)
     verdict = "accepted (!)" if second == 200 else f"refused ({second}): {reply.get('message')}"
     report(f"  {person.name} claims again for wallet {SECOND_WALLET}: {verdict}")
     return Claims(first, second, str(reply.get("error", "")))

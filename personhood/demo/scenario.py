@@ -150,7 +150,7 @@ def run_demo(settings: Settings, params: DemoParams, report: Report) -> DemoSumm
         charts = write_charts(tallies, params.out)
 
         report(f"[7/{STEPS}] a dapp verifies a unique-human airdrop claim through /v1/verify")
-        claims = airdrop(enrollments.enrolled[-1], group, pool, api, report)
+        claims = airdrop(enrollments.enrolled[-1], group, pool, api, report, demo.chain.deployment.chain_id)
         report("  shutting down the API server, the prover workers and anvil")
     summary = DemoSummary(enrollments, voting, tallies, claims, charts, time.perf_counter() - started)
     params.out.mkdir(parents=True, exist_ok=True)

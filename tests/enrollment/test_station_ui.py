@@ -17,11 +17,13 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
+from enrollment.possession import answer_challenge, parse_challenge
 from enrollment.station import Station
 from enrollment.station_ui import create_station_app
 from simulation.station_camera import SyntheticCameras
+from zk_identity import Identity
 
-from .station_world import StationWorld, new_commitment, station_world
+from .station_world import StationWorld, station_world
 
 pytestmark = pytest.mark.slow
 PASSWORD = "operator-password-1"
@@ -78,13 +80,16 @@ def test_the_api_needs_csrf_and_login_and_refuses_bad_input(served: Served) -> N
     r = client.post("/v1/setup", json={"password": PASSWORD})  # no token
     assert r.status_code == 403 and r.get_json()["error"] == "csrf"
     assert client.get("/v1/health").status_code == 401
-    r = client.post("/v1/setup", json={"password": "short"}, headers={"X-CSRF-Token": csrf})
+    token = served.app.config["STATION_SETUP_TOKEN"]
+    r = client.post("/v1/setup", json={"token": token, "password": "short"}, headers={"X-CSRF-Token": csrf})
     assert r.status_code == 400 and "characters" in r.get_json()["message"]
     assert client.get("/v1/state").get_json() == {"password_set": False, "logged_in": False}
 
-    r = client.post("/v1/setup", json={"password": PASSWORD}, headers={"X-CSRF-Token": csrf})
+    r = client.post("/v1/setup", json={"token": token, "password": PASSWORD}, headers={"X-CSRF-Token": csrf})
     assert r.status_code == 200
-    r = client.post("/v1/setup", json={"password": "another-password"}, headers={"X-CSRF-Token": csrf})
+    r = client.post(
+        "/v1/setup", json={"token": token, "password": "another-password"}, headers={"X-CSRF-Token": csrf}
+    )
     assert r.status_code == 409  # set once only
     client.post("/v1/logout", headers={"X-CSRF-Token": csrf})
 
@@ -132,6 +137,7 @@ def test_enroll_then_duplicate_in_headless_chromium(served: Served, tmp_path: Pa
             )
         )
         if not setup.get_attribute("hidden"):
+            driver.find_element(By.ID, "setup-token").send_keys(served.app.config["STATION_SETUP_TOKEN"])
             driver.find_element(By.ID, "setup-password").send_keys(PASSWORD)
             driver.find_element(By.ID, "setup-button").click()
             wait.until(lambda d: not d.find_element(By.ID, "dashboard").get_attribute("hidden"))
@@ -142,10 +148,16 @@ def test_enroll_then_duplicate_in_headless_chromium(served: Served, tmp_path: Pa
         wait.until(lambda d: not d.find_element(By.ID, "dashboard").get_attribute("hidden"))
         wait.until(lambda d: d.execute_script("return document.getElementById('preview').naturalWidth") > 0)
 
-        def enroll(commitment: int) -> str:
-            box = driver.find_element(By.ID, "commitment")
+        def enroll(identity: Identity) -> str:
+            # The person's wallet answers the station's challenge (proof of holding the identity).
+            shown = driver.find_element(By.ID, "challenge-text")
+            before = shown.text
+            driver.find_element(By.ID, "new-challenge").click()
+            wait.until(lambda d: d.find_element(By.ID, "challenge-text").text not in ("", before))
+            nonce = parse_challenge(driver.find_element(By.ID, "challenge-text").text)
+            box = driver.find_element(By.ID, "answer")
             box.clear()
-            box.send_keys(str(commitment))
+            box.send_keys(answer_challenge(identity, nonce).to_text())
             subject = driver.find_element(By.ID, "subject")
             subject.clear()
             subject.send_keys("41")
@@ -155,9 +167,10 @@ def test_enroll_then_duplicate_in_headless_chromium(served: Served, tmp_path: Pa
             wait.until(lambda d: out.get_attribute("data-outcome") in ("enrolled", "refused", "error"))
             return out.get_attribute("data-outcome")
 
-        first = new_commitment()
+        first = Identity("station-ui-first")
         assert enroll(first) == "enrolled", driver.find_element(By.ID, "outcome").text
-        assert served.world.registry.member(first).enrolled
+        assert served.world.registry.member(first.commitment).enrolled
+        assert str(first.commitment) in driver.find_element(By.ID, "possession").text
         # Read the step list in one script: the page may re-render it between a find and a read
         # (a stale element, seen once in CI).
         steps = driver.execute_script(
@@ -165,10 +178,10 @@ def test_enroll_then_duplicate_in_headless_chromium(served: Served, tmp_path: Pa
         )
         assert steps[0] == "capture" and steps[-1] == "record" and len(steps) == 9
 
-        second = new_commitment()
+        second = Identity("station-ui-second")
         assert enroll(second) == "refused"
         assert "already enrolled" in driver.find_element(By.ID, "outcome").text
-        assert not served.world.registry.member(second).enrolled
+        assert not served.world.registry.member(second.commitment).enrolled
         wait.until(lambda d: "refused:uniqueness: 1" in d.find_element(By.ID, "counters").text)
         assert "enrolled: 1" in driver.find_element(By.ID, "counters").text
         assert "keystore" in driver.find_element(By.ID, "health").text

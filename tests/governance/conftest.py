@@ -21,6 +21,7 @@ from web3 import Web3
 
 from contracts import AnvilNode, ContractSet, Deployment, attach, build_contracts, deploy_all, sign_enrollment
 from governance import (
+    ApiGuard,
     Chain,
     NullifierStore,
     ProofChecker,
@@ -39,7 +40,12 @@ from zk_identity import Identity, LeanIMT, MembershipProof, ProverPool, prove
 FAR_FUTURE = 2**40 - 1
 YEAR = 365 * 24 * 3600
 MEMBERS = 4
-ACTION, SIGNAL = "claim-airdrop-2026", "0x00000000000000000000000000000000000000a1"
+APP_ID, ACTION, SIGNAL = (
+    "app_governance_test",
+    "claim-airdrop-2026",
+    "0x00000000000000000000000000000000000000a1",
+)
+OTHER_SIGNAL = "0x00000000000000000000000000000000000000b2"
 QV_VOTES = (3, 1, 0)  # costs 10 of the 100 credits
 
 
@@ -79,7 +85,9 @@ class GovWorld:
         checker = ProofChecker(self.chain.registry, backend="node", pool=self.pool)
         store = NullifierStore(f"sqlite:///{db}")
         limiter = RateLimiter(rate_limit or RateLimit(requests=10_000, window_s=60))
-        return Services(checker, store, self.chain, self.relayer, limiter)
+        generous = RateLimit(requests=10_000, window_s=60)
+        guard = ApiGuard(RateLimiter(generous), RateLimiter(generous))
+        return Services(checker, store, self.chain, self.relayer, limiter, guard=guard)
 
 
 @pytest.fixture(scope="session")
@@ -114,8 +122,12 @@ def gov() -> Iterator[GovWorld]:
         ids = {name: p.proposal_id for name, p in proposals.items()}
         group = LeanIMT(i.commitment for i in identities[:MEMBERS])
         one, qv = book.client(ONE_PERSON_ONE_VOTE), book.client(QUADRATIC)
+        scope = action_scope(APP_ID, deployment.chain_id, ACTION)
         proofs = {
-            "verify": prove(identities[0], group, signal_message(SIGNAL), action_scope(ACTION), pool=pool),
+            "verify": prove(identities[0], group, signal_message(SIGNAL), scope, pool=pool),
+            "verify_other_signal": prove(
+                identities[0], group, signal_message(OTHER_SIGNAL), scope, pool=pool
+            ),
             "vote": prove(identities[1], group, 2, one.scope(ids["open"]), pool=pool),
             "qv": prove(identities[2], group, qv.message(QV_VOTES), qv.scope(ids["qv"]), pool=pool),
         }

@@ -9,6 +9,7 @@ import pytest
 
 from personhood.app import create_app
 
+from .conftest import OTHER_SIGNAL
 from .test_verify_api import body
 
 pytestmark = [pytest.mark.slow, pytest.mark.node]
@@ -28,7 +29,8 @@ def test_an_app_built_from_settings_verifies_a_proof(gov, tmp_path):
     try:
         client = app.test_client()
         assert client.post("/v1/verify", json=body(gov)).status_code == 200
-        assert client.post("/v1/verify", json=body(gov)).status_code == 409
+        other = body(gov, "verify_other_signal", signal=OTHER_SIGNAL)
+        assert client.post("/v1/verify", json=other).status_code == 409
         assert (tmp_path / "governance.sqlite3").is_file()
         assert services.relayer.address != gov.relayer.address  # the configured key, not a node account
     finally:

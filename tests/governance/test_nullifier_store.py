@@ -34,17 +34,17 @@ def test_racing_threads_spend_a_nullifier_exactly_once(store):
     outcomes: list[str] = []
     barrier, lock = threading.Barrier(16), threading.Lock()
 
-    def spend() -> None:
+    def spend(signal: int) -> None:
         barrier.wait()
         try:
-            store.record("race", NULLIFIER, 0)
+            store.record("race", NULLIFIER, signal)  # each thread claims it for another signal
             outcome = "ok"
         except NullifierUsedError:
             outcome = "refused"
         with lock:
             outcomes.append(outcome)
 
-    threads = [threading.Thread(target=spend) for _ in range(16)]
+    threads = [threading.Thread(target=spend, args=(i,)) for i in range(16)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -59,7 +59,8 @@ def test_the_store_persists_across_reopening(tmp_path):
     first.close()
     second = NullifierStore(sqlite_url(tmp_path))
     try:
+        assert second.record("vote", NULLIFIER, 0) is False  # the same claim: a repeat, not a new use
         with pytest.raises(NullifierUsedError):
-            second.record("vote", NULLIFIER, 0)
+            second.record("vote", NULLIFIER, 1)
     finally:
         second.close()

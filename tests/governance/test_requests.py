@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from eth_abi import encode
 from eth_utils import keccak
 from hypothesis import given
 from hypothesis import strategies as st
@@ -21,13 +22,20 @@ PROOF = {
 
 
 def test_scope_and_message_are_keccak_shifted_into_the_field():
-    assert action_scope("a") == int.from_bytes(keccak(b"a"), "big") >> 8
+    encoded = encode(["uint256", "string", "string"], [31337, "app_x", "a"])
+    assert action_scope("app_x", 31337, "a") == int.from_bytes(keccak(encoded), "big") >> 8
     assert signal_message("") == int.from_bytes(keccak(b""), "big") >> 8
+
+
+def test_scopes_are_namespaced_by_app_and_chain():
+    scopes = {action_scope(app, chain, "vote") for app in ("app_a", "app_b") for chain in (1, 10)}
+    assert len(scopes) == 4
+    assert action_scope("ab", 1, "c") != action_scope("a", 1, "bc")  # abi.encode keeps the parts apart
 
 
 @given(st.text(max_size=64))
 def test_every_action_scope_is_a_field_element(action):
-    assert 0 <= action_scope(action) < SNARK_SCALAR_FIELD
+    assert 0 <= action_scope("app_x", 1, action) < SNARK_SCALAR_FIELD
 
 
 @given(

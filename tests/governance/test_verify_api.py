@@ -10,26 +10,28 @@ import pytest
 
 from zk_identity import SNARK_SCALAR_FIELD
 
-from .conftest import ACTION, SIGNAL
+from .conftest import ACTION, APP_ID, OTHER_SIGNAL, SIGNAL
 
 pytestmark = [pytest.mark.slow, pytest.mark.node]
 
 
-def body(gov, **changes) -> dict:
-    proof = gov.proofs["verify"].to_json()
-    proof.update(changes.pop("proof_changes", {}))
-    return {"action": ACTION, "signal": SIGNAL, "proof": proof, **changes}
+def body(gov, proof: str = "verify", **changes) -> dict:
+    data = gov.proofs[proof].to_json()
+    data.update(changes.pop("proof_changes", {}))
+    return {"app_id": APP_ID, "action": ACTION, "signal": SIGNAL, "proof": data, **changes}
 
 
 def test_a_valid_proof_is_accepted_once_and_its_nullifier_recorded(gov, client, services):
     first = client.post("/v1/verify", json=body(gov))
     assert first.status_code == 200, first.json
-    assert first.json["success"] is True
+    assert first.json["success"] is True and first.json["repeat"] is False
     assert first.json["nullifier"] == str(gov.proofs["verify"].nullifier)
     assert first.json["merkleTreeDepth"] == 2
-    again = client.post("/v1/verify", json=body(gov))
-    assert again.status_code == 409
-    assert again.json["error"] == "nullifier_used"
+    again = client.post("/v1/verify", json=body(gov))  # the identical claim: the first verdict, flagged
+    assert again.status_code == 200 and again.json["repeat"] is True
+    other = client.post("/v1/verify", json=body(gov, "verify_other_signal", signal=OTHER_SIGNAL))
+    assert other.status_code == 409
+    assert other.json["error"] == "nullifier_used"
     assert services.nullifiers.count() == 1
 
 
@@ -40,19 +42,27 @@ def test_concurrent_double_verify_yields_exactly_one_success(gov, services):
     threads, statuses, barrier = [], [], threading.Barrier(8)
     lock = threading.Lock()
 
-    def hammer() -> None:
+    def hammer(i: int) -> None:
         client = app.test_client()
         barrier.wait()
-        status = client.post("/v1/verify", json=body(gov)).status_code
+        # Half claim for the proof's signal, half for another signal with the same nullifier.
+        claim = body(gov) if i % 2 else body(gov, "verify_other_signal", signal=OTHER_SIGNAL)
+        response = client.post("/v1/verify", json=claim)
         with lock:
-            statuses.append(status)
+            statuses.append((i % 2, response.status_code, (response.json or {}).get("repeat")))
 
-    for _ in range(8):
-        threads.append(threading.Thread(target=hammer))
+    for i in range(8):
+        threads.append(threading.Thread(target=hammer, args=(i,)))
         threads[-1].start()
     for thread in threads:
         thread.join(timeout=120)
-    assert sorted(statuses) == [200] + [409] * 7
+    fresh = [s for s in statuses if s[1] == 200 and s[2] is False]
+    assert len(fresh) == 1  # exactly one claim spent the nullifier
+    winner = fresh[0][0]
+    for side, status, repeat in statuses:
+        # The winner's signal gets its first verdict again; the other signal is refused.
+        assert (status, side == winner) in ((200, True), (409, False)), statuses
+        assert repeat in (None, False, True)
     assert services.nullifiers.count() == 1
 
 
@@ -60,7 +70,8 @@ def test_concurrent_double_verify_yields_exactly_one_success(gov, services):
     ("changes", "code"),
     [
         ({"action": "another-action"}, "wrong_scope"),
-        ({"signal": "0x00000000000000000000000000000000000000b2"}, "wrong_message"),
+        ({"signal": OTHER_SIGNAL}, "wrong_message"),
+        ({"app_id": "app_another_dapp"}, "wrong_scope"),
     ],
 )
 def test_a_proof_for_another_action_or_signal_is_refused(gov, client, services, changes, code):
@@ -78,7 +89,7 @@ def test_an_unknown_root_is_refused(gov, client, services):
     assert services.nullifiers.count() == 0
 
 
-def test_an_expired_root_is_refused_and_a_recent_one_accepted(gov_chain, client, services):
+def test_an_expired_root_is_refused_and_stays_refused(gov_chain, client, services):
     gov = gov_chain
     gov.chain.registry.set_root_window(60, gov.owner)
     gov.enroll(gov.identities[4])  # the proof's root is now superseded, still within the window
@@ -87,8 +98,9 @@ def test_an_expired_root_is_refused_and_a_recent_one_accepted(gov_chain, client,
     assert response.status_code == 400
     assert response.json["error"] == "expired_root"
     assert services.nullifiers.count() == 0
-    gov.chain.registry.set_root_window(3600, gov.owner)  # widen the window: the same root is recent again
-    assert client.post("/v1/verify", json=body(gov)).status_code == 200
+    gov.chain.registry.set_root_window(3600, gov.owner)  # widening never revives an already superseded root
+    response = client.post("/v1/verify", json=body(gov))
+    assert response.status_code == 400 and response.json["error"] == "expired_root"
 
 
 def test_a_tampered_proof_is_refused(gov, client, services):
@@ -105,11 +117,19 @@ BAD_BODIES = [
     (b'{"action": NaN}', "malformed_json"),
     (b"\xff\xfe", "malformed_json"),
     (b"[]", "invalid_request"),
-    (json.dumps({"action": ACTION, "signal": SIGNAL}).encode(), "missing_field"),
-    (json.dumps({"action": 7, "signal": SIGNAL, "proof": {}}).encode(), "wrong_type"),
-    (json.dumps({"action": "", "signal": SIGNAL, "proof": {}}).encode(), "out_of_range"),
-    (json.dumps({"action": ACTION, "signal": SIGNAL, "proof": [], "x": 1}).encode(), "unknown_field"),
-    (json.dumps({"action": ACTION, "signal": SIGNAL, "proof": "p"}).encode(), "wrong_type"),
+    (json.dumps({"app_id": APP_ID, "action": ACTION, "signal": SIGNAL}).encode(), "missing_field"),
+    (json.dumps({"app_id": APP_ID, "action": 7, "signal": SIGNAL, "proof": {}}).encode(), "wrong_type"),
+    (json.dumps({"app_id": APP_ID, "action": "", "signal": SIGNAL, "proof": {}}).encode(), "out_of_range"),
+    (
+        json.dumps({"app_id": APP_ID, "action": "a\u0000b", "signal": SIGNAL, "proof": {}}).encode(),
+        "invalid_text",
+    ),
+    (json.dumps({"app_id": "a b", "action": ACTION, "signal": SIGNAL, "proof": {}}).encode(), "invalid_text"),
+    (
+        json.dumps({"app_id": APP_ID, "action": ACTION, "signal": SIGNAL, "proof": [], "x": 1}).encode(),
+        "unknown_field",
+    ),
+    (json.dumps({"app_id": APP_ID, "action": ACTION, "signal": SIGNAL, "proof": "p"}).encode(), "wrong_type"),
 ]
 
 

@@ -51,6 +51,11 @@ async function refreshRun() {
     li.textContent = `${s.step}: ${s.reason}`;
     return li;
   }));
+  const held = $("possession");
+  if (run.possession) {
+    held.dataset.ok = "yes";
+    held.textContent = `holder verified: signed the station's challenge for commitment ${run.possession.commitment}`;
+  }
   const out = $("outcome");
   if (run.state === "running") { out.textContent = "Enrollment running…"; out.dataset.outcome = "running"; }
   else if (run.outcome) {
@@ -81,11 +86,16 @@ async function refreshHealth() {
   }));
 }
 
-$("setup-button").onclick = () => call("POST", "/v1/setup", { password: $("setup-password").value })
+$("setup-button").onclick = () => call("POST", "/v1/setup", { token: $("setup-token").value, password: $("setup-password").value })
   .then(() => location.reload(), (e) => say(e.message));
 $("login-button").onclick = () => call("POST", "/v1/login", { password: $("login-password").value })
   .then(() => location.reload(), (e) => say(e.message));
 $("logout").onclick = () => call("POST", "/v1/logout").then(() => location.reload());
+$("new-challenge").onclick = () => call("POST", "/v1/challenge").then((c) => {
+  $("challenge-text").textContent = c.text;
+  $("challenge-qr").src = c.qr;
+  $("challenge-qr").hidden = false;
+}, (e) => say(e.message));
 $("enroll-form").onsubmit = (event) => {
   event.preventDefault();
   say("");
