@@ -1,0 +1,72 @@
+"""What the service reads from the chain: device status (cached per block), members, leaf count, time.
+
+The service never writes to the chain. Device status is cached for one block: a revocation takes
+effect at the next block, and a burst of requests costs one `eth_blockNumber` call each instead of
+a contract call each.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from contracts import ChainError, MemberRecord, RegistryClient
+
+from .errors import ServiceUnavailableError
+
+DEVICE_STATUS = ("unknown", "active", "revoked")  # PersonhoodRegistry.DeviceStatus
+
+
+class RegistryView:
+    """Read-only registry access for the service; chain failures become ServiceUnavailableError."""
+
+    def __init__(self, registry: RegistryClient) -> None:
+        self.registry = registry
+        self.address = registry.address
+        self._lock = threading.Lock()
+        self._block = -1
+        self._status: dict[str, str] = {}
+        self._size: int | None = None
+
+    def _refresh(self) -> None:
+        block = int(self.registry.w3.eth.block_number)
+        if block != self._block:
+            self._block, self._status, self._size = block, {}, None
+
+    def device_status(self, device: str) -> str:
+        """unknown, active or revoked, as of the latest block."""
+        try:
+            with self._lock:
+                self._refresh()
+                cached = self._status.get(device.lower())
+                if cached is None:
+                    raw = int(self.registry.contract.functions.deviceStatus(device).call())
+                    cached = DEVICE_STATUS[raw] if raw < len(DEVICE_STATUS) else f"status-{raw}"
+                    self._status[device.lower()] = cached
+                return cached
+        except (ChainError, OSError, ValueError) as e:
+            raise ServiceUnavailableError(f"the registry cannot be read: {e}") from e
+
+    def leaves(self) -> int:
+        """How many leaves the registry holds (every MemberEnrolled so far, revoked ones included)."""
+        try:
+            with self._lock:
+                self._refresh()
+                if self._size is None:
+                    self._size = self.registry.size()
+                return self._size
+        except (ChainError, OSError, ValueError) as e:
+            raise ServiceUnavailableError(f"the registry cannot be read: {e}") from e
+
+    def member(self, commitment: int) -> MemberRecord:
+        """The registry's record of `commitment` (not cached: commit and settle need the truth now)."""
+        try:
+            return self.registry.member(commitment)
+        except (ChainError, OSError, ValueError) as e:
+            raise ServiceUnavailableError(f"the registry cannot be read: {e}") from e
+
+    def now(self) -> int:
+        """The latest block's timestamp: reservation deadlines are attestation deadlines on chain."""
+        try:
+            return int(self.registry.w3.eth.get_block("latest")["timestamp"])
+        except (ChainError, OSError, ValueError) as e:
+            raise ServiceUnavailableError(f"the chain cannot be read: {e}") from e
