@@ -10,13 +10,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from enrollment.gallery import Gallery, decide, threshold_for_gallery_size
 from enrollment.gallery.decision import DEFAULT_MAX_FALSE_DUPLICATES
 from enrollment.iris import IrisTemplate, PipelineParams, QualityError, encode
 from enrollment.iris.image_input import as_gray
@@ -29,9 +28,14 @@ from hardware.illumination import IlluminationSchedule, ScheduleError
 from liveness import LivenessError, assess
 
 from .station_steps import RefusedStepError, StepResult, liveness_advice, quality_advice
+from .station_uniqueness import UniquenessPort, UniquenessRefusedError
 
 DEFAULT_FRAMES = 20  # 1 s at 20 fps: the pupil reflex's latency plus most of its constriction
 STEP_FRAMES = (2, 7)  # the step comes at an unpredictable frame in [2, 7): a replay cannot know when
+SERVICE_REFUSALS = {
+    "device_not_active": "this station is not authorized to enroll (device unknown or revoked)",
+    "stale_request": "this station's clock is off: the uniqueness service refused the request",
+}
 LIVENESS_MODELS = Path(__file__).resolve().parent.parent / "liveness" / "models"
 
 
@@ -170,14 +174,26 @@ def liveness(capture_: Capture) -> StepResult:
     return StepResult("liveness", True, "live eye", detail, seconds)
 
 
-def uniqueness(gallery: Gallery, probe: IrisTemplate, max_false_duplicates: float) -> StepResult:
-    """1:N search at the threshold for the gallery's size; refuses a duplicate as 'already enrolled'."""
+def uniqueness(
+    service: UniquenessPort,
+    reservation: str,
+    probe: Mapping[str, IrisTemplate],
+    commitment: int,
+    deadline: int,
+) -> StepResult:
+    """Search-and-reserve at the deployment's uniqueness service; refuses a duplicate as 'already
+    enrolled' and a refused request with its reason. UniquenessUnavailableError propagates."""
     started = time.perf_counter()
-    choice = threshold_for_gallery_size(len(gallery), max_false_duplicates)
-    decision = decide(gallery.search(probe, choice.threshold))
-    detail = {"searched": decision.searched, "threshold": round(choice.threshold, 4)}
+    try:
+        answer = service.reserve(reservation, probe, commitment, deadline)
+    except UniquenessRefusedError as e:
+        reason = SERVICE_REFUSALS.get(e.code, f"the uniqueness service refused the request ({e.code})")
+        raise RefusedStepError(
+            StepResult("uniqueness", False, reason, {"error": e.code}, time.perf_counter() - started)
+        ) from e
+    detail = {"searched": answer.searched, "threshold": round(answer.threshold, 4), "eyes": len(probe)}
     seconds = time.perf_counter() - started
-    if decision.duplicate:
+    if not answer.unique:
         raise RefusedStepError(StepResult("uniqueness", False, "already enrolled", detail, seconds))
     return StepResult("uniqueness", True, "not enrolled before", detail, seconds)
 

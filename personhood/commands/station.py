@@ -1,7 +1,8 @@
 """`personhood station serve`: the enrollment station's operator UI on localhost.
 
 The station needs its device key (see `personhood device`), a registry on the configured chain
-(`--registry`, or `--deploy` on the embedded anvil for a demo, which also authorizes the device)
+(`--registry`, or `--deploy` on the embedded anvil for a demo, which also authorizes the device),
+the deployment's uniqueness service (`--uniqueness URL`; `--deploy` starts a throw-away one itself)
 and a camera (`--camera synthetic` for the synthetic eye, or an OpenCV device index). The UI is
 served on 127.0.0.1 only; the operator sets a password at first start.
 """
@@ -11,6 +12,8 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import signal
+import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 
 from werkzeug.serving import make_server
@@ -20,6 +23,8 @@ from enrollment.station import Station
 from enrollment.station_chain import ChainPort
 from enrollment.station_steps import StationInputError
 from enrollment.station_ui import OpenCvCameras, SyntheticCameras, create_station_app
+from uniqueness import HttpTransport, UniquenessClient
+from uniqueness.embedded import start_embedded
 
 from ..config import Settings
 from .device import _add_backend_args, open_device_key
@@ -43,6 +48,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve.add_argument(
         "--relayer", help="unlocked node account that pays for enrollments (default: the first)"
     )
+    serve.add_argument("--uniqueness", help="URL of the deployment's uniqueness service (http://host:port)")
+    serve.add_argument("--uniqueness-address", help="the uniqueness service's signing address (pinned)")
     serve.add_argument("--camera", default="synthetic", help="'synthetic' or an OpenCV camera index")
     serve.add_argument("--host", default="127.0.0.1", help="loopback address to listen on")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
@@ -74,10 +81,15 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         raise StationInputError("the operator UI listens on a loopback address only (e.g. 127.0.0.1)")
     if not args.deploy and not args.registry:
         raise StationInputError("name the registry with --registry ADDRESS, or use --deploy for a demo chain")
+    if not args.deploy and not args.uniqueness:
+        raise StationInputError(
+            "name the uniqueness service with --uniqueness URL, or use --deploy for a demo"
+        )
     cameras = _cameras(args.camera)
     signal.signal(signal.SIGTERM, _stop)
     station_dir = args.station_dir or settings.data_dir / "station"
     key = open_device_key(args, settings)
+    stack = ExitStack()
     try:
         contracts = build_contracts(settings.cache_dir, (), settings.node_modules)
         with connect(settings.rpc_url, settings.node_modules) as w3:
@@ -92,7 +104,15 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 registry.authorize_device(key.address, accounts[0])
                 progress(f"deployed the registry at {address} and authorized device {key.address}")
             registry = RegistryClient(w3, contracts, address)
-            station = Station.open(station_dir, key, ChainPort(registry, relayer))
+            url, pinned = args.uniqueness, args.uniqueness_address
+            if not url:  # --deploy: a throw-away service for the throw-away chain
+                where = Path(
+                    stack.enter_context(tempfile.TemporaryDirectory(prefix="personhood-uniqueness-"))
+                )
+                url, pinned = start_embedded(stack, registry, where)
+                progress(f"started a local uniqueness service {pinned} on {url}")
+            client = UniquenessClient.connect(key, HttpTransport(url), expected_service=pinned)
+            station = Station.open(station_dir, key, ChainPort(registry, relayer), uniqueness=client)
             try:
                 app = create_station_app(station, cameras, station_dir)
                 server = make_server(args.host, args.port, app, threaded=True)
@@ -104,6 +124,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             finally:
                 station.close()
     finally:
+        stack.close()
         cameras.close()
         key.close()
     return 0
