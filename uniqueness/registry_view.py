@@ -1,19 +1,23 @@
 """What the service reads from the chain: device status (cached per block), members, leaf count, time.
 
-The service never writes to the chain. Device status is cached for one block: a revocation takes
-effect at the next block, and a burst of requests costs one `eth_blockNumber` call each instead of
-a contract call each.
+The service never writes to the chain. Device status and the leaf count are cached for one
+block: a revocation takes effect at the next block. The latest block (number and timestamp) is
+itself read at most once per BLOCK_POLL_S, so a request costs at most one `eth_getBlockByNumber`
+call, and a contract call only when the block changed; a revocation is therefore seen at most one
+block plus BLOCK_POLL_S late.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 
 from contracts import ChainError, MemberRecord, RegistryClient
 
 from .errors import ServiceUnavailableError
 
 DEVICE_STATUS = ("unknown", "active", "revoked")  # PersonhoodRegistry.DeviceStatus
+BLOCK_POLL_S = 0.25  # well under any chain's block time (Ethereum 12 s, anvil's automine aside)
 
 
 class RegistryView:
@@ -23,12 +27,16 @@ class RegistryView:
         self.registry = registry
         self.address = registry.address
         self._lock = threading.Lock()
-        self._block = -1
+        self._block, self._timestamp, self._polled = -1, 0, float("-inf")
         self._status: dict[str, str] = {}
         self._size: int | None = None
 
-    def _refresh(self) -> None:
-        block = int(self.registry.w3.eth.block_number)
+    def _refresh(self, fresh: bool = False) -> None:
+        if not fresh and time.monotonic() - self._polled < BLOCK_POLL_S:
+            return
+        latest = self.registry.w3.eth.get_block("latest")
+        self._polled = time.monotonic()
+        block, self._timestamp = int(latest["number"]), int(latest["timestamp"])
         if block != self._block:
             self._block, self._status, self._size = block, {}, None
 
@@ -64,9 +72,12 @@ class RegistryView:
         except (ChainError, OSError, ValueError) as e:
             raise ServiceUnavailableError(f"the registry cannot be read: {e}") from e
 
-    def now(self) -> int:
-        """The latest block's timestamp: reservation deadlines are attestation deadlines on chain."""
+    def now(self, fresh: bool = False) -> int:
+        """The latest block's timestamp (read now when `fresh`): reservation deadlines are attestation
+        deadlines on chain."""
         try:
-            return int(self.registry.w3.eth.get_block("latest")["timestamp"])
+            with self._lock:
+                self._refresh(fresh)
+                return self._timestamp
         except (ChainError, OSError, ValueError) as e:
             raise ServiceUnavailableError(f"the chain cannot be read: {e}") from e

@@ -24,6 +24,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from enrollment.gallery import Gallery
 from enrollment.gallery.decision import DEFAULT_MAX_FALSE_DUPLICATES
 from enrollment.iris.template import IrisTemplate
@@ -32,7 +34,16 @@ from hardware import AuditLog, DeviceKey
 from .decision_rule import PairDecision, choose_threshold, decide_pair
 from .errors import GalleryRollbackError, RequestRefusedError, ReservationError
 from .eyes import EYES, check_eyes
-from .gallery_head import GalleryHead, check_chain, check_gallery, genesis, ids_digest, read_head, write_head
+from .gallery_head import (
+    DIGEST_MODULUS,
+    GalleryHead,
+    check_chain,
+    check_gallery,
+    genesis,
+    ids_digest,
+    read_head,
+    write_head,
+)
 from .registry_view import RegistryView
 from .reservations import IN_FLIGHT, Reservation, ReservationJournal, reservation_key
 
@@ -267,7 +278,34 @@ class UniquenessService:
     def settle(self) -> int:
         """Resolve every reservation whose deadline passed; returns the chain time used."""
         with self._lock:
-            return self._settle_locked()
+            return self._settle_locked(fresh=True)
+
+    def import_committed(
+        self, record_ids: np.ndarray, codes: Mapping[str, np.ndarray], masks: Mapping[str, np.ndarray]
+    ) -> None:
+        """Add people enrolled before this service existed (e.g. a station's old gallery, or a
+        benchmark's synthetic population) as committed records: ids int64[k], per-eye uint64[k, 256].
+
+        Not crash-atomic across eyes: run it on a stopped deployment and re-run from scratch if it
+        fails (the head is re-signed only at the end, so a half import is refused at the next open)."""
+        with self._lock:
+            if tuple(codes) != self.params.eyes or tuple(masks) != self.params.eyes:
+                raise RequestRefusedError(f"an import holds the eyes {self.params.eyes}", "bad_probe")
+            for eye in self.params.eyes:
+                self.galleries[eye].add_many(record_ids, codes[eye], masks[eye])
+            digest = (int(self.head.ids_digest, 16) + ids_digest(int(r) for r in record_ids)) % DIGEST_MODULUS
+            h = self.head
+            self._write_head(
+                GalleryHead(
+                    h.seq + 1,
+                    h.records + len(record_ids),
+                    f"{digest:064x}",
+                    h.committed + len(record_ids),
+                    h.baseline,
+                    h.registry,
+                )
+            )
+            self.audit.append("uniqueness.imported", {"records": len(record_ids)})
 
     def log_refusal(self, station: str, op: str, code: str) -> None:
         """Audit-log a refused request of an identified station (never its probe)."""
@@ -298,8 +336,8 @@ class UniquenessService:
         self.audit.close()
 
     # ----- internals (called with the lock held) -------------------------------------------------
-    def _settle_locked(self) -> int:
-        now = self.registry.now()
+    def _settle_locked(self, fresh: bool = False) -> int:
+        now = self.registry.now(fresh)
         for entry in self.journal.open_reservations():
             if entry.state == "reserved" and now > entry.deadline:
                 if self._landed(entry):

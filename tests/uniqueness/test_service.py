@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from hardware import verify_audit_log
 from hardware.signed_json import canonical_json
 from uniqueness import Endpoint, HttpTransport, UniquenessClient, UniquenessService, serve_locally
 from uniqueness.eyes import probe_bytes, probe_sha256
+from uniqueness.registry_view import BLOCK_POLL_S
 from uniqueness.sealed import new_ephemeral, public_bytes, seal
 
 from .service_world import ServiceWorld, again, eye_pairs, new_commitment, service_world
@@ -126,6 +128,7 @@ def test_unknown_and_revoked_devices_are_refused(
     client = world.client(endpoint, revoked)
     assert client.reserve(new_reservation_id(), alice, new_commitment(), deadline).unique
     world.registry.revoke_device(revoked.address, world.owner)
+    time.sleep(BLOCK_POLL_S)  # the service reads the latest block at most this often
     with pytest.raises(UniquenessRefusedError) as e:
         client.reserve(new_reservation_id(), again(eye_pairs(6, 1)[0], 1), new_commitment(), deadline)
     assert e.value.code == "device_not_active"
