@@ -131,24 +131,24 @@ def run(args: argparse.Namespace) -> dict[str, object]:
         bare(service, stranger(rng))  # warm-up (kernel threads, caches)
         bare_s, unique_s, duplicate_s = [], [], []
         for q in range(args.queries):
-            new = stranger(rng)
+            new, returning = stranger(rng), again(enrolled[q % len(enrolled)], rng)
+            commitments = (Identity().commitment, Identity().commitment)  # made on the phone, not timed
             bare_s.append(bare(service, new))
             reservation = f"{q:032x}"
             started = time.perf_counter()
-            answer = clients[q % STATIONS].reserve(reservation, new, Identity().commitment, deadline)
+            answer = clients[q % STATIONS].reserve(reservation, new, commitments[0], deadline)
             unique_s.append(time.perf_counter() - started)
             assert answer.unique
             clients[q % STATIONS].release(reservation)  # keep the size constant (not timed)
             started = time.perf_counter()
-            answer = clients[q % STATIONS].reserve(
-                f"{q + 10_000:032x}", again(enrolled[q % len(enrolled)], rng), Identity().commitment, deadline
-            )
+            answer = clients[q % STATIONS].reserve(f"{q + 10_000:032x}", returning, commitments[1], deadline)
             duplicate_s.append(time.perf_counter() - started)
             assert not answer.unique
 
         log(f"{CONCURRENT} concurrent requests with one person's eyes from {STATIONS} stations ...")
         person = stranger(rng)
         probes = [again(person, rng) for _ in range(CONCURRENT)]
+        commitments = [Identity().commitment for _ in range(CONCURRENT)]
         results: list[bool] = []
         barrier = threading.Barrier(CONCURRENT)
 

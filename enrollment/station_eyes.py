@@ -11,6 +11,7 @@ its template exists; the templates are only ever sent sealed to the service.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from enrollment.iris import IrisTemplate
 from hardware.capture import CaptureSource, Illuminator
@@ -43,13 +44,26 @@ def probe_of(
     try:
         _, cap = stages.capture(other, illuminator, levels)
         try:
-            _, _, other_template = _checked(lambda: stages.quality_and_template(cap.frames, params.pipeline))
-            _checked(lambda: stages.liveness(cap))
+            quality, made, other_template = _checked(
+                lambda: stages.quality_and_template(cap.frames, params.pipeline)
+            )
+            live = _checked(lambda: stages.liveness(cap))
         finally:
             cap.frames.clear()  # biometric: the raw images go as soon as the template exists
     finally:
         other.close()
+    _add_time(steps, {"quality": quality.seconds, "liveness": live.seconds, "template": made.seconds})
     return {first: template, next(e for e in eyes if e != first): other_template}
+
+
+def _add_time(steps: list, seconds: dict[str, float]) -> None:
+    """Count the other eye's work in the steps already reported (their `eyes` detail says 2)."""
+    for n, step in enumerate(steps):
+        if step.step in seconds:
+            detail = {**step.detail, "eyes": 2}
+            list.__setitem__(
+                steps, n, replace(step, seconds=step.seconds + seconds[step.step], detail=detail)
+            )
 
 
 def _checked(run):

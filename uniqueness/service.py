@@ -83,6 +83,28 @@ class Decision:
     threshold: float | None = None
 
 
+def _start_ray_for(params: ServiceParams) -> bool:
+    """With engine "ray" and no Ray joined yet: start a local one with a slot for every shard actor
+    of every eye (RayGallery alone would size it for one eye's shards); True when started here."""
+    if params.engine != "ray":
+        return False
+    import ray
+
+    from enrollment.gallery.ray_cluster import start_local_ray
+
+    if ray.is_initialized():
+        return False
+    start_local_ray(num_cpus=params.shards * len(params.eyes))
+    return True
+
+
+def _stop_ray(started: bool) -> None:
+    if started:
+        import ray
+
+        ray.shutdown()
+
+
 def _no_checkpoint(name: str) -> None:
     """Production does nothing here; tests raise to simulate the service dying at this point."""
 
@@ -107,6 +129,7 @@ class UniquenessService:
         self._lock = threading.Lock()
         self._head_path = directory / "gallery.head"
         self.head: GalleryHead = genesis(0, registry.address)
+        self._started_ray = False
 
     @classmethod
     def open(
@@ -127,6 +150,7 @@ class UniquenessService:
         directory.mkdir(parents=True, exist_ok=True)
         galleries: dict[str, Gallery] = {}
         journal = audit = None
+        started_ray = _start_ray_for(params)
         try:
             for eye in params.eyes:
                 galleries[eye] = Gallery.connect(
@@ -139,6 +163,7 @@ class UniquenessService:
             journal = ReservationJournal.open(directory / "reservations.jsonl")
             audit = AuditLog.open(directory / "audit.log", key)
             service = cls(directory, key, registry, params, galleries, journal, audit, checkpoint)
+            service._started_ray = started_ray
             service._recover()
         except BaseException:
             for gallery in reversed(galleries.values()):
@@ -147,6 +172,7 @@ class UniquenessService:
                 journal.close()
             if audit is not None:
                 audit.close()
+            _stop_ray(started_ray)
             raise
         return service
 
@@ -334,6 +360,8 @@ class UniquenessService:
             gallery.close()
         self.journal.close()
         self.audit.close()
+        _stop_ray(self._started_ray)
+        self._started_ray = False
 
     # ----- internals (called with the lock held) -------------------------------------------------
     def _settle_locked(self, fresh: bool = False) -> int:
