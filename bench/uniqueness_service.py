@@ -209,6 +209,7 @@ def ray_check(args: argparse.Namespace) -> dict[str, object]:
     rng = np.random.default_rng(args.seed + 1)
     probes = [stranger(rng) for _ in range(args.queries)]
     answers, times = {}, {}
+    queries: list[dict[str, IrisTemplate]] = []
     contracts = build_contracts(load_settings(environ={}).cache_dir)
     for engine in ("local", "ray"):
         with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="bench-uniqueness-ray-") as tmp:
@@ -222,8 +223,9 @@ def ray_check(args: argparse.Namespace) -> dict[str, object]:
                 Path(tmp) / "service", key, RegistryView(registry), ServiceParams(engine=engine, shards=2)
             )
             stack.callback(service.close)
-            _, enrolled = fill(service, args.ray_size, args.seed)
-            queries = probes + [again(p, rng) for p in enrolled[: args.queries]]
+            _, enrolled = fill(service, args.ray_size, args.seed)  # the same people for both engines
+            if not queries:  # the same probes for both engines
+                queries = probes + [again(p, rng) for p in enrolled[: args.queries]]
             choice = choose_threshold(service.size(), 2)
             got, spent = [], []
             for probe in queries:
