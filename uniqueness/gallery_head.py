@@ -5,8 +5,8 @@ slot, but an attacker at the disk can still flip a byte in the newest commit slo
 then wins and the newest records vanish) or copy an old store file back. Both reopen cleanly with
 fewer records. Two anchors catch that:
 
-1. The head: {seq, records, ids_digest, committed, baseline, registry}, signed by the service's key
-   and rewritten atomically after every gallery change. `ids_digest` is a multiset hash of the
+1. The head: {seq, records, ids_digest, committed, baseline, registry, last_commit}, signed by the
+   service's key and rewritten atomically after every gallery change. `ids_digest` is a multiset hash of the
    record ids (the sum of SHA-256(id) mod 2^256; Clarke et al., "Incremental multiset hash
    functions", ASIACRYPT 2003), updated in O(1) per change. At open the gallery's ids must give the
    head's digest (up to the one change the reservation journal shows in flight).
@@ -57,11 +57,14 @@ class GalleryHead:
     committed: int
     baseline: int  # registry leaves when the service was initialized
     registry: str
+    last_commit: str = ""  # the reservation the last commit counted (a crash before its journal line
+    # must not count it twice)
 
     def changed(
-        self, *, added: int | None = None, removed: int | None = None, commits: int = 0
+        self, *, added: int | None = None, removed: int | None = None, committed: str | None = None
     ) -> GalleryHead:
-        """The next head after adding and/or removing one record id, or committing."""
+        """The next head after adding and/or removing one record id, or committing reservation
+        `committed`."""
         digest = int(self.ids_digest, 16)
         records = self.records
         if added is not None:
@@ -69,7 +72,13 @@ class GalleryHead:
         if removed is not None:
             digest, records = (digest - id_hash(removed)) % DIGEST_MODULUS, records - 1
         return GalleryHead(
-            self.seq + 1, records, f"{digest:064x}", self.committed + commits, self.baseline, self.registry
+            self.seq + 1,
+            records,
+            f"{digest:064x}",
+            self.committed + (committed is not None),
+            self.baseline,
+            self.registry,
+            committed if committed is not None else self.last_commit,
         )
 
 

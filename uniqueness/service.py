@@ -21,7 +21,7 @@ import logging
 import secrets
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -198,19 +198,16 @@ class UniquenessService:
         if any((s - moving) != (everything - moving) for s in ids.values()):
             raise GalleryRollbackError("the eyes' galleries hold different records: restore the newest files")
         self.head = head
+        counted = self.journal.get(head.last_commit) if head.last_commit else None
+        if counted is not None and counted.state == "reserved":  # died between head and journal line
+            self.journal.record(counted.key, "committed")
         if in_flight:  # changes half done when the service died: undo them, then re-sign the head
             for reservation in in_flight:
                 self._drop(reservation, "the service stopped while the gallery was changing")
             remaining = set().union(*(set(g.record_ids()) for g in self.galleries.values()))
+            digest = f"{ids_digest(remaining):064x}"
             self._write_head(
-                GalleryHead(
-                    head.seq + 1,
-                    len(remaining),
-                    f"{ids_digest(remaining):064x}",
-                    head.committed,
-                    head.baseline,
-                    head.registry,
-                )
+                replace(self.head, seq=self.head.seq + 1, records=len(remaining), ids_digest=digest)
             )
         self.journal.compact()
         check_chain(self.head, len(self.journal.open_reservations()), self.registry.leaves())
@@ -322,13 +319,12 @@ class UniquenessService:
             digest = (int(self.head.ids_digest, 16) + ids_digest(int(r) for r in record_ids)) % DIGEST_MODULUS
             h = self.head
             self._write_head(
-                GalleryHead(
-                    h.seq + 1,
-                    h.records + len(record_ids),
-                    f"{digest:064x}",
-                    h.committed + len(record_ids),
-                    h.baseline,
-                    h.registry,
+                replace(
+                    h,
+                    seq=h.seq + 1,
+                    records=h.records + len(record_ids),
+                    ids_digest=f"{digest:064x}",
+                    committed=h.committed + len(record_ids),
                 )
             )
             self.audit.append("uniqueness.imported", {"records": len(record_ids)})
@@ -386,7 +382,8 @@ class UniquenessService:
         return record.enrolled and record.device.lower() == entry.station.lower()
 
     def _commit(self, entry: Reservation, why: str) -> None:
-        self._write_head(self.head.changed(commits=1))
+        self._write_head(self.head.changed(committed=entry.key))  # counted once, even if we die next
+        self._checkpoint("commit")
         self.journal.record(entry.key, "committed")
         self.audit.append(
             "uniqueness.committed",

@@ -110,7 +110,7 @@ def test_the_replay_guard_refuses_repeats_and_stale_times_and_forgets_only_expir
 def test_the_signed_head_names_the_records_and_the_chain_bounds_them(
     key: KeystoreDeviceKey, tmp_path: Path
 ) -> None:
-    head = genesis(5, SERVICE).changed(added=11).changed(added=12).changed(commits=1)
+    head = genesis(5, SERVICE).changed(added=11).changed(added=12).changed(committed="0xabc:" + "1" * 32)
     write_head(tmp_path / "gallery.head", key, head)
     assert read_head(tmp_path / "gallery.head", key.address) == head
     check_gallery(head, {11, 12}, [])

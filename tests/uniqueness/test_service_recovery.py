@@ -93,6 +93,30 @@ def test_killed_while_releasing_the_release_completes_on_restart(
         service.close()
 
 
+def test_killed_between_counting_a_commit_and_journaling_it_counts_it_once(
+    world: ServiceWorld, tmp_path: Path
+) -> None:
+    (alice,) = eye_pairs(25, 1)
+    service = world.open_service(tmp_path / "svc", checkpoint=crash_at("commit"))
+    key = world.stations[0]
+    client = world.client(Endpoint(service), key)
+    reservation, commitment, deadline = new_reservation_id(), new_commitment(), world.now() + 60
+    assert client.reserve(reservation, alice, commitment, deadline).unique
+    world.land(key, commitment, deadline)
+    with pytest.raises(ServiceCrash):
+        client.commit(reservation)
+    service.close()
+
+    service = world.open_service(tmp_path / "svc")
+    try:
+        assert service.head.committed == 1 and not service.journal.open_reservations()
+        world.warp(120)
+        service.settle()  # nothing left to settle: the commit is not counted a second time
+        assert service.head.committed == 1 and service.size() == 1
+    finally:
+        service.close()
+
+
 def _enroll(world: ServiceWorld, service: UniquenessService, pair: dict, station: int = 0) -> None:
     """Reserve, land the leaf, commit: one person fully enrolled."""
     key = world.stations[station]
