@@ -204,7 +204,10 @@ class Station:
         )
         self._checkpoint("intent")
         try:
-            steps.append(stages.uniqueness(self.uniqueness, reservation, probe, commitment, deadline))
+            unique, decision_sha256 = stages.uniqueness(
+                self.uniqueness, reservation, probe, commitment, deadline
+            )
+            steps.append(unique)
         except RefusedStepError as refusal:
             self.journal.record(enrollment_id, "aborted", reason=f"uniqueness: {refusal.result.reason}")
             raise
@@ -278,6 +281,7 @@ class Station:
                 "leaf_index": landed.leaf_index,
                 "tx_hash": landed.tx_hash,
                 "manifest_sha256": hashlib.sha256(manifest_bytes).hexdigest(),
+                "uniqueness_decision_sha256": decision_sha256,  # the service's signed "unique"
             },
         )
         self._checkpoint("recorded")

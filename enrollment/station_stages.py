@@ -25,6 +25,7 @@ from hardware.attestation import frame_sha256
 from hardware.capture import CaptureSource, Illuminator
 from hardware.errors import CaptureError
 from hardware.illumination import IlluminationSchedule, ScheduleError
+from hardware.signed_json import canonical_json
 from liveness import LivenessError, assess
 
 from .station_steps import RefusedStepError, StepResult, liveness_advice, quality_advice
@@ -180,9 +181,10 @@ def uniqueness(
     probe: Mapping[str, IrisTemplate],
     commitment: int,
     deadline: int,
-) -> StepResult:
-    """Search-and-reserve at the deployment's uniqueness service; refuses a duplicate as 'already
-    enrolled' and a refused request with its reason. UniquenessUnavailableError propagates."""
+) -> tuple[StepResult, str]:
+    """Search-and-reserve at the deployment's uniqueness service; returns the step and the SHA-256 of
+    the service's signed decision (for the audit log). Refuses a duplicate as 'already enrolled' and a
+    refused request with its reason. UniquenessUnavailableError propagates."""
     started = time.perf_counter()
     try:
         answer = service.reserve(reservation, probe, commitment, deadline)
@@ -195,7 +197,8 @@ def uniqueness(
     seconds = time.perf_counter() - started
     if not answer.unique:
         raise RefusedStepError(StepResult("uniqueness", False, "already enrolled", detail, seconds))
-    return StepResult("uniqueness", True, "not enrolled before", detail, seconds)
+    decision_sha256 = hashlib.sha256(canonical_json(dict(answer.decision))).hexdigest()
+    return StepResult("uniqueness", True, "not enrolled before", detail, seconds), decision_sha256
 
 
 def model_versions(params: PipelineParams) -> dict[str, str]:

@@ -4,13 +4,14 @@ each step of an enrollment, or missing the commit, leaves a template iff a leaf.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from enrollment.station_uniqueness import UniquenessUnavailableError
-from hardware import KeystoreDeviceKey
+from hardware import KeystoreDeviceKey, verify_audit_log
 from uniqueness import (
     AppTransport,
     Endpoint,
@@ -56,6 +57,13 @@ def test_one_person_enrolled_at_one_station_is_refused_at_another_with_both_eyes
         assert again.failed_step.step == "uniqueness" and again.reason == "already enrolled"
         assert second.enroll(*person(61), new_commitment()).enrolled  # a stranger is not a duplicate
         assert service.size() == 2 and service.head.committed == 2
+        accepted = [
+            json.loads(line)["payload"]
+            for line in first.audit.path.read_bytes().splitlines()
+            if b'"enrollment.accepted"' in line
+        ]
+        assert len(accepted[0]["uniqueness_decision_sha256"]) == 64  # binds the service's signed answer
+        assert verify_audit_log(service.audit.path, device=world.service_key.address).ok
         for data in (tmp_path / "station-a", tmp_path / "station-b"):  # no gallery at the stations
             assert not list(data.rglob("*.phgs"))
     finally:
