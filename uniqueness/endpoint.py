@@ -41,7 +41,7 @@ class Endpoint:
         self._x25519 = X25519PrivateKey.from_private_bytes(
             service.key.derive_key_material(X25519_KEY_PURPOSE)
         )
-        self.guard = NonceGuard()
+        self.guard = NonceGuard(not_before=int(clock()))
 
     @property
     def x25519_public(self) -> bytes:

@@ -104,13 +104,18 @@ def parse_request(doc: object, service: str) -> StationRequest:
 class NonceGuard:
     """Refuses stale requests and replayed nonces, remembering nonces only as long as they are fresh.
 
-    A nonce is kept until its request's time leaves the freshness window (after which the request is
+    Requests signed before `not_before` (the service's start) are refused too: the nonces seen by an
+    earlier process are gone, so such a request could be a replay. A nonce is kept until its
+    request's time leaves the freshness window (after which the request is
     refused as stale anyway), so memory is bounded by the request rate times 2 * MAX_SKEW_S; when
     MAX_NONCES are held, new requests are refused (unavailable) rather than old nonces forgotten.
     """
 
-    def __init__(self, max_skew_s: int = MAX_SKEW_S, capacity: int = MAX_NONCES) -> None:
+    def __init__(
+        self, max_skew_s: int = MAX_SKEW_S, capacity: int = MAX_NONCES, not_before: float = 0
+    ) -> None:
         self.max_skew_s, self.capacity = max_skew_s, capacity
+        self.not_before = not_before  # the memory starts empty: refuse what was signed before it
         self._seen: OrderedDict[str, int] = OrderedDict()  # nonce -> forget after (unix s)
         self._lock = threading.Lock()
 
@@ -121,6 +126,10 @@ class NonceGuard:
                 f"the request's time is {now - request.time:+.0f} s off the service clock "
                 f"(at most {self.max_skew_s} s); check the station's clock",
                 "stale_request",
+            )
+        if request.time < self.not_before:  # a restart forgot older nonces: such a request may be a replay
+            raise RequestRefusedError(
+                "the request was signed before the service started; sign a fresh one", "stale_request"
             )
         key = f"{request.station.lower()}:{request.nonce}"
         with self._lock:

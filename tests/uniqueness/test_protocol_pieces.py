@@ -105,6 +105,10 @@ def test_the_replay_guard_refuses_repeats_and_stale_times_and_forgets_only_expir
         guard.admit(parse_request(_doc(key, nonce="9" * 32, time=1020), SERVICE), now=1020)
     guard.admit(parse_request(_doc(key, nonce="9" * 32, time=1100), SERVICE), now=1100)  # old ones expired
     assert len(guard) == 1
+    restarted = NonceGuard(max_skew_s=60, not_before=1050)  # a new process: earlier nonces forgotten
+    with pytest.raises(RequestRefusedError) as e:
+        restarted.admit(first, now=1055)  # fresh enough, but signed before the restart: may be a replay
+    assert e.value.code == "stale_request"
 
 
 def test_the_signed_head_names_the_records_and_the_chain_bounds_them(
