@@ -5,6 +5,7 @@
     POST /v1/reserve   {"request": <signed request>, "sealed": <base64 sealed probe>}
     POST /v1/commit    {"request": <signed request>}
     POST /v1/release   {"request": <signed request>}
+    GET  /openapi.json  this API's OpenAPI 3.0 description
 
 Answers are decisions signed by the service's key; refusals are 4xx/5xx {"error", "message"} from one
 error handler, never a traceback. Bind it to a network the stations share, behind TLS: the
@@ -21,6 +22,7 @@ from werkzeug.exceptions import HTTPException
 
 from .endpoint import Endpoint
 from .errors import UniquenessError
+from .openapi import SPEC
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
@@ -55,6 +57,10 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     @app.get("/v1/info")
     def info():
         return jsonify(endpoint.info())
+
+    @app.get("/openapi.json")
+    def openapi():
+        return jsonify(SPEC)
 
     @app.get("/v1/health")
     def health():

@@ -14,7 +14,7 @@ import pytest
 from enrollment.station_uniqueness import UniquenessRefusedError, new_reservation_id
 from hardware import Pkcs11Config, Pkcs11DeviceKey, init_softhsm_token, verify_audit_log
 from hardware.signed_json import canonical_json
-from uniqueness import Endpoint, HttpTransport, UniquenessClient, UniquenessService, serve_locally
+from uniqueness import Endpoint, HttpTransport, UniquenessClient, UniquenessService, create_app, serve_locally
 from uniqueness.eyes import probe_bytes, probe_sha256
 from uniqueness.registry_view import BLOCK_POLL_S
 from uniqueness.sealed import new_ephemeral, public_bytes, seal
@@ -249,3 +249,32 @@ def test_a_station_whose_key_is_on_a_pkcs11_token_is_served(
         assert not client.reserve(new_reservation_id(), again(alice, 2), new_commitment(), deadline).unique
     finally:
         key.close()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        None,
+        b"not json",
+        b"[]",
+        b'{"request": 5}',
+        b'{"request": {"kind": "personhood.uniqueness-request/1", "op": "reserve"}}',
+        b'{"request": {}, "sealed": "@@@"}',
+    ],
+)
+def test_junk_gets_a_json_refusal_with_a_code_and_changes_nothing(
+    endpoint: Endpoint, body: bytes | None
+) -> None:
+    client = create_app({"UNIQUENESS_ENDPOINT": endpoint}).test_client()
+    response = client.post("/v1/reserve", data=body, content_type="application/json")
+    assert 400 <= response.status_code < 500
+    doc = response.get_json()
+    assert set(doc) == {"error", "message"} and "Traceback" not in doc["message"]
+    assert endpoint.service.size() == 0
+
+
+def test_the_openapi_document_names_every_route(endpoint: Endpoint) -> None:
+    app = create_app({"UNIQUENESS_ENDPOINT": endpoint})
+    spec = app.test_client().get("/openapi.json").get_json()
+    routes = {rule.rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    assert routes == set(spec["paths"])
