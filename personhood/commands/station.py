@@ -112,6 +112,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 url, pinned = start_embedded(stack, registry, where)
                 progress(f"started a local uniqueness service {pinned} on {url}")
             client = UniquenessClient.connect(key, HttpTransport(url), expected_service=pinned)
+            if not pinned:
+                progress(f"uniqueness service {client.service}: not pinned (add --uniqueness-address)")
             station = Station.open(station_dir, key, ChainPort(registry, relayer), uniqueness=client)
             try:
                 app = create_station_app(station, cameras, station_dir)
