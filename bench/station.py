@@ -6,11 +6,14 @@ Excluded: the person (the synthetic camera's rendering stands in for the camera'
 and the chain's block time (the embedded anvil mines each transaction at once; the two chain
 round trips are reported apart as `chain_s`). Included: quality gate, liveness (physical cues
 and the texture CNN, fused), template (ONNX Gabor encoder), 1:N uniqueness over `--gallery-size`
-synthetic templates in the station's encrypted, sharded gallery, EIP-712 attestation and capture
-manifest signing with the device key, and the record (encrypted gallery append, audit-log entry,
-journal). Each figure is the median over `--enrollments` accepted enrollments of distinct
-synthetic people, after one warm-up enrollment (model loading, kernel compilation); people the
-station refuses on the way (liveness has a non-zero bona fide rejection rate) are counted apart.
+synthetic people (`--eyes`) at the deployment's uniqueness service (over HTTP on loopback: signed,
+sealed search-and-reserve into its encrypted, sharded gallery), EIP-712 attestation and capture
+manifest signing with the device key, and the record (commit at the service, audit-log entry,
+journal). With both eyes, the other eye's quality, liveness and template time is counted in those
+stages (its rendering, like the first eye's, is not). Each figure is the median over
+`--enrollments` accepted enrollments of distinct synthetic people, after one warm-up enrollment
+(model loading, kernel compilation); people the station refuses on the way (liveness has a non-zero
+bona fide rejection rate) are counted apart.
 """
 
 from __future__ import annotations
@@ -39,6 +42,16 @@ from hardware.capture import StepIlluminator  # noqa: E402
 from personhood.config import load_settings  # noqa: E402
 from simulation.synthetic_camera import SyntheticEyeCamera  # noqa: E402
 from simulation.synthetic_templates import random_templates  # noqa: E402
+from uniqueness import (  # noqa: E402
+    EYES,
+    Endpoint,
+    HttpTransport,
+    RegistryView,
+    ServiceParams,
+    UniquenessClient,
+    UniquenessService,
+    serve_locally,
+)
 from zk_identity import Identity  # noqa: E402
 
 COMPUTE_STAGES = ("quality", "liveness", "template", "uniqueness", "attestation", "record")
@@ -51,16 +64,18 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def fill_gallery(station: Station, size: int, seed: int) -> float:
-    """Add `size` synthetic templates (random record ids) to the station's gallery; returns seconds."""
+def fill_gallery(service: UniquenessService, size: int, seed: int) -> float:
+    """Add `size` synthetic people (random record ids) to the service's gallery; returns seconds."""
     rng = np.random.default_rng(seed)
     start = time.perf_counter()
     done = 0
     while done < size:
         n = min(CHUNK, size - done)
-        codes, masks = random_templates(rng, n)
         ids = rng.choice(2**62, size=n, replace=False).astype(np.int64)
-        station.gallery.add_many(ids, codes, masks)
+        made = {eye: random_templates(rng, n) for eye in service.params.eyes}
+        service.import_committed(
+            ids, {e: c for e, (c, _) in made.items()}, {e: m for e, (_, m) in made.items()}
+        )
         done += n
         log(f"  gallery {done:,}/{size:,}")
     return time.perf_counter() - start
@@ -97,7 +112,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gallery-size", type=int, default=100_000)
     parser.add_argument("--enrollments", type=int, default=5, help="timed enrollments (after 1 warm-up)")
-    parser.add_argument("--shards", type=int, default=2, help="gallery shards (one per core)")
+    parser.add_argument("--shards", type=int, default=2, help="gallery shards per eye (one per core)")
+    parser.add_argument("--eyes", default="LR", choices=["LR", "L"], help="eyes the service stores")
     parser.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     args = parser.parse_args()
     if args.gallery_size < 0 or args.enrollments < 1:
@@ -109,27 +125,43 @@ def main() -> int:
         key = KeystoreDeviceKey.create(
             Path(tmp) / "device.json", secrets.token_hex(16), ScryptParams(n=2**14)
         )
+        service_key = KeystoreDeviceKey.create(
+            Path(tmp) / "service.json", secrets.token_hex(16), ScryptParams(n=2**14)
+        )
         node = AnvilNode.start()
         try:
             w3 = Web3(Web3.HTTPProvider(node.url))
             owner, relayer = w3.eth.accounts[0], w3.eth.accounts[1]
             registry = RegistryClient(w3, contracts, deploy_all(w3, contracts, owner).registry)
             registry.authorize_device(key.address, owner)
-            station = Station.open(
-                Path(tmp) / "station", key, ChainPort(registry, relayer), gallery_shards=args.shards
+            eyes = tuple(e for e in EYES if e in args.eyes)
+            service = UniquenessService.open(
+                Path(tmp) / "uniqueness",
+                service_key,
+                RegistryView(registry),
+                ServiceParams(eyes=eyes, shards=args.shards),
             )
             try:
-                log(f"filling the gallery with {args.gallery_size:,} synthetic templates ...")
-                fill_s = fill_gallery(station, args.gallery_size, 20261125)
-                log("warm-up enrollment ...")
-                enroll_many(station, 1000, 1)
-                runs, refused = enroll_many(station, 1100, args.enrollments)
-                gallery_size = len(station.gallery)
+                log(f"filling the service's gallery with {args.gallery_size:,} people ({'+'.join(eyes)}) ...")
+                fill_s = fill_gallery(service, args.gallery_size, 20261125)
+                with serve_locally(Endpoint(service)) as url:
+                    client = UniquenessClient.connect(key, HttpTransport(url))
+                    station = Station.open(
+                        Path(tmp) / "station", key, ChainPort(registry, relayer), uniqueness=client
+                    )
+                    try:
+                        log("warm-up enrollment ...")
+                        enroll_many(station, 1000, 1)
+                        runs, refused = enroll_many(station, 1100, args.enrollments)
+                        gallery_size = service.size()
+                    finally:
+                        station.close()
             finally:
-                station.close()
+                service.close()
         finally:
             node.stop()
             key.close()
+            service_key.close()
 
     median = {
         stage: statistics.median(run[stage] for run in runs) for stage in (*COMPUTE_STAGES, *CHAIN_STAGES)
@@ -148,6 +180,7 @@ def main() -> int:
         "refused_on_the_way": refused,
         "gallery_fill_s": round(fill_s, 1),
         "shards": args.shards,
+        "eyes": len(args.eyes),
     }
     if args.json:
         print(json.dumps(report, indent=2))

@@ -17,10 +17,11 @@ from .transactions import Sender, dry_run, mined_receipt, send_transaction
 
 @dataclass(frozen=True)
 class BlockRef:
-    """A block by number and hash (a reorg changes the hash under the number)."""
+    """A block by number and hash (a reorg changes the hash under the number), and its timestamp (s)."""
 
     number: int
     hash: str
+    timestamp: int
 
 
 class ContractClient:
@@ -47,7 +48,7 @@ class ContractClient:
     def head(self) -> BlockRef:
         """The latest block."""
         block = self._w3.eth.get_block("latest")
-        return BlockRef(int(block["number"]), block["hash"].to_0x_hex())
+        return BlockRef(int(block["number"]), block["hash"].to_0x_hex(), int(block["timestamp"]))
 
     def block_number(self) -> int:
         """The latest block's number (one cheap eth_blockNumber call)."""

@@ -1,22 +1,23 @@
 """The station's crash-safe enrollment journal: write-ahead records that make a retry idempotent.
 
-An enrollment touches two stores that cannot share a transaction: the encrypted gallery (the
-template) and the chain (the leaf). The journal orders them so that a crash at any point leaves
-something recovery can finish or undo:
+An enrollment touches stores that cannot share a transaction: the deployment's uniqueness service
+(the template, reserved then committed; uniqueness/) and the chain (the leaf). The journal orders
+them so that a crash at any point leaves something recovery can finish or undo:
 
-    intent  (record id, commitment, deadline)      written before anything else
-    gallery (the template is in the gallery)       the record can still be deleted
+    intent  (reservation id, commitment, deadline) written before anything else
+    gallery (reserved at the uniqueness service)   the reservation can still be released
     sending (the signed attestation may be out)    from here the leaf may appear on chain
     chain   (leaf index, tx hash)                  the leaf is on chain
     committed / aborted                            final
 
 Recovery (enrollment/station_recovery.py) looks at the chain for each unfinished entry: a leaf
-there means commit; no leaf and no attestation sent (or its deadline passed) means delete the
-gallery record and abort. So no template is kept without a leaf and no leaf without a template.
+there means commit; no leaf and no attestation sent (or its deadline passed) means release the
+reservation and abort. So no template is kept without a leaf and no leaf without a template (the
+service also settles any reservation left open past its deadline against the chain itself).
 
 Format: one JSON object per line, appended with a single write and fsynced before the step it
 announces runs. A torn last line (crash during the write) announces a step that never started, so
-it is dropped on open. Entries link a gallery record to a commitment while in flight; `compact`
+it is dropped on open. Entries link a reservation to a commitment while in flight; `compact`
 drops finished entries, so that link does not outlive the enrollment.
 """
 

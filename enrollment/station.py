@@ -2,13 +2,16 @@
 
     capture (illuminator step) → quality gate → liveness → template → 1:N uniqueness
     → identity commitment → signed attestation + capture manifest → PersonhoodRegistry.enroll
-    → record (gallery append, audit-log entry)
+    → record (commit at the uniqueness service, audit-log entry)
 
-The biometric stages are in station_stages.py, the chain adapter in station_chain.py and crash
-recovery in station_recovery.py. Writes follow the journal's protocol (journal.py): intent,
-gallery append, send, leaf, commit, so a crash anywhere leaves a state recovery can finish or
-undo. The raw frames are dropped as soon as the template is made; the template only goes into
-the encrypted gallery; logs, the audit log, the journal and the outcome carry no biometric data.
+The station keeps no gallery: 1:N uniqueness is the deployment's uniqueness service, reached
+through a `UniquenessPort` (station_uniqueness.py): search-and-reserve, then commit once the leaf
+is on chain, or release. The biometric stages are in station_stages.py, the chain adapter in
+station_chain.py and crash recovery in station_recovery.py. Writes follow the journal's protocol
+(journal.py): intent (naming the reservation), reserved, send, leaf, commit, so a crash anywhere
+leaves a state recovery can finish or undo. The raw frames are dropped as soon as the template is
+made; the templates go, sealed, only to the service and are dropped when it answers; logs, the
+audit log, the journal and the outcome carry no biometric data.
 """
 
 from __future__ import annotations
@@ -24,7 +27,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from contracts import ChainError, ContractRevertError
-from enrollment.gallery import Gallery
 from hardware import AuditLog, CaptureManifest, DeviceKey, sign_manifest
 from hardware.atomic_file import write_private_file
 from hardware.capture import CaptureSource, Illuminator
@@ -32,13 +34,14 @@ from hardware.capture import CaptureSource, Illuminator
 from . import station_stages as stages
 from .journal import Journal
 from .station_chain import ChainPort, Landed
+from .station_eyes import probe_of
 from .station_recovery import recover
 from .station_steps import EnrollmentOutcome, RefusedStepError, StepResult
+from .station_uniqueness import UniquenessPort, UniquenessUnavailableError, new_reservation_id
 
 logger = logging.getLogger(__name__)
 
 ATTESTATION_TTL_S = 600  # an unused attestation expires on chain after 10 minutes
-MAX_RECORD_ID = 2**63 - 1
 CHAIN_REFUSALS = {
     "DeviceNotActive": "this station is not authorized to enroll (device unknown or revoked)",
     "AlreadyEnrolled": "already enrolled: this identity commitment is already in the registry",
@@ -46,7 +49,6 @@ CHAIN_REFUSALS = {
     "InvalidCommitment": "the identity commitment is not valid",
     "InvalidSignature": "the station's signature was refused",
 }
-GALLERY_SHARDS = 2
 Checkpoint = Callable[[str], None]
 
 
@@ -67,7 +69,7 @@ def _no_checkpoint(name: str) -> None:
 
 
 class Station:
-    """Runs enrollments one at a time over its device key, chain, gallery, audit log and journal.
+    """Runs enrollments one at a time over its device key, chain, uniqueness service, audit log, journal.
 
     `checkpoint(name)` is called at each write boundary ("intent", "gallery", "sending", "chain",
     "recorded"); tests raise there to simulate a crash. Call `recover()` before the first enrollment.
@@ -77,7 +79,7 @@ class Station:
         self,
         key: DeviceKey,
         chain: ChainPort,
-        gallery: Gallery,
+        uniqueness: UniquenessPort,
         audit: AuditLog,
         journal: Journal,
         manifest_dir: Path,
@@ -86,7 +88,8 @@ class Station:
         levels: stages.LevelsFactory = stages.random_step_levels,
         checkpoint: Checkpoint = _no_checkpoint,
     ) -> None:
-        self.key, self.chain, self.gallery, self.audit, self.journal = key, chain, gallery, audit, journal
+        self.key, self.chain, self.audit, self.journal = key, chain, audit, journal
+        self.uniqueness = uniqueness
         self.manifest_dir = Path(manifest_dir)
         self.manifest_dir.mkdir(parents=True, exist_ok=True)
         self.params = params or StationParams()
@@ -103,31 +106,24 @@ class Station:
         chain: ChainPort,
         params: StationParams | None = None,
         *,
-        gallery_shards: int = GALLERY_SHARDS,
+        uniqueness: UniquenessPort,
         levels: stages.LevelsFactory = stages.random_step_levels,
         checkpoint: Checkpoint = _no_checkpoint,
     ) -> Station:
-        """Open the station's stores under `data_dir` (gallery encrypted with the device key's gallery
-        key, audit log, journal, manifests) and run recovery. Close it when done."""
+        """Open the station's stores under `data_dir` (audit log, journal, manifests; no gallery: the
+        deployment's `uniqueness` service holds it) and run recovery. Close it when done."""
         data_dir = Path(data_dir)
         data_dir.mkdir(parents=True, exist_ok=True)
-        gallery = Gallery.connect(
-            "local", directory=data_dir / "gallery", key=key.gallery_key(), shards=gallery_shards
-        )
+        audit = AuditLog.open(data_dir / "audit.log", key)
         try:
-            audit = AuditLog.open(data_dir / "audit.log", key)
-            try:
-                journal = Journal.open(data_dir / "journal.jsonl")
-            except BaseException:
-                audit.close()
-                raise
+            journal = Journal.open(data_dir / "journal.jsonl")
         except BaseException:
-            gallery.close()
+            audit.close()
             raise
         station = cls(
             key,
             chain,
-            gallery,
+            uniqueness,
             audit,
             journal,
             data_dir / "manifests",
@@ -198,20 +194,35 @@ class Station:
             steps.append(made)
         finally:
             cap.frames.clear()  # biometric: the raw images go as soon as the template exists
-        steps.append(stages.uniqueness(self.gallery, template, p.max_false_duplicates))
-        steps.append(self._commitment_step(commitment))
+        probe = probe_of(self.uniqueness.eyes, template, source, illuminator, levels, p, steps)
+        del template
 
-        started = time.perf_counter()
         deadline = self.chain.now() + self.params.attestation_ttl_s
-        record_id = secrets.randbelow(MAX_RECORD_ID)
+        reservation = new_reservation_id()
         self.journal.record(
-            enrollment_id, "intent", record_id=record_id, commitment=str(commitment), deadline=deadline
+            enrollment_id, "intent", reservation=reservation, commitment=str(commitment), deadline=deadline
         )
         self._checkpoint("intent")
-        self.gallery.add(record_id, template)
-        del template
-        self.journal.record(enrollment_id, "gallery")
+        try:
+            unique, decision_sha256 = stages.uniqueness(
+                self.uniqueness, reservation, probe, commitment, deadline
+            )
+            steps.append(unique)
+        except RefusedStepError as refusal:
+            self.journal.record(enrollment_id, "aborted", reason=f"uniqueness: {refusal.result.reason}")
+            raise
+        finally:
+            probe.clear()  # biometric: the service answered, the station keeps nothing
+        self.journal.record(enrollment_id, "gallery")  # "gallery": reserved at the uniqueness service
         self._checkpoint("gallery")
+        try:
+            steps.append(self._commitment_step(commitment))
+        except RefusedStepError as refusal:
+            self.uniqueness.release(reservation)
+            self.journal.record(enrollment_id, "aborted", reason=f"commitment: {refusal.result.reason}")
+            raise
+
+        started = time.perf_counter()
 
         enrollment = self.chain.enrollment(commitment, deadline)
         signature = self.key.sign_typed_data(enrollment.typed_data()).to_bytes()
@@ -237,7 +248,7 @@ class Station:
         try:
             landed = self.chain.enroll(enrollment, signature)
         except ContractRevertError as e:  # refused on the dry run: nothing was sent
-            self.gallery.delete([record_id])
+            self.uniqueness.release(reservation)
             self.manifest_path(enrollment_id).unlink(missing_ok=True)
             self.journal.record(enrollment_id, "aborted", reason=e.error or "revert")
             reason = CHAIN_REFUSALS.get(
@@ -257,6 +268,12 @@ class Station:
         self._checkpoint("chain")
 
         started = time.perf_counter()
+        try:
+            self.uniqueness.commit(reservation)
+        except UniquenessUnavailableError as e:  # the service commits it itself when the deadline passes
+            logger.warning(
+                "enrollment %s: the uniqueness service did not take the commit now: %s", enrollment_id, e
+            )
         self.log_event(
             "enrollment.accepted",
             {
@@ -264,6 +281,7 @@ class Station:
                 "leaf_index": landed.leaf_index,
                 "tx_hash": landed.tx_hash,
                 "manifest_sha256": hashlib.sha256(manifest_bytes).hexdigest(),
+                "uniqueness_decision_sha256": decision_sha256,  # the service's signed "unique"
             },
         )
         self._checkpoint("recorded")
@@ -308,19 +326,18 @@ class Station:
             return recover(self)
 
     def health(self) -> dict[str, object]:
-        """Device key backend, chain connection, gallery size, model versions, pending enrollments."""
+        """Device key backend, chain connection, the eyes the service stores, model versions, pending."""
         chain = self.chain.health(self.key.address)
         return {
             "key": {"backend": self.key.backend, "address": self.key.address},
             "chain": chain,
-            "gallery_size": len(self.gallery),
+            "uniqueness_eyes": list(self.uniqueness.eyes),
             "models": dict(self.models),
             "pending": len(self.journal.pending()),
         }
 
     def close(self) -> None:
-        """Close the gallery, audit log and journal (the key belongs to the caller)."""
-        self.gallery.close()
+        """Close the audit log and journal (the key and the uniqueness client belong to the caller)."""
         self.audit.close()
         self.journal.close()
 

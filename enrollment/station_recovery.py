@@ -1,14 +1,16 @@
 """Crash recovery: resolve the journal's unfinished enrollments against the chain.
 
-    intent / gallery   nothing was signed for the chain yet   → delete the gallery record, abort
+    intent / gallery   nothing was signed for the chain yet   → release the reservation, abort
     sending            the attestation may have been relayed  → leaf on chain by this device: commit;
                                                                  deadline passed (or the commitment
                                                                  taken by another device): undo;
                                                                  otherwise wait (still pending)
     chain              the leaf is on chain                    → commit
 
-Undo deletes the gallery record (and the manifest); commit writes `enrollment.recovered` to the
-audit log. After recovery the journal is compacted: finished entries are dropped.
+Undo releases the reservation at the uniqueness service (and deletes the manifest); commit tells
+the service the leaf landed and writes `enrollment.recovered` to the audit log. A reservation the
+service no longer holds (never made, or settled by the service at its deadline) is fine either way.
+After recovery the journal is compacted: finished entries are dropped.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from .journal import JournalEntry
+from .station_uniqueness import UniquenessRefusedError
 
 if TYPE_CHECKING:
     from .station import Station
@@ -51,8 +54,20 @@ def _resolve(station: Station, entry: JournalEntry) -> str:
     return "pending"
 
 
+def _settle_reservation(station: Station, entry: JournalEntry, op: str) -> None:
+    reservation = entry.fields.get("reservation")
+    if not isinstance(reservation, str):
+        return  # journaled before the station used a uniqueness service: nothing to tell it
+    try:
+        getattr(station.uniqueness, op)(reservation)
+    except UniquenessRefusedError as e:
+        if e.code not in ("unknown_reservation", "not_on_chain"):
+            raise
+        logger.info("recovery: reservation of %s already settled at the service", entry.enrollment_id)
+
+
 def _undo(station: Station, entry: JournalEntry, why: str) -> str:
-    station.gallery.delete([int(entry.fields["record_id"])])  # type: ignore[call-overload]
+    _settle_reservation(station, entry, "release")
     station.manifest_path(entry.enrollment_id).unlink(missing_ok=True)
     station.log_event("enrollment.rolled_back", {"enrollment_id": entry.enrollment_id, "reason": why})
     station.journal.record(entry.enrollment_id, "aborted", reason=why)
@@ -60,6 +75,7 @@ def _undo(station: Station, entry: JournalEntry, why: str) -> str:
 
 
 def _commit(station: Station, entry: JournalEntry, leaf_index: int) -> str:
+    _settle_reservation(station, entry, "commit")
     path = station.manifest_path(entry.enrollment_id)
     manifest_sha256 = (
         hashlib.sha256(path.read_bytes().rstrip(b"\n")).hexdigest() if path.is_file() else "missing"

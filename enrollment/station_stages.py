@@ -10,12 +10,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from enrollment.gallery import Gallery, decide, threshold_for_gallery_size
 from enrollment.gallery.decision import DEFAULT_MAX_FALSE_DUPLICATES
 from enrollment.iris import IrisTemplate, PipelineParams, QualityError, encode
 from enrollment.iris.image_input import as_gray
@@ -25,13 +24,19 @@ from hardware.attestation import frame_sha256
 from hardware.capture import CaptureSource, Illuminator
 from hardware.errors import CaptureError
 from hardware.illumination import IlluminationSchedule, ScheduleError
+from hardware.signed_json import canonical_json
 from liveness import LivenessError, assess
 from liveness import model_versions as liveness_model_versions
 
 from .station_steps import RefusedStepError, StepResult, liveness_advice, quality_advice
+from .station_uniqueness import UniquenessPort, UniquenessRefusedError
 
 DEFAULT_FRAMES = 20  # 1 s at 20 fps: the pupil reflex's latency plus most of its constriction
 STEP_FRAMES = (2, 7)  # the step comes at an unpredictable frame in [2, 7): a replay cannot know when
+SERVICE_REFUSALS = {
+    "device_not_active": "this station is not authorized to enroll (device unknown or revoked)",
+    "stale_request": "this station's clock is off: the uniqueness service refused the request",
+}
 
 
 @dataclass(frozen=True)
@@ -169,16 +174,30 @@ def liveness(capture_: Capture) -> StepResult:
     return StepResult("liveness", True, "live eye", detail, seconds)
 
 
-def uniqueness(gallery: Gallery, probe: IrisTemplate, max_false_duplicates: float) -> StepResult:
-    """1:N search at the threshold for the gallery's size; refuses a duplicate as 'already enrolled'."""
+def uniqueness(
+    service: UniquenessPort,
+    reservation: str,
+    probe: Mapping[str, IrisTemplate],
+    commitment: int,
+    deadline: int,
+) -> tuple[StepResult, str]:
+    """Search-and-reserve at the deployment's uniqueness service; returns the step and the SHA-256 of
+    the service's signed decision (for the audit log). Refuses a duplicate as 'already enrolled' and a
+    refused request with its reason. UniquenessUnavailableError propagates."""
     started = time.perf_counter()
-    choice = threshold_for_gallery_size(len(gallery), max_false_duplicates)
-    decision = decide(gallery.search(probe, choice.threshold))
-    detail = {"searched": decision.searched, "threshold": round(choice.threshold, 4)}
+    try:
+        answer = service.reserve(reservation, probe, commitment, deadline)
+    except UniquenessRefusedError as e:
+        reason = SERVICE_REFUSALS.get(e.code, f"the uniqueness service refused the request ({e.code})")
+        raise RefusedStepError(
+            StepResult("uniqueness", False, reason, {"error": e.code}, time.perf_counter() - started)
+        ) from e
+    detail = {"searched": answer.searched, "threshold": round(answer.threshold, 4), "eyes": len(probe)}
     seconds = time.perf_counter() - started
-    if decision.duplicate:
+    if not answer.unique:
         raise RefusedStepError(StepResult("uniqueness", False, "already enrolled", detail, seconds))
-    return StepResult("uniqueness", True, "not enrolled before", detail, seconds)
+    decision_sha256 = hashlib.sha256(canonical_json(dict(answer.decision))).hexdigest()
+    return StepResult("uniqueness", True, "not enrolled before", detail, seconds), decision_sha256
 
 
 def model_versions(params: PipelineParams) -> dict[str, str]:

@@ -27,6 +27,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "device",  # station device key
     "audit",  # signed audit log
     "station",  # enrollment station operator UI
+    "uniqueness",  # the deployment's uniqueness service
     "chain",  # contracts: build, deploy
     "gov",  # proposals, results, API server
     "vote",  # anonymous vote through the relayer

@@ -54,6 +54,7 @@ class SyntheticEyeCamera(CaptureSource):
         self._reflex = reflex if reflex is not None else PupilReflex.random(rng)
         self.illuminator = illuminator if illuminator is not None else StepIlluminator()
         self.fps, self._seed, self._subject = float(fps), seed, subject
+        self.eye = eye
         self._levels: list[float] = []
         self._motion = MicroMotion()
         self._offset = np.zeros(2)
@@ -91,6 +92,12 @@ class SyntheticEyeCamera(CaptureSource):
         radiance = render_eye(self._eye, conditions).astype(np.float32) / 255.0
         image = sensor_readout(radiance, self._base.noise, frame_rng)
         return Frame(image, index, index / self.fps, illumination=level)
+
+    def other_eye(self) -> SyntheticEyeCamera:
+        """The same subject's other eye in the same session (a binocular camera's second sensor)."""
+        return SyntheticEyeCamera(
+            self._subject, "R" if self.eye == "L" else "L", self._seed, self.illuminator, self.fps
+        )
 
     @property
     def pupil_ratio(self) -> float:

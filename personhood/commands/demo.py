@@ -38,6 +38,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--out", type=Path, default=DEFAULT_OUT, help=f"charts folder (default {DEFAULT_OUT})"
     )
     parser.add_argument(
+        "--stations",
+        type=int,
+        default=DemoParams.stations,
+        help=f"enrollment stations sharing one uniqueness service, 1..8 (default {DemoParams.stations})",
+    )
+    parser.add_argument(
         "--identity-only", action="store_true", help="only the offline identity/group/Merkle demo (~1 s)"
     )
     parser.set_defaults(handler=cmd_demo)
@@ -50,7 +56,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
             summary = run_identity_demo(args.people, progress)
             print(json.dumps(summary, sort_keys=True))
             return EXIT_OK if summary["ok"] else EXIT_REFUSED
-        params = DemoParams(people=args.people, seed=args.seed, out=args.out)
+        params = DemoParams(people=args.people, seed=args.seed, out=args.out, stations=args.stations)
     except ValueError as e:
         progress(f"personhood: error: {e}")
         return EXIT_USAGE

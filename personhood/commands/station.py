@@ -1,7 +1,8 @@
 """`personhood station serve`: the enrollment station's operator UI on localhost.
 
 The station needs its device key (see `personhood device`), a registry on the configured chain
-(`--registry`, or `--deploy` on the embedded anvil for a demo, which also authorizes the device)
+(`--registry`, or `--deploy` on the embedded anvil for a demo, which also authorizes the device),
+the deployment's uniqueness service (`--uniqueness URL`; `--deploy` starts a throw-away one itself)
 and a camera (an OpenCV device index). The synthetic eye (`--camera synthetic`, or `--dev`) makes a
 new live-looking person per subject number, so it is only offered against a registry this command
 has just deployed (`--deploy` / `--dev`), never against one named with `--registry`. The UI is
@@ -13,6 +14,8 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import signal
+import tempfile
+from contextlib import ExitStack
 from pathlib import Path
 
 from werkzeug.serving import make_server
@@ -23,6 +26,8 @@ from enrollment.station_chain import ChainPort
 from enrollment.station_steps import StationInputError
 from enrollment.station_ui import OpenCvCameras, create_station_app
 from simulation.station_camera import SyntheticCameras
+from uniqueness import HttpTransport, UniquenessClient
+from uniqueness.embedded import start_embedded
 
 from ..config import Settings
 from .device_key_args import add_device_key_args, open_device_key
@@ -56,6 +61,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="an OpenCV camera index; 'synthetic' only with --deploy/--dev (their default; "
         "required with --registry)",
     )
+    serve.add_argument("--uniqueness", help="URL of the deployment's uniqueness service (http://host:port)")
+    serve.add_argument("--uniqueness-address", help="the uniqueness service's signing address (pinned)")
     serve.add_argument("--host", default="127.0.0.1", help="loopback address to listen on")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
     serve.add_argument(
@@ -107,10 +114,15 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         raise StationInputError("--registry names an existing registry; --deploy/--dev deploy a new one")
     if not deploy and not args.registry:
         raise StationInputError("name the registry with --registry ADDRESS, or use --deploy for a demo chain")
+    if not deploy and not args.uniqueness:
+        raise StationInputError(
+            "name the uniqueness service with --uniqueness URL, or use --deploy for a demo"
+        )
     cameras = choose_cameras(args.camera, dev=args.dev, deployed_here=deploy)
     signal.signal(signal.SIGTERM, _stop)
     station_dir = args.station_dir or settings.data_dir / "station"
     key = open_device_key(args, settings)
+    stack = ExitStack()
     try:
         contracts = build_contracts(settings.cache_dir, (), settings.node_modules)
         with connect(settings.rpc_url, settings.node_modules) as w3:
@@ -124,7 +136,17 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 progress(f"deployed the registry at {registry.address} and authorized device {key.address}")
             else:
                 registry = RegistryClient(w3, contracts, args.registry)
-            station = Station.open(station_dir, key, ChainPort(registry, relayer))
+            url, pinned = args.uniqueness, args.uniqueness_address
+            if not url:  # --deploy: a throw-away service for the throw-away chain
+                where = Path(
+                    stack.enter_context(tempfile.TemporaryDirectory(prefix="personhood-uniqueness-"))
+                )
+                url, pinned = start_embedded(stack, registry, where)
+                progress(f"started a local uniqueness service {pinned} on {url}")
+            client = UniquenessClient.connect(key, HttpTransport(url), expected_service=pinned)
+            if not pinned:
+                progress(f"uniqueness service {client.service}: not pinned (add --uniqueness-address)")
+            station = Station.open(station_dir, key, ChainPort(registry, relayer), uniqueness=client)
             try:
                 app = create_station_app(station, cameras, station_dir)
                 server = make_server(args.host, args.port, app, threaded=True)
@@ -138,6 +160,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             finally:
                 station.close()
     finally:
+        stack.close()
         cameras.close()
         key.close()
     return 0

@@ -1,20 +1,19 @@
 """The demo's enrollment phase: every person goes through the real station pipeline (capture under an
-illuminator step, quality, liveness, template, 1:N gallery, commitment, device-signed EIP-712
-attestation, PersonhoodRegistry.enroll); the returning person and the attacker are refused."""
+illuminator step, quality, liveness, template, search-and-reserve at the deployment's uniqueness
+service, commitment, device-signed EIP-712 attestation, PersonhoodRegistry.enroll, commit); people
+are spread over the stations; the returning person comes back at a different station than their
+first enrollment and is refused, and so is the attacker."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from enrollment.station import Station
-from enrollment.station_chain import ChainPort
 from enrollment.station_steps import EnrollmentOutcome
 from hardware.capture import StepIlluminator
 from zk_identity import Identity
 
-from .local_chain import DemoChain
 from .people import RETURN_VISIT, Cast, Person
 from .printed_iris import PrintedIrisSource
 
@@ -33,6 +32,13 @@ class Enrollments:
     spoof: EnrollmentOutcome
     retries: int  # captures of live people refused by capture, quality or liveness and tried again
     not_enrolled: tuple[str, ...]  # live people still refused after MAX_ATTEMPTS
+    stations: int = 1
+    cross_station: bool = False  # the returning person came back at another station than their first
+
+    @property
+    def cross_station_duplicates_refused(self) -> int:
+        """1 when the returning person was refused at a station other than where they enrolled."""
+        return int(self.cross_station and self.duplicate_refused)
 
     @property
     def duplicate_refused(self) -> bool:
@@ -73,28 +79,29 @@ def enroll_with_retries(
     return outcome, MAX_ATTEMPTS - 1
 
 
-def enroll_everyone(demo: DemoChain, cast: Cast, station_dir: Path, report: Report) -> Enrollments:
-    """Run the station over the cast; return who enrolled and the two refusals."""
-    station = Station.open(station_dir, demo.device, ChainPort(demo.chain.registry, demo.station_relay))
-    try:
-        enrolled, not_enrolled, retries = [], [], 0
-        for person in cast.honest:
-            label = f"{person.name} (synthetic eyes #{person.subject})"
-            outcome, retried = enroll_with_retries(station, person, person.identity.commitment, label, report)
-            retries += retried
-            (enrolled if outcome.enrolled else not_enrolled).append(person)
-        returning = cast.returning
-        label = f"{returning.name} again, with a new identity"  # the same eyes, another day
-        duplicate, retried = enroll_with_retries(
-            station, returning, Identity().commitment, label, report, first_visit=RETURN_VISIT
-        )
+def enroll_everyone(stations: Sequence[Station], cast: Cast, report: Report) -> Enrollments:
+    """Run the stations over the cast (person i at station i mod N); return who enrolled and the two
+    refusals. The returning person tries the station after the one that enrolled them."""
+    enrolled, not_enrolled, retries = [], [], 0
+    for i, person in enumerate(cast.honest):
+        station = stations[i % len(stations)]
+        label = f"{person.name} (synthetic eyes #{person.subject}) at station {i % len(stations) + 1}"
+        outcome, retried = enroll_with_retries(station, person, person.identity.commitment, label, report)
         retries += retried
-        attacker = cast.attacker
-        light = StepIlluminator()  # the station's own light falls on the print
-        source = PrintedIrisSource(light, PRINT_SEED, station.params.stages.n_frames)
-        spoof = station.enroll(source, light, attacker.identity.commitment)
-        report(f"  {attacker.name} holds up a printed iris photo: {_describe(spoof)}")
-        names = tuple(p.name for p in not_enrolled)
-        return Enrollments(tuple(enrolled), duplicate, spoof, retries, names)
-    finally:
-        station.close()
+        (enrolled if outcome.enrolled else not_enrolled).append(person)
+    returning = cast.returning
+    first = cast.honest.index(returning) % len(stations)
+    back = (first + 1) % len(stations)
+    label = f"{returning.name} again, with a new identity, at station {back + 1}"  # another day, elsewhere
+    duplicate, retried = enroll_with_retries(
+        stations[back], returning, Identity().commitment, label, report, first_visit=RETURN_VISIT
+    )
+    retries += retried
+    attacker = cast.attacker
+    station = stations[-1]
+    light = StepIlluminator()  # the station's own light falls on the print
+    source = PrintedIrisSource(light, PRINT_SEED, station.params.stages.n_frames)
+    spoof = station.enroll(source, light, attacker.identity.commitment)
+    report(f"  {attacker.name} holds up a printed iris photo: {_describe(spoof)}")
+    names = tuple(p.name for p in not_enrolled)
+    return Enrollments(tuple(enrolled), duplicate, spoof, retries, names, len(stations), back != first)

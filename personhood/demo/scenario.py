@@ -1,6 +1,7 @@
 """`run_demo`: the whole system on the embedded defaults, in one process, step by step.
 
-    deploy → enroll through the station (one duplicate, one printed iris) → open two proposals →
+    deploy → start the uniqueness service → enroll through N stations (one duplicate, back at another
+    station; one printed iris) → open two proposals →
     everyone votes through the relayer over HTTP (one tries twice) → tallies vs recount, charts →
     a dapp verifies a unique-human airdrop claim once and refuses the second
 
@@ -40,6 +41,7 @@ from .errors import DemoError
 from .local_api import serve
 from .local_chain import start_chain
 from .people import OPTIONS, Person, check_people, check_seed, make_cast
+from .stations import check_stations, open_deployment
 from .summary import DemoSummary, TallyCheck
 from .voting import Ballots, everyone_votes, open_proposals, sync_group
 
@@ -56,14 +58,16 @@ Report = Callable[[str], None]
 @dataclass(frozen=True)
 class DemoParams:
     """How many people (3..30, two of whom are refused), the seed of their eyes and votes, where the
-    charts go."""
+    charts go, and how many stations (1..8) share the deployment's uniqueness service."""
 
     people: int = 10
     seed: int = 0
     out: Path = Path(".cache/demo")
+    stations: int = 2
 
     def __post_init__(self) -> None:
         check_people(self.people)
+        check_stations(self.stations)
         check_seed(self.seed)
         if self.out.exists() and not self.out.is_dir():
             raise ValueError(f"--out {self.out} exists and is not a directory")
@@ -110,8 +114,13 @@ def run_demo(settings: Settings, params: DemoParams, report: Report) -> DemoSumm
         demo = start_chain(stack, settings, depths, workdir)
         report(f"  registry {demo.chain.registry.address}; station device {demo.device.address} authorized")
 
-        report(f"[2/{STEPS}] enrolling {params.people} synthetic people at the station")
-        enrollments = enroll_everyone(demo, cast, workdir / "station", report)
+        deployment = open_deployment(stack, demo, workdir, params.stations)
+        report(
+            f"[2/{STEPS}] enrolling {params.people} synthetic people at {params.stations} station(s); "
+            f"uniqueness service {deployment.service.key.address} on {deployment.url} "
+            f"(eyes: {' + '.join(deployment.service.params.eyes)})"
+        )
+        enrollments = enroll_everyone(deployment.stations, cast, report)
         if not enrollments.enrolled:
             raise DemoError("nobody could enroll, so nobody can vote; see the refusals above")
 

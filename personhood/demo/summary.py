@@ -49,6 +49,9 @@ class DemoSummary:
         """The expectations that did not hold (empty: the demo succeeded)."""
         checks = {
             "the duplicate was not refused by the uniqueness step": self.enrollments.duplicate_refused,
+            "the duplicate did not come back at another station": (
+                self.enrollments.stations < 2 or self.enrollments.cross_station
+            ),
             "the printed iris was not refused by the liveness step": self.enrollments.spoof_refused,
             "a vote that should count was refused": not self.voting.refused,
             "the double vote was not refused": self.voting.double_votes_refused == 1,
@@ -80,4 +83,6 @@ class DemoSummary:
             "ok": self.ok,
             "failures": self.failures(),
             "seconds": round(self.seconds, 1),
+            "stations": e.stations,
+            "cross_station_duplicates_refused": e.cross_station_duplicates_refused,
         }

@@ -1,12 +1,13 @@
 """Shared setup of the station tests: a real anvil with the registry deployed, an authorized
-keystore device key, a second (never authorized) key, synthetic people and their commitments."""
+keystore device key, a second (never authorized) key, the deployment's uniqueness service (one per
+directory, reached in-process through its Flask app), synthetic people and their commitments."""
 
 from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,15 @@ from hardware import KeystoreDeviceKey, ScryptParams
 from hardware.capture import CaptureSource, Frame, StepIlluminator
 from personhood.config import load_settings
 from simulation.synthetic_camera import SyntheticEyeCamera
+from uniqueness import (
+    AppTransport,
+    Endpoint,
+    RegistryView,
+    ServiceParams,
+    UniquenessClient,
+    UniquenessService,
+    create_app,
+)
 from zk_identity import Identity
 
 FAST_SCRYPT = ScryptParams(n=2**14)
@@ -37,14 +47,39 @@ class StationWorld:
     relayer: str
     key: KeystoreDeviceKey
     rogue: KeystoreDeviceKey
+    service_key: KeystoreDeviceKey
+    services: dict[Path, UniquenessService] = field(default_factory=dict)
 
     def chain(self) -> ChainPort:
         return ChainPort(self.registry, self.relayer)
 
-    def open_station(self, data_dir: Path, key: KeystoreDeviceKey | None = None, **kwargs: object) -> Station:
-        """The station under `data_dir`; the light steps at a fixed frame unless `levels` is given, so
-        each (subject, visit) gives the same frames and the same liveness score on every run."""
+    def service(self, directory: Path, eyes: tuple[str, ...] = ("L",)) -> UniquenessService:
+        """The uniqueness service stored in `directory` (opened once, closed with the world). One eye
+        by default: a second eye doubles every capture; test_station_uniqueness.py runs both."""
+        if directory not in self.services:
+            self.services[directory] = UniquenessService.open(
+                directory, self.service_key, RegistryView(self.registry), ServiceParams(eyes=eyes)
+            )
+        return self.services[directory]
+
+    def client(self, service: UniquenessService, key: KeystoreDeviceKey | None = None) -> UniquenessClient:
+        """A station's client of `service` through its Flask app (no socket)."""
+        app = create_app({"UNIQUENESS_ENDPOINT": Endpoint(service)})
+        return UniquenessClient.connect(key or self.key, AppTransport(app))
+
+    def open_station(
+        self,
+        data_dir: Path,
+        key: KeystoreDeviceKey | None = None,
+        service: UniquenessService | None = None,
+        **kwargs: object,
+    ) -> Station:
+        """The station under `data_dir`, using `service` (default: the one in `data_dir`/../uniqueness);
+        the light steps at a fixed frame unless `levels` is given, so each (subject, visit) gives the
+        same frames and the same liveness score on every run."""
         kwargs.setdefault("levels", fixed_levels())
+        service = service or self.service(Path(data_dir).parent / "uniqueness")
+        kwargs.setdefault("uniqueness", self.client(service, key))
         return Station.open(data_dir, key or self.key, self.chain(), **kwargs)  # type: ignore[arg-type]
 
     def warp(self, seconds: int) -> None:
@@ -60,18 +95,31 @@ def station_world(tmp: Path) -> Iterator[StationWorld]:
     contracts = build_contracts(settings.cache_dir)
     key = KeystoreDeviceKey.create(tmp / "device.json", PASSWORD, FAST_SCRYPT)
     rogue = KeystoreDeviceKey.create(tmp / "rogue.json", PASSWORD, FAST_SCRYPT)
+    service_key = KeystoreDeviceKey.create(tmp / "uniqueness-service.json", PASSWORD, FAST_SCRYPT)
     node = AnvilNode.start()
+    world = None
     try:
         w3 = Web3(Web3.HTTPProvider(node.url))
         owner, relayer = w3.eth.accounts[0], w3.eth.accounts[1]
         deployment = deploy_all(w3, contracts, owner)
         registry = RegistryClient(w3, contracts, deployment.registry)
         registry.authorize_device(key.address, owner)
-        yield StationWorld(node, w3, registry, owner, relayer, key, rogue)
+        world = StationWorld(node, w3, registry, owner, relayer, key, rogue, service_key)
+        yield world
     finally:
+        for service in world.services.values() if world is not None else ():
+            service.close()
         node.stop()
         key.close()
         rogue.close()
+        service_key.close()
+
+
+def templates_held(station: Station) -> int:
+    """How many templates the station's uniqueness service holds (its public /v1/health)."""
+    status, health = station.uniqueness.transport.get("/v1/health")  # type: ignore[attr-defined]
+    assert status == 200, health
+    return int(health["records"])
 
 
 def new_commitment() -> int:

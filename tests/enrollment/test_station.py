@@ -19,6 +19,7 @@ from enrollment.station_chain import ChainPort, Landed
 from hardware import verify_audit_log, verify_manifest
 from hardware.illumination import IlluminationSchedule
 from simulation.attacks import HELDOUT_RANGES, print_attack
+from uniqueness import Endpoint, serve_locally
 
 from .station_world import (
     PASSWORD,
@@ -28,6 +29,7 @@ from .station_world import (
     new_commitment,
     person,
     station_world,
+    templates_held,
 )
 
 pytestmark = pytest.mark.slow
@@ -80,7 +82,7 @@ def test_new_person_enrolls_and_the_commitment_is_in_the_on_chain_tree(
     record = world.registry.member(commitment)
     assert record.enrolled and record.device == world.key.address and record.index == outcome.leaf_index
     assert world.registry.tree().leaves[outcome.leaf_index] == commitment
-    assert len(station.gallery) == 1 and station.journal.pending() == []
+    assert templates_held(station) == 1 and station.journal.pending() == []
 
     manifest = verify_manifest(
         station.manifest_path(outcome.enrollment_id).read_bytes().rstrip(b"\n"),
@@ -114,7 +116,7 @@ def test_same_eyes_a_second_time_are_refused_even_with_a_new_commitment(
     assert again.outcome == "refused"
     assert again.failed_step.step == "uniqueness" and again.reason == "already enrolled"
     assert world.registry.size() == size and not world.registry.member(second_commitment).enrolled
-    assert len(station.gallery) == 1
+    assert templates_held(station) == 1
     refused = [e for e in audit_events(station.audit.path) if e["event"] == "enrollment.refused"]
     assert refused[-1]["payload"] == {
         "enrollment_id": again.enrollment_id,
@@ -126,7 +128,7 @@ def test_same_eyes_a_second_time_are_refused_even_with_a_new_commitment(
 def test_another_person_is_not_a_duplicate(world: StationWorld, station: Station) -> None:
     assert station.enroll(*person(13), new_commitment()).enrolled
     assert station.enroll(*person(14), new_commitment()).enrolled
-    assert len(station.gallery) == 2
+    assert templates_held(station) == 2
 
 
 @pytest.mark.parametrize("attack_seed", [4, 14])  # prints good enough to pass the quality gate
@@ -146,12 +148,12 @@ def test_a_print_attack_is_refused_by_liveness(world: StationWorld, tmp_path: Pa
         assert outcome.failed_step.step == "liveness"
         assert outcome.reason.startswith("presentation attack suspected")
         assert world.registry.size() == size and not world.registry.member(commitment).enrolled
-        assert len(station.gallery) == 0
+        assert templates_held(station) == 0
     finally:
         station.close()
 
 
-def test_an_unauthorized_device_is_refused_by_the_chain_and_nothing_is_kept(
+def test_an_unauthorized_device_is_refused_by_the_uniqueness_service_and_nothing_is_kept(
     world: StationWorld, tmp_path: Path
 ) -> None:
     station = world.open_station(tmp_path / "rogue-station", key=world.rogue)
@@ -160,10 +162,10 @@ def test_an_unauthorized_device_is_refused_by_the_chain_and_nothing_is_kept(
         commitment = new_commitment()
         outcome = station.enroll(*person(16), commitment)
         assert outcome.outcome == "refused"
-        assert outcome.failed_step.step == "chain" and "not authorized" in outcome.reason
-        assert outcome.failed_step.detail["error"] == "DeviceNotActive"
+        assert outcome.failed_step.step == "uniqueness" and "not authorized" in outcome.reason
+        assert outcome.failed_step.detail["error"] == "device_not_active"
         assert not world.registry.member(commitment).enrolled
-        assert len(station.gallery) == 0 and station.journal.pending() == []
+        assert templates_held(station) == 0 and station.journal.pending() == []
         assert not any(station.manifest_dir.iterdir())
     finally:
         station.close()
@@ -190,11 +192,11 @@ def test_a_crash_at_each_step_boundary_then_restart_leaves_a_consistent_state(
         on_chain = world.registry.member(commitment).enrolled
         assert on_chain == (boundary in ("chain", "recorded"))
         if boundary == "sending":  # the attestation might still be relayed until its deadline
-            assert len(station.journal.pending()) == 1 and len(station.gallery) == 1
+            assert len(station.journal.pending()) == 1 and templates_held(station) == 1
             world.warp(station.params.attestation_ttl_s + 1)
             assert [action for _, action in station.recover()] == ["aborted"]
         assert station.journal.pending() == []
-        assert len(station.gallery) == int(on_chain)  # a template iff a leaf
+        assert templates_held(station) == int(on_chain)  # a template iff a leaf
         assert verify_audit_log(station.audit.path, device=world.key.address).ok
 
         retry = station.enroll(*person(subject), commitment)  # the operator tries again
@@ -204,7 +206,7 @@ def test_a_crash_at_each_step_boundary_then_restart_leaves_a_consistent_state(
             assert retry.enrolled, retry.as_dict()
         leaves = world.registry.tree().leaves
         assert leaves.count(commitment) == 1
-        assert len(station.gallery) == 1
+        assert templates_held(station) == 1
     finally:
         station.close()
 
@@ -236,6 +238,7 @@ from hardware import KeystoreDeviceKey
 from hardware.capture import StepIlluminator
 from simulation.synthetic_camera import SyntheticEyeCamera
 from personhood.config import load_settings
+from uniqueness import HttpTransport, UniquenessClient
 
 a = json.loads(sys.argv[1])
 def die(name):
@@ -246,7 +249,7 @@ contracts = build_contracts(load_settings(environ={}).cache_dir)
 registry = RegistryClient(Web3(Web3.HTTPProvider(a["rpc"])), contracts, a["registry"])
 levels = tuple(0.7 if i < 4 else 1.3 for i in range(20))  # the tests' fixed step (station_world.fixed_levels)
 station = Station.open(Path(a["data"]), key, ChainPort(registry, a["relayer"]), levels=lambda *_: levels,
-                       checkpoint=die)
+                       checkpoint=die, uniqueness=UniquenessClient.connect(key, HttpTransport(a["service"])))
 illuminator = StepIlluminator()
 camera = SyntheticEyeCamera(a["subject"], "L", illuminator=illuminator)
 station.enroll(camera, illuminator, int(a["commitment"]))
@@ -259,6 +262,7 @@ def test_a_killed_station_process_recovers_on_restart(
     world: StationWorld, tmp_path: Path, boundary: str
 ) -> None:
     data, commitment, subject = tmp_path / "station", new_commitment(), 40 + BOUNDARIES.index(boundary)
+    service = world.service(tmp_path / "uniqueness")
     spec = {
         "boundary": boundary,
         "keystore": str(world.key.path),
@@ -270,14 +274,18 @@ def test_a_killed_station_process_recovers_on_restart(
         "subject": subject,
         "commitment": str(commitment),
     }
-    child = subprocess.run([sys.executable, "-c", CHILD, json.dumps(spec)], capture_output=True, timeout=300)
+    with serve_locally(Endpoint(service)) as url:
+        spec["service"] = url
+        child = subprocess.run(
+            [sys.executable, "-c", CHILD, json.dumps(spec)], capture_output=True, timeout=300
+        )
     assert child.returncode == -signal.SIGKILL, child.stderr.decode()[-2000:]
 
     station = world.open_station(data)
     try:
         on_chain = world.registry.member(commitment).enrolled
         assert on_chain == (boundary == "chain")
-        assert station.journal.pending() == [] and len(station.gallery) == int(on_chain)
+        assert station.journal.pending() == [] and templates_held(station) == int(on_chain)
         events = audit_events(station.audit.path)
         assert events[-1]["event"] == ("enrollment.recovered" if on_chain else "enrollment.rolled_back")
         assert verify_audit_log(station.audit.path, device=world.key.address).ok
@@ -299,17 +307,24 @@ class FlakyChain(ChainPort):
 
 def test_a_chain_lost_mid_send_is_settled_by_the_next_enrollment(world: StationWorld, tmp_path: Path) -> None:
     data, commitment = tmp_path / "station", new_commitment()
-    station = Station.open(data, world.key, FlakyChain(world.registry, world.relayer), levels=fixed_levels())
+    uniqueness = world.client(world.service(tmp_path / "uniqueness"))
+    station = Station.open(
+        data,
+        world.key,
+        FlakyChain(world.registry, world.relayer),
+        levels=fixed_levels(),
+        uniqueness=uniqueness,
+    )
     try:
         with pytest.raises(ChainError, match="connection"):
             station.enroll(*person(50), commitment)
-        assert [e.state for e in station.journal.pending()] == ["sending"] and len(station.gallery) == 1
+        assert [e.state for e in station.journal.pending()] == ["sending"] and templates_held(station) == 1
         again = station.enroll(*person(50, seed=9), commitment)  # the attestation may still land: wait
         assert again.reason == "already enrolled" and not world.registry.member(commitment).enrolled
         world.warp(station.params.attestation_ttl_s + 1)
         retry = station.enroll(*person(50, seed=9), commitment)  # expired: undone, then enrolled afresh
         assert retry.enrolled, retry.as_dict()
-        assert world.registry.tree().leaves.count(commitment) == 1 and len(station.gallery) == 1
+        assert world.registry.tree().leaves.count(commitment) == 1 and templates_held(station) == 1
         assert station.journal.pending() == []
     finally:
         station.close()

@@ -14,6 +14,7 @@ from personhood.cli import main
         (["--host", "192.168.1.5", "--deploy"], "loopback"),
         (["--host", "example", "--deploy"], "IP address"),
         ([], "--registry"),
+        (["--registry", "0x" + "11" * 20], "--uniqueness"),
         (["--deploy", "--camera", "webcam"], "--camera"),
     ],
 )

@@ -30,6 +30,8 @@ def test_identity_demo_runs_and_summarizes(capsys) -> None:
         ["demo", "--people", "2"],  # needs one honest voter, one who retries, one attacker
         ["demo", "--people", "31"],
         ["demo", "--seed", "-1"],
+        ["demo", "--stations", "0"],
+        ["demo", "--stations", "9"],
         ["demo", "--out", "{file}"],
     ],
 )

@@ -105,6 +105,9 @@ def test_the_demo_enrolls_refuses_votes_tallies_and_verifies(tmp_path: Path, cap
     assert summary["votes"] == 2 * summary["enrolled"] and summary["double_votes_refused"] == 1
     assert summary["dapp"] == {"first_claim": "accepted", "second_claim": "refused"}
     assert 0 < summary["seconds"] < 300
+    # two stations, one uniqueness service: the returning person was refused at the other station
+    assert summary["stations"] == 2 and summary["cross_station_duplicates_refused"] == 1
+    assert "again, with a new identity, at station 2: REFUSED at uniqueness" in captured.err
 
     # the names of who enrolled come from the progress lines: "person-3 ...: enrolled as leaf 2 ..."
     enrolled = {line.split()[0] for line in captured.err.splitlines() if ": enrolled as leaf" in line}

@@ -75,7 +75,7 @@ async function refreshHealth() {
   const rows = {
     "key backend": `${h.key.backend} ${h.key.address}`,
     "chain": h.chain.connected ? `chain ${h.chain.chain_id}, block ${h.chain.block}, ${h.chain.members} members, device ${h.chain.device_status}` : `not connected: ${h.chain.error}`,
-    "gallery size": String(h.gallery_size),
+    "uniqueness eyes": (h.uniqueness_eyes || []).join(" + "),
     "models": Object.entries(h.models).map(([k, v]) => `${k} ${v}`).join(", "),
     "pending": String(h.pending),
   };

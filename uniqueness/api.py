@@ -1,0 +1,78 @@
+"""The uniqueness service over HTTP: a Flask app factory around `Endpoint` (JSON in and out, /v1/...).
+
+    GET  /v1/info      the service's signing address, X25519 key, registry and stored eyes (pin these)
+    GET  /v1/health    counts (records, committed, open reservations)
+    POST /v1/reserve   {"request": <signed request>, "sealed": <base64 sealed probe>}
+    POST /v1/commit    {"request": <signed request>}
+    POST /v1/release   {"request": <signed request>}
+    GET  /openapi.json  this API's OpenAPI 3.0 description
+
+Answers are decisions signed by the service's key; refusals are 4xx/5xx {"error", "message"} from one
+error handler, never a traceback. Bind it to a network the stations share, behind TLS: the
+requests are signed and the probe is sealed, but the metadata (which station asks when) is not.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from .endpoint import Endpoint
+from .errors import UniquenessError
+from .openapi import SPEC
+
+log = logging.getLogger(__name__)
+MAX_BODY_BYTES = 64 * 1024
+ENDPOINT_KEY = "UNIQUENESS_ENDPOINT"
+
+
+def _error(code: str, message: str, status: int):
+    return jsonify({"error": code, "message": message}), status
+
+
+def handle_error(error: Exception):
+    """The one error handler: service errors by their code, HTTP errors by name, anything else a 500."""
+    if isinstance(error, UniquenessError):
+        log.info("refused: %s (%s)", error.code, error)
+        return _error(error.code, str(error), error.status)
+    if isinstance(error, HTTPException):
+        code = (error.name or "http_error").lower().replace(" ", "_")
+        return _error(code, error.description or error.name, error.code or 500)
+    log.exception("unexpected error")  # the traceback stays in the server log
+    return _error("internal_error", "the service failed; nothing was decided", 500)
+
+
+def create_app(config: Mapping[str, object] | None = None) -> Flask:
+    """The service's app; `config["UNIQUENESS_ENDPOINT"]` is the `Endpoint` it answers with."""
+    app = Flask("personhood-uniqueness")
+    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES, **{ENDPOINT_KEY: None})
+    app.config.update(dict(config or {}))
+    endpoint = app.config[ENDPOINT_KEY]
+    if not isinstance(endpoint, Endpoint):
+        raise ValueError(f"create_app needs config[{ENDPOINT_KEY!r}], an open uniqueness Endpoint")
+
+    @app.get("/v1/info")
+    def info():
+        return jsonify(endpoint.info())
+
+    @app.get("/openapi.json")
+    def openapi():
+        return jsonify(SPEC)
+
+    @app.get("/v1/health")
+    def health():
+        return jsonify(endpoint.service.health())
+
+    def operation(op: str):
+        body = request.get_json(silent=True)
+        if body is None:
+            return _error("bad_request", "the body must be JSON (Content-Type: application/json)", 400)
+        return jsonify(endpoint.handle(op, body))
+
+    for op in ("reserve", "commit", "release"):
+        app.add_url_rule(f"/v1/{op}", f"op_{op}", lambda op=op: operation(op), methods=["POST"])
+    app.register_error_handler(Exception, handle_error)
+    return app
