@@ -32,14 +32,13 @@ from contracts import (
     OnePersonOneVoteClient,
     QuadraticVoteClient,
     RegistryClient,
-    SemaphoreProof,
     build_contracts,
     deploy_all,
     quadratic_message,
     sign_enrollment,
 )
 from personhood.config import load_settings
-from zk_identity import SNARK_SCALAR_FIELD, hash_to_field
+from zk_identity import SNARK_SCALAR_FIELD, MembershipProof, hash_to_field
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from peers import semaphore_peer  # the npm Semaphore peer
@@ -108,11 +107,11 @@ def run(tree_size: int, samples: int) -> dict:
         spec = {"secrets": secrets, "jobs": [
             {"kind": "proof", "secret": s, "leaves": group, "removed": [], "message": str(m),
              "scope": str(sc), "depth": depth} for s, m, sc in jobs]}  # fmt: skip
-        proofs = [SemaphoreProof.from_json(p) for p in semaphore_peer(spec)]
+        proofs = [MembershipProof.from_json(p) for p in semaphore_peer(spec)]
         vote, verify_proof, *qv_proofs = proofs
         assert vote.merkle_tree_root == registry.current_root()
 
-        def args(p: SemaphoreProof) -> tuple:
+        def args(p: MembershipProof) -> tuple:
             return p.merkle_tree_root, p.nullifier, list(p.points)
 
         gas_vote = _send(w3, one._contract.functions.castVote(p1, 1, *args(vote)), relayer, PROOF_TX_GAS)

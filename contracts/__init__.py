@@ -18,7 +18,6 @@ from .deployed_system import (
 from .eip712 import Enrollment, recover_signer, sign_enrollment
 from .errors import AnvilError, ChainError, ChainInputError, ContractBuildError, ContractRevertError
 from .registry_client import DEVICE_STATUS, MemberRecord, RegistryClient
-from .semaphore_proof import SemaphoreProof
 from .tally import ballot_scope, quadratic_cost, quadratic_message, recount
 
 __all__ = [
@@ -41,7 +40,6 @@ __all__ = [
     "OnePersonOneVoteClient",
     "QuadraticVoteClient",
     "RegistryClient",
-    "SemaphoreProof",
     "attach",
     "ballot_scope",
     "build_contracts",

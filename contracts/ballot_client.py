@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from web3.contract.contract import ContractFunction
 from web3.types import TxReceipt
 
+from zk_identity import MembershipProof
+
 from .client_base import ContractClient
 from .errors import ChainInputError
-from .semaphore_proof import SemaphoreProof
 from .tally import CastVote, ballot_scope, quadratic_message, recount
 from .transactions import Sender, transact
 
@@ -73,8 +74,8 @@ class _BallotClient(ContractClient):
         ]
 
     @staticmethod
-    def _proof_args(proof: SemaphoreProof) -> tuple[int, int, list[int]]:
-        proof.check_ranges()
+    def _proof_args(proof: MembershipProof) -> tuple[int, int, list[int]]:
+        # a MembershipProof is range-checked when made (root and nullifier < r, coordinates < q)
         return proof.merkle_tree_root, proof.nullifier, list(proof.points)
 
     def _created_id(self, receipt: TxReceipt) -> int:
@@ -93,14 +94,14 @@ class OnePersonOneVoteClient(_BallotClient):
         call = self._contract.functions.createProposal(description_hash, options, start, end)
         return self._created_id(transact(self._w3, call, sender, self.abis))
 
-    def vote_call(self, proposal_id: int, option: int, proof: SemaphoreProof) -> ContractFunction:
+    def vote_call(self, proposal_id: int, option: int, proof: MembershipProof) -> ContractFunction:
         """The castVote call (not sent); the proof must be for message = option."""
         if proof.message != option:
             raise ChainInputError(f"the proof is for option {proof.message}, not {option}")
         root, nullifier, points = self._proof_args(proof)
         return self._contract.functions.castVote(proposal_id, option, root, nullifier, points)
 
-    def cast_vote(self, proposal_id: int, option: int, proof: SemaphoreProof, relayer: Sender) -> TxReceipt:
+    def cast_vote(self, proposal_id: int, option: int, proof: MembershipProof, relayer: Sender) -> TxReceipt:
         """Submit a vote; the proof must be for message = option and this proposal's scope."""
         call = self.vote_call(proposal_id, option, proof)
         return transact(self._w3, call, relayer, self.abis, gas=PROOF_TX_GAS)
@@ -137,7 +138,7 @@ class QuadraticVoteClient(_BallotClient):
         """The proof message for `votes`."""
         return quadratic_message(votes)
 
-    def vote_call(self, proposal_id: int, votes: Sequence[int], proof: SemaphoreProof) -> ContractFunction:
+    def vote_call(self, proposal_id: int, votes: Sequence[int], proof: MembershipProof) -> ContractFunction:
         """The castVote call (not sent); the proof must be for the hash of `votes`."""
         if proof.message != quadratic_message(votes):
             raise ChainInputError("the proof's message is not the hash of this vote vector")
@@ -145,7 +146,7 @@ class QuadraticVoteClient(_BallotClient):
         return self._contract.functions.castVote(proposal_id, list(votes), root, nullifier, points)
 
     def cast_vote(
-        self, proposal_id: int, votes: Sequence[int], proof: SemaphoreProof, relayer: Sender
+        self, proposal_id: int, votes: Sequence[int], proof: MembershipProof, relayer: Sender
     ) -> TxReceipt:
         call = self.vote_call(proposal_id, votes, proof)
         return transact(self._w3, call, relayer, self.abis, gas=PROOF_TX_GAS)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from flask import Blueprint, jsonify, request
 from web3.exceptions import TimeExhausted
 
-from contracts import ChainError, ChainInputError, ContractRevertError, SemaphoreProof, ballot_scope
+from contracts import ChainError, ChainInputError, ContractRevertError, ballot_scope
 from contracts.ballot_client import PROOF_TX_GAS
 from contracts.transactions import Sender
 
@@ -67,11 +67,6 @@ class Relayed:
         return answer
 
 
-def _chain_proof(req: VoteRequest) -> SemaphoreProof:
-    p = req.proof
-    return SemaphoreProof(p.merkle_tree_depth, p.merkle_tree_root, p.nullifier, p.message, p.scope, p.points)
-
-
 def _refusal(e: ContractRevertError, nullifier: int) -> Exception:
     if e.error == "NullifierAlreadyUsed":
         return NullifierUsedError("this person has already voted on this ballot", nullifier)
@@ -114,9 +109,9 @@ def relay_vote(
             checker.check(req.proof, scope, message)
     try:
         if req.ballot == QUADRATIC:
-            call = client.vote_call(req.proposal_id, list(req.votes or ()), _chain_proof(req))  # type: ignore[arg-type]
+            call = client.vote_call(req.proposal_id, list(req.votes or ()), req.proof)  # type: ignore[arg-type]
         else:
-            call = client.vote_call(req.proposal_id, int(req.option or 0), _chain_proof(req))  # type: ignore[arg-type]
+            call = client.vote_call(req.proposal_id, int(req.option or 0), req.proof)  # type: ignore[arg-type]
     except ChainInputError as e:
         raise ProofRejectedError(f"the vote does not match its proof: {e}", "wrong_message") from e
     budget_key = (req.ballot, req.proposal_id)

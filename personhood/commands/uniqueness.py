@@ -22,7 +22,8 @@ from uniqueness.local_server import QuietRequestHandler
 from uniqueness.sealed import X25519_KEY_PURPOSE
 
 from ..config import Settings
-from .device import _add_backend_args, open_device_key
+from .device_key_args import add_device_key_args, open_device_key
+from .exit_codes import EXIT_OK
 from .output import emit, progress
 
 DEFAULT_PORT = 8766
@@ -33,10 +34,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("uniqueness", help="run the deployment's uniqueness service")
     sub = parser.add_subparsers(dest="uniqueness_command", metavar="ACTION", required=True)
     info = sub.add_parser("info", help="print the service's address and X25519 key (stations pin them)")
-    _add_backend_args(info)
+    add_device_key_args(info)
     info.set_defaults(handler=cmd_info)
     serve = sub.add_parser("serve", help="serve search-and-reserve, commit and release over HTTP")
-    _add_backend_args(serve)
+    add_device_key_args(serve)
     serve.add_argument("--registry", required=True, help="PersonhoodRegistry address on the configured chain")
     serve.add_argument(
         "--dir", type=Path, help="gallery, journal, head, audit log (default: DATA_DIR/uniqueness)"
@@ -66,7 +67,7 @@ def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         key.close()
     emit(info, args.json, f"uniqueness service {info['service']}, X25519 key {info['x25519']}")
-    return 0
+    return EXIT_OK
 
 
 def _stop(signum: int, frame: object) -> None:
@@ -106,4 +107,4 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 service.close()
     finally:
         key.close()
-    return 0
+    return EXIT_OK

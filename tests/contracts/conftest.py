@@ -24,7 +24,6 @@ from contracts import (
     OnePersonOneVoteClient,
     QuadraticVoteClient,
     RegistryClient,
-    SemaphoreProof,
     ballot_scope,
     build_contracts,
     deploy_all,
@@ -34,7 +33,7 @@ from contracts import (
 from contracts.deploy import deploy_contract
 from peers import semaphore_peer
 from personhood.config import load_settings
-from zk_identity import LeanIMT
+from zk_identity import LeanIMT, MembershipProof
 
 SECRETS = tuple(f"personhood-test-identity-{i}" for i in range(8))
 ENROLLED = 5  # identities 0..4 are in the base group; 5..7 are kept for enrollment tests
@@ -74,7 +73,7 @@ class World:
     base_root: int
     base_roots: tuple[int, ...]  # the registry root after each base enrollment
     proposals: dict[str, int]
-    proofs: dict[str, SemaphoreProof]
+    proofs: dict[str, MembershipProof]
     enroll_gas: tuple[int, ...]
 
     def enroll(self, index: int, device: str = "A", deadline: int = FAR_FUTURE):
@@ -179,7 +178,7 @@ def world() -> Iterator[World]:
                 ],
             }
         )
-        proofs = {name: SemaphoreProof.from_json(answer) for name, answer in zip(jobs, answers, strict=True)}
+        proofs = {name: MembershipProof.from_json(answer) for name, answer in zip(jobs, answers, strict=True)}
         yield World(
             node, w3, contracts, deployment, owner, relayer, devices, registry, one, other_one, qv,
             commitments, registry.current_root(), roots, {**proposals, **{f"qv{n}": i for n, i in q.items()}},
