@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from hardware.softhsm import SoftHsmToken, init_softhsm_token
 from peers import run_node as run_node_peer
 from zk_identity.node_tools import PROJECT_ROOT
 
@@ -24,3 +26,23 @@ def run_node() -> NodeRunner:
 def project_root() -> Path:
     """The repository root (holds package.json and node_modules)."""
     return PROJECT_ROOT
+
+
+@pytest.fixture(scope="session")
+def softhsm_token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SoftHsmToken]:
+    """The session's one SoftHSM2 token; SOFTHSM2_CONF points at it before the library is loaded.
+
+    One per process: the PKCS#11 library reads SOFTHSM2_CONF once, when it is first loaded, so a second
+    token in another directory would be invisible. Tests that need a token use this one, with their own
+    key labels.
+
+    Fails (never skips) with a message naming `make setup` when SoftHSM2 is not installed.
+    """
+    token = init_softhsm_token(tmp_path_factory.mktemp("softhsm"), "personhood-test", "246810", "13579111")
+    previous = os.environ.get("SOFTHSM2_CONF")
+    os.environ["SOFTHSM2_CONF"] = str(token.config)
+    yield token
+    if previous is None:
+        os.environ.pop("SOFTHSM2_CONF", None)
+    else:
+        os.environ["SOFTHSM2_CONF"] = previous

@@ -1,9 +1,8 @@
-"""Device-key fixtures: a private SoftHSM2 token for the session, and one fresh key per backend."""
+"""Device-key fixtures: one fresh key per backend (the session's SoftHSM2 token is in tests/conftest.py)."""
 
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Iterator
 
 import pytest
@@ -11,27 +10,11 @@ import pytest
 from hardware.device_key import DeviceKey
 from hardware.keystore import KeystoreDeviceKey, ScryptParams
 from hardware.pkcs11_key import Pkcs11Config, Pkcs11DeviceKey
-from hardware.softhsm import SoftHsmToken, init_softhsm_token
+from hardware.softhsm import SoftHsmToken
 
 FAST_SCRYPT = ScryptParams(n=2**14)  # the smallest cost the keystore accepts: ~50 ms per unlock
 KEYSTORE_PASSWORD = "correct horse battery"
 _labels = itertools.count()
-
-
-@pytest.fixture(scope="session")
-def softhsm_token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SoftHsmToken]:
-    """A SoftHSM2 token in a temp dir; SOFTHSM2_CONF points at it before the library is loaded.
-
-    Fails (never skips) with a message naming `make setup` when SoftHSM2 is not installed.
-    """
-    token = init_softhsm_token(tmp_path_factory.mktemp("softhsm"), "personhood-test", "246810", "13579111")
-    previous = os.environ.get("SOFTHSM2_CONF")
-    os.environ["SOFTHSM2_CONF"] = str(token.config)
-    yield token
-    if previous is None:
-        os.environ.pop("SOFTHSM2_CONF", None)
-    else:
-        os.environ["SOFTHSM2_CONF"] = previous
 
 
 @pytest.fixture

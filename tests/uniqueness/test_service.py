@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from enrollment.station_uniqueness import UniquenessRefusedError, new_reservation_id
-from hardware import Pkcs11Config, Pkcs11DeviceKey, init_softhsm_token, verify_audit_log
+from hardware import Pkcs11Config, Pkcs11DeviceKey, SoftHsmToken, verify_audit_log
 from hardware.signed_json import canonical_json
 from uniqueness import Endpoint, HttpTransport, UniquenessClient, UniquenessService, create_app, serve_locally
 from uniqueness.eyes import probe_bytes, probe_sha256
@@ -235,11 +235,11 @@ def test_no_template_bits_reach_the_audit_log_or_the_journal(world: ServiceWorld
 
 
 def test_a_station_whose_key_is_on_a_pkcs11_token_is_served(
-    world: ServiceWorld, endpoint: Endpoint, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    world: ServiceWorld, endpoint: Endpoint, softhsm_token: SoftHsmToken
 ) -> None:
-    token = init_softhsm_token(tmp_path / "softhsm", "uniqueness-station", "246810", "13579111")
-    monkeypatch.setenv("SOFTHSM2_CONF", str(token.config))
-    key = Pkcs11DeviceKey.generate(Pkcs11Config(token.library, token.label, "station"), token.user_pin)
+    token = softhsm_token  # the session's token (tests/conftest.py): one SoftHSM2 config per process
+    config = Pkcs11Config(token.library, token.label, "uniqueness-station")
+    key = Pkcs11DeviceKey.generate(config, token.user_pin)
     try:
         world.registry.authorize_device(key.address, world.owner)
         client = world.client(endpoint, key)
