@@ -1,0 +1,88 @@
+"""`personhood prove --action/--signal` makes what POST /v1/verify accepts, and `personhood verify` says why
+a proof is refused (issue 25: `--scope TEXT --message TEXT` is bytes32-encoded, the API hashes the text,
+so a proof made the README way was refused as wrong_scope)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from governance import action_scope, signal_message
+from personhood.cli import main
+
+from .conftest import MEMBERS
+
+pytestmark = [pytest.mark.slow, pytest.mark.node]
+
+ACTION, SIGNAL = "join-the-forum", "alice.eth"
+
+
+@pytest.fixture
+def files(gov, tmp_path: Path) -> dict[str, Path]:
+    key = tmp_path / "me.key"
+    key.write_text(gov.identities[MEMBERS - 1].export())
+    os.chmod(key, 0o600)
+    group = tmp_path / "group.txt"
+    group.write_text("\n".join(str(i.commitment) for i in gov.identities[:MEMBERS]) + "\n")
+    small = tmp_path / "small-group.txt"
+    small.write_text("\n".join(str(i.commitment) for i in gov.identities[:2]) + "\n")
+    return {"key": key, "group": group, "small": small, "folder": tmp_path}
+
+
+def prove_cli(files: dict[str, Path], capsys, *extra: str) -> dict:
+    capsys.readouterr()
+    assert main(["prove", "--identity", str(files["key"]), "--group", str(files["group"]), *extra]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+def test_prove_action_signal_is_accepted_by_the_verify_api_once(gov, files, client, capsys) -> None:
+    proof = prove_cli(files, capsys, "--action", ACTION, "--signal", SIGNAL)
+    assert int(proof["scope"]) == action_scope(ACTION)
+    assert int(proof["message"]) == signal_message(SIGNAL)
+    body = {"action": ACTION, "signal": SIGNAL, "proof": proof}
+    first = client.post("/v1/verify", json=body)
+    assert first.status_code == 200, first.json
+    assert client.post("/v1/verify", json=body).status_code == 409
+
+
+def test_verify_names_every_reason_and_checks_action_signal_group(gov, files, capsys) -> None:
+    proof_file = files["folder"] / "proof.json"
+    proof_file.write_text(json.dumps(prove_cli(files, capsys, "--action", ACTION, "--signal", SIGNAL)))
+    base = ["verify", str(proof_file), "--json"]
+
+    assert main([*base, "--action", ACTION, "--signal", SIGNAL, "--group", str(files["group"])]) == 0
+    assert json.loads(capsys.readouterr().out)["problems"] == []
+
+    assert (
+        main([*base, "--action", "another-action", "--signal", "bob.eth", "--group", str(files["small"])])
+        == 1
+    )
+    result = json.loads(capsys.readouterr().out)
+    codes = [p["code"] for p in result["problems"]]
+    assert result["valid"] is False
+    assert codes == ["wrong_scope", "wrong_message", "unknown_root", "wrong_depth"]
+    assert "another-action" in result["problems"][0]["message"]
+
+    assert main(["verify", str(proof_file), "--action", ACTION]) == 0  # no --signal: message not checked
+    assert capsys.readouterr().out.strip() == "valid"
+    assert main(["verify", str(proof_file), "--signal", SIGNAL, "--group", str(files["small"])]) == 2
+    assert "--signal needs --action" in capsys.readouterr().err
+    assert main(["verify", str(proof_file), "--action", ACTION, "--scope", "1"]) == 2
+
+    tampered = files["folder"] / "tampered.json"
+    tampered.write_text(json.dumps(json.loads(proof_file.read_text()) | {"nullifier": "12345"}))
+    assert main(["verify", str(tampered), "--action", ACTION, "--signal", SIGNAL]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("INVALID") and "invalid_proof" in out and "wrong_scope" not in out
+
+
+def test_prove_needs_an_action_or_a_scope_and_message(files, capsys) -> None:
+    base = ["prove", "--identity", str(files["key"]), "--group", str(files["group"])]
+    assert main(base) == 2
+    assert "--action" in capsys.readouterr().err
+    assert main([*base, "--scope", "1"]) == 2
+    assert main([*base, "--action", ACTION, "--message", "2"]) == 2
+    assert main([*base, "--action", "x" * 257]) == 2
