@@ -17,7 +17,7 @@ from .config import load_settings
 # Each module in personhood/commands/ registers one noun (or verb); add new ones here.
 COMMAND_MODULES: tuple[str, ...] = (
     "identity",  # id new|show
-    "group",  # group root
+    "group",  # group root, export
     "zk",  # circuits and trusted setup
     "prove",
     "verify",
@@ -27,7 +27,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "device",  # station device key
     "audit",  # signed audit log
     "station",  # enrollment station operator UI
-    "chain",  # contracts: build, deploy
+    "chain",  # contracts: build, up, deploy
+    "registry",  # the registry owner: authorize/revoke devices, status
     "gov",  # proposals, results, API server
     "vote",  # anonymous vote through the relayer
     "demo",

@@ -17,6 +17,7 @@ from werkzeug.serving import make_server
 
 from contracts import RegistryClient, build_contracts, connect, deploy_all
 from enrollment.station import Station
+from enrollment.station_binding import bind_station_dir, binding_of, require_authorized
 from enrollment.station_chain import ChainPort
 from enrollment.station_steps import StationInputError
 from enrollment.station_ui import OpenCvCameras, create_station_app
@@ -93,6 +94,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 registry.authorize_device(key.address, accounts[0])
                 progress(f"deployed the registry at {address} and authorized device {key.address}")
             registry = RegistryClient(w3, contracts, address)
+            require_authorized(key.address, ChainPort(registry, relayer).device_status(key.address))
+            bind_station_dir(station_dir, binding_of(w3, registry.address))
             station = Station.open(station_dir, key, ChainPort(registry, relayer))
             try:
                 app = create_station_app(station, cameras, station_dir)
