@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from zk_identity.errors import PersonhoodError
 
 from . import __version__
-from .commands.exit_codes import EXIT_REFUSED, EXIT_USAGE
+from .commands.error_lines import os_error_line
+from .commands.exit_codes import EXIT_INTERRUPTED, EXIT_REFUSED, EXIT_USAGE
 from .config import load_settings
 
 # Each module in personhood/commands/ registers one noun (or verb); add new ones here.
@@ -50,7 +51,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the CLI; return the process exit code."""
+    """Run the CLI; return the process exit code (130 after Ctrl-C, at any point)."""
+    try:
+        return _run(argv)
+    except KeyboardInterrupt:
+        print("personhood: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if getattr(args, "handler", None) is None:
@@ -63,6 +72,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PersonhoodError as e:
         print(f"personhood: error: {e}", file=sys.stderr)
         return EXIT_USAGE if isinstance(e, (ValueError, TypeError, FileNotFoundError)) else EXIT_REFUSED
-    except KeyboardInterrupt:
-        print("personhood: interrupted", file=sys.stderr)
-        return EXIT_REFUSED
+    except OSError as e:  # a missing file, a node that does not answer: one line, not a traceback
+        message, code = os_error_line(e)
+        print(f"personhood: error: {message}", file=sys.stderr)
+        return code

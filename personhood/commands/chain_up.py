@@ -6,7 +6,8 @@
 Starts anvil on 127.0.0.1:PORT with its state kept in DATA_DIR/chain-state.json (anvil `--state`:
 loaded at start, saved every few seconds and at exit), so a restart finds the same contracts, members and
 votes. It deploys only when the deployment file (`Settings.deployment_path`) does not name a registry
-that exists on this chain, writes that file, prints the RPC URL, and runs until Ctrl-C or SIGTERM.
+that exists on this chain, writes that file, prints the RPC URL, and runs until Ctrl-C or SIGTERM (exit
+130 either way, after anvil has saved its state).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from pathlib import Path
 
 from ..config import Settings
 from .deployment_file import deployment_json, write_deployment
-from .exit_codes import EXIT_OK
 from .output import progress
 
 DEFAULT_PORT = 8545  # the usual local JSON-RPC port (anvil's and hardhat's default)
@@ -91,7 +91,7 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
                 time.sleep(0.5)
         except KeyboardInterrupt:
             progress("stopping the chain (its state is saved)")
-            return EXIT_OK
+            raise  # exit 130, like every command stopped by Ctrl-C
         progress(f"anvil exited unexpectedly with {node.process.returncode}")
         return 1
     finally:

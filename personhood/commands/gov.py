@@ -19,12 +19,19 @@ from governance.errors import GovernanceError
 from governance.proposals import BALLOT_KINDS, ONE_PERSON_ONE_VOTE, QUADRATIC, Proposal
 
 from ..config import Settings
-from .exit_codes import EXIT_OK, EXIT_REFUSED
+from .exit_codes import EXIT_OK, EXIT_REFUSED, UsageError
 from .output import emit, progress
 
 BALLOT_NAMES = {"1p1v": ONE_PERSON_ONE_VOTE, "quadratic": QUADRATIC}
 DEFAULT_DURATION_S = 7 * 24 * 3600
 RPC_TIMEOUT_S = 30
+
+
+def proposal_id(text: str) -> int:
+    """argparse type of a proposal id: a whole number >= 0 (argparse reports anything else, exit 2)."""
+    if not text.isdecimal() or not text.isascii():
+        raise argparse.ArgumentTypeError(f"a proposal id is a whole number >= 0, got {text!r}")
+    return int(text)
 
 
 def add_chain_arguments(parser: argparse.ArgumentParser) -> None:
@@ -46,7 +53,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     propose.add_argument("--budget", type=int, help="quadratic: voice credits per voter")
     propose.set_defaults(handler=cmd_propose)
     results = sub.add_parser("results", help="tallies on chain and recounted from events, with a bar chart")
-    results.add_argument("proposal_id", type=int, metavar="ID")
+    results.add_argument("proposal_id", type=proposal_id, metavar="ID")
     results.add_argument("--ballot", choices=tuple(BALLOT_NAMES), default="1p1v")
     results.add_argument("--chart", type=Path, help="PNG to write (default: DATA_DIR/results-BALLOT-ID.png)")
     results.set_defaults(handler=cmd_results)
@@ -105,12 +112,14 @@ def cmd_propose(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_results(args: argparse.Namespace, settings: Settings) -> int:
     """Exit 0 when the contract's tallies equal the recount from events, 1 when they differ."""
+    if args.chart is not None and not args.chart.parent.is_dir():
+        raise UsageError(f"--chart: directory {args.chart.parent} does not exist")  # not created for you
     chain = open_chain(settings, args.deployment)
     ballot = BALLOT_NAMES[args.ballot]
     progress(f"recounting {ballot} proposal {args.proposal_id} from the event log")
     results = chain.proposals.results(ballot, args.proposal_id)
     chart = args.chart or settings.data_dir / f"results-{args.ballot}-{args.proposal_id}.png"
-    chart.parent.mkdir(parents=True, exist_ok=True)
+    chart.parent.mkdir(parents=True, exist_ok=True)  # our own data directory (a named one exists)
     chart.write_bytes(bar_chart_png(results.recount, f"{ballot} proposal {args.proposal_id}"))
     lines = [_describe(results.proposal), *(f"option {i}: {n}" for i, n in enumerate(results.recount))]
     lines.append(

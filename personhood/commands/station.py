@@ -25,6 +25,7 @@ from simulation.station_camera import SyntheticCameras
 
 from ..config import Settings
 from .device_key_args import add_device_key_args, open_device_key
+from .eth_address import parse_address
 from .output import progress
 
 DEFAULT_PORT = 8765
@@ -87,7 +88,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             relayer = args.relayer or (accounts[0] if accounts else None)
             if relayer is None:
                 raise StationInputError("the node has no unlocked account; name a relayer with --relayer")
-            address = args.registry
+            address = parse_address(args.registry, "--registry") if args.registry else None
             if args.deploy:
                 address = deploy_all(w3, contracts, accounts[0]).registry
                 registry = RegistryClient(w3, contracts, address)

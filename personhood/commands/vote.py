@@ -21,7 +21,7 @@ from zk_identity import prove
 
 from ..config import Settings
 from .exit_codes import EXIT_OK, EXIT_REFUSED
-from .gov import add_chain_arguments, open_chain
+from .gov import add_chain_arguments, open_chain, proposal_id
 from .identity import KEY_FILE_NAME, read_key_file
 from .output import emit, progress
 
@@ -29,7 +29,7 @@ from .output import emit, progress
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `vote` noun."""
     parser = subparsers.add_parser("vote", help="vote anonymously on a proposal through the relayer")
-    parser.add_argument("proposal_id", type=int, metavar="ID")
+    parser.add_argument("proposal_id", type=proposal_id, metavar="ID")
     choice = parser.add_mutually_exclusive_group(required=True)
     choice.add_argument("--option", type=int, help="one-person-one-vote: the option index")
     choice.add_argument("--votes", help="quadratic: votes per option, e.g. 3,1,0")

@@ -174,7 +174,7 @@ def test_operator_person_dao_and_dapp_journeys_on_one_chain(env, tmp_path: Path,
         assert run(capsys, *verify)[0] == 0
 
         # The chain stops and comes back with its state: no new deployment, the member is still there.
-        assert chain.stop() == 0
+        assert chain.stop() == 130  # Ctrl-C
         chain = Background(["chain", "up", "--port", str(port), "--depths", "1-4"], env, tmp_path, "chain2")
         text = chain.wait_for("export PERSONHOOD_RPC_URL=")
         assert "already deployed; not deploying again" in text
@@ -194,6 +194,10 @@ def test_operator_person_dao_and_dapp_journeys_on_one_chain(env, tmp_path: Path,
         serve[serve.index(registry_address)] = other
         code, _, err = run(capsys, *serve)
         assert code == 1 and "holds the records of registry" in err
+        code, out, _ = run(capsys, "registry", "revoke-device", device, "--json")
+        assert code == 0 and json.loads(out)["status"] == "revoked"
+        code, _, err = run(capsys, *serve)
+        assert code == 1 and "is revoked" in err
     finally:
         chain.stop()
 
