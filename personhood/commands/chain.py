@@ -20,8 +20,9 @@ from contracts.deploy import DEFAULT_ROOT_WINDOW_S
 from ..config import Settings
 from .chain_up import add_up
 from .deployment_file import deployment_json, write_deployment
-from .exit_codes import EXIT_OK, UsageError
+from .exit_codes import EXIT_OK
 from .output import emit, progress
+from .usage_error import UsageError
 
 _RANGE = re.compile(r"([0-9]+)(?:-([0-9]+))?")
 MAX_DEPTH = 32
@@ -87,12 +88,13 @@ def cmd_deploy(args: argparse.Namespace, settings: Settings) -> int:
             "no RPC URL: the embedded chain would stop as soon as deploy exits; run `personhood chain up` "
             "for a local chain that stays, or give --rpc URL"
         )
+    progress(f"building contracts and {len(depths)} verifier(s) (cached after the first time)")
     contracts = build_contracts(settings.cache_dir, depths, settings.node_modules)
     with connect(rpc_url, settings.node_modules) as w3:
         owner = w3.eth.accounts[0] if w3.eth.accounts else None
         if owner is None:
             raise UsageError("the node has no unlocked account to deploy from")
-        progress(f"deploying to chain {w3.eth.chain_id} from {owner}")
+        progress(f"deploying to chain {w3.eth.chain_id} from {owner} ({len(depths)} verifier(s))")
         deployment = deploy_all(w3, contracts, owner, args.root_window)
         result = deployment_json(deployment, w3.provider.endpoint_uri, owner)
         if rpc_url:

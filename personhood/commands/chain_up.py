@@ -58,7 +58,7 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
     from contracts import AnvilNode, build_contracts, deploy_all
 
     from .chain import parse_depths
-    from .exit_codes import UsageError
+    from .usage_error import UsageError
 
     if not 1 <= args.port <= 65535:
         raise UsageError(f"--port must be in 1..65535, got {args.port}")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .exit_codes import UsageError
+from .usage_error import UsageError
 
 
 def parse_address(text: str, what: str = "address") -> str:

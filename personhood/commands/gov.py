@@ -19,8 +19,9 @@ from governance.errors import GovernanceError
 from governance.proposals import BALLOT_KINDS, ONE_PERSON_ONE_VOTE, QUADRATIC, Proposal
 
 from ..config import Settings
-from .exit_codes import EXIT_OK, EXIT_REFUSED, UsageError
+from .exit_codes import EXIT_OK, EXIT_REFUSED
 from .output import emit, progress
+from .usage_error import UsageError
 
 BALLOT_NAMES = {"1p1v": ONE_PERSON_ONE_VOTE, "quadratic": QUADRATIC}
 DEFAULT_DURATION_S = 7 * 24 * 3600

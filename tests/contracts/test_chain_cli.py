@@ -11,7 +11,7 @@ from web3 import Web3
 from contracts import AnvilNode
 from governance import load_deployment
 from personhood.commands import chain
-from personhood.commands.exit_codes import UsageError
+from personhood.commands.usage_error import UsageError
 from personhood.config import load_settings
 
 pytestmark = pytest.mark.slow

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from personhood.commands.eth_address import parse_address
-from personhood.commands.exit_codes import UsageError
+from personhood.commands.usage_error import UsageError
 
 CHECKSUMMED = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 
