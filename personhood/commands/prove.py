@@ -65,7 +65,7 @@ def read_group(path: Path) -> LeanIMT:
 
 def cmd_prove(args: argparse.Namespace, settings: Settings) -> int:
     """Print the proof JSON on stdout. Exit 1 if proving is refused (e.g. not a member), 2 for bad input."""
-    scope, message = scope_and_message(args, proving=True)
+    scope, message = scope_and_message(args, proving=True, deployment=settings.deployment_path)
     try:
         identity = read_key_file(args.identity)
     except OSError as e:

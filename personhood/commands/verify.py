@@ -58,13 +58,13 @@ def _read(path: Path) -> str:
         raise ProofFormatError(f"cannot read {path}: {e}") from e
 
 
-def _expectation(args: argparse.Namespace):
+def _expectation(args: argparse.Namespace, settings: Settings):
     """What the options ask the proof to be bound to (governance.proof_diagnosis.Expectation)."""
     from governance.proof_diagnosis import Expectation
 
     from .prove import read_group
 
-    scope, message = scope_and_message(args, proving=False)
+    scope, message = scope_and_message(args, proving=False, deployment=settings.deployment_path)
     root = depth = None
     if args.group is not None:
         group = read_group(args.group)
@@ -85,7 +85,7 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
     from governance.proof_diagnosis import Problem, diagnose
 
     proof = MembershipProof.from_json(_read(args.proof))
-    expected = _expectation(args)
+    expected = _expectation(args, settings)
     vkey = None
     if args.vkey is not None:
         try:

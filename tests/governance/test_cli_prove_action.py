@@ -86,3 +86,36 @@ def test_prove_needs_an_action_or_a_scope_and_message(files, capsys) -> None:
     assert main([*base, "--scope", "1"]) == 2
     assert main([*base, "--action", ACTION, "--message", "2"]) == 2
     assert main([*base, "--action", "x" * 257]) == 2
+
+
+def test_the_scope_follows_the_api_form_one_or_namespaced(files, monkeypatch, capsys) -> None:
+    """`_api_scope` calls whichever `action_scope` the API defines: the action alone (today; --app-id is
+    refused) or World-ID-style (app id, chain id, action), with the chain id from --chain-id or the
+    deployment file."""
+
+    from eth_abi import encode
+    from eth_utils import keccak
+
+    from governance import requests
+    from personhood.commands.action_binding import _api_scope
+
+    base = ["prove", "--identity", str(files["key"]), "--group", str(files["group"]), "--action", ACTION]
+    assert main([*base, "--app-id", "app_1"]) == 2
+    assert "leave it out" in capsys.readouterr().err
+    assert _api_scope(ACTION, None, None, None) == action_scope(ACTION)
+
+    def namespaced(app_id: str, chain_id: int, action: str) -> int:
+        data = encode(["uint256", "string", "string"], [chain_id, app_id, action])
+        return int.from_bytes(keccak(data), "big") >> 8
+
+    monkeypatch.setattr(requests, "action_scope", namespaced)
+    deployment = files["folder"] / "deployment.json"
+    deployment.write_text('{"chain_id": 31337}')
+    assert _api_scope(ACTION, "app_1", None, deployment) == namespaced("app_1", 31337, ACTION)
+    assert _api_scope(ACTION, "app_1", 5, deployment) == namespaced("app_1", 5, ACTION)
+    for app_id, chain_id, where, words in (
+        (None, 5, deployment, "--app-id is required"),
+        ("app_1", None, files["folder"] / "missing.json", "--chain-id"),
+    ):
+        with pytest.raises(ValueError, match=words):
+            _api_scope(ACTION, app_id, chain_id, where)
