@@ -76,7 +76,12 @@ def test_prove_in_the_browser_accepted_once(gov, served: str, services) -> None:
             lambda d: "proof made" in status.text or "error" in status.get_attribute("class")
         )
         assert "proof made in the browser" in status.text, status.text
-        browser_s = float(driver.find_element(By.TAG_NAME, "body").get_attribute("data-prove-seconds"))
+        body = driver.find_element(By.TAG_NAME, "body")
+        cold_s = float(body.get_attribute("data-prove-seconds"))  # includes fetching the artifacts
+        driver.execute_script("document.getElementById('status').textContent = ''")
+        driver.find_element(By.ID, "prove").click()  # again, warm: artifacts cached, wasm compiled
+        WebDriverWait(driver, 240).until(lambda d: "proof made" in status.text)
+        warm_s = float(body.get_attribute("data-prove-seconds"))
         proof = json.loads(driver.find_element(By.ID, "proof").text)
         assert int(proof["scope"]) == action_scope(ACTION) and int(proof["message"]) == signal_message(SIGNAL)
         assert int(proof["merkleTreeRoot"]) == gov.chain.registry.current_root()
@@ -97,10 +102,13 @@ def test_prove_in_the_browser_accepted_once(gov, served: str, services) -> None:
         driver.quit()
 
     group = LeanIMT(i.commitment for i in gov.identities[:MEMBERS])
-    started = time.perf_counter()
-    prove(me, group, signal_message(SIGNAL), action_scope(ACTION), pool=gov.pool, backend="native")
-    native_s = time.perf_counter() - started
+    native = []
+    for _ in range(3):
+        started = time.perf_counter()
+        prove(me, group, signal_message(SIGNAL), action_scope(ACTION), pool=gov.pool, backend="native")
+        native.append(time.perf_counter() - started)
     print(
-        f"\nproof at depth {max(1, group.depth)}: browser (snarkjs) {browser_s:.2f} s, "
-        f"native prover {native_s:.2f} s"
+        f"\nproof at depth {max(1, group.depth)}: browser (snarkjs) first {cold_s:.2f} s, "
+        f"again {warm_s:.2f} s; "
+        f"native prover {sorted(native)[1]:.2f} s (median of 3)"
     )
