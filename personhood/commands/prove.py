@@ -58,9 +58,24 @@ def read_group(path: Path) -> LeanIMT:
     if not lines:
         raise ProofFormatError(f"group file {path} has no commitments")
     try:
-        return LeanIMT(parse_commitments(lines))
+        return _group_with_removals(parse_commitments(lines))
     except (ValueError, TypeError) as e:
         raise ProofFormatError(str(e)) from e
+
+
+def _group_with_removals(values: list[int]) -> LeanIMT:
+    """The group of `values` where 0 marks a removed member (as `group export` and the registry write it).
+
+    A LeanIMT takes no zero leaf, so each 0 enters as a distinct placeholder and is then removed, which
+    sets it to 0 exactly as the registry's revoke did; the root is the registry's.
+    """
+    present = set(values)
+    placeholders = (p for p in range(1, len(values) + len(present) + 2) if p not in present)
+    zeros = [i for i, v in enumerate(values) if v == 0]
+    tree = LeanIMT([next(placeholders) if v == 0 else v for v in values])
+    for index in zeros:
+        tree.remove(index)
+    return tree
 
 
 def cmd_prove(args: argparse.Namespace, settings: Settings) -> int:
