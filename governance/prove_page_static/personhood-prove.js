@@ -9,8 +9,10 @@
 //   const { proof } = await personhood.prove(id, group, "claim-airdrop", "0xMyAddress");
 //   const answer = await personhood.verify("claim-airdrop", "0xMyAddress", proof);
 //
-// Encodings follow the API (governance/requests.py): scope = keccak256(UTF-8 action) >> 8, message =
-// keccak256(UTF-8 signal) >> 8; the circuit then takes keccak256(uint256) >> 8 of each (Semaphore v4).
+// Encodings follow the API (governance/requests.py): the scope is keccak256(UTF-8 action) >> 8, or, where
+// the API namespaces actions (/prove/config.json says which), keccak256(abi.encode(chain id, app id,
+// action)) >> 8 with the dapp's app id passed to prove() and verify(); message = keccak256(UTF-8 signal)
+// >> 8; the circuit then takes keccak256(uint256) >> 8 of each (Semaphore v4).
 
 import { keccak_256 } from "./vendor/noble-hashes/sha3.js";
 
@@ -80,6 +82,30 @@ function uint256Bytes(value) {
   return out;
 }
 const circuitHash = (value) => keccakToField(uint256Bytes(value)); // Semaphore's hash(message)
+
+// World-ID-style scope: keccak256(abi.encode(uint256 chainId, string appId, string action)) >> 8.
+function abiString(bytes) {
+  const padded = new Uint8Array(Math.ceil(bytes.length / 32) * 32);
+  padded.set(bytes);
+  return [uint256Bytes(bytes.length), padded];
+}
+export function namespacedScope(appId, chainId, action) {
+  const [appLength, appData] = abiString(new TextEncoder().encode(appId));
+  const [actionLength, actionData] = abiString(new TextEncoder().encode(action));
+  const parts = [uint256Bytes(chainId), uint256Bytes(96), uint256Bytes(96 + 32 + appData.length),
+    appLength, appData, actionLength, actionData];
+  const data = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((offset, p) => (data.set(p, offset), offset + p.length), 0);
+  return keccakToField(data);
+}
+
+let scopeConfig = null;
+async function apiScope(action, appId) {
+  scopeConfig ??= await (await fetch(new URL("config.json", BASE))).json();
+  if (!scopeConfig.namespaced) return actionScope(action);
+  if (!appId) throw new Error("this API binds actions to an application id: give the dapp's app id");
+  return namespacedScope(appId, BigInt(scopeConfig.chainId), action);
+}
 
 // ---- identity: the private key stays in this browser (localStorage), never sent ----
 const toBase64 = (bytes) => btoa(String.fromCharCode(...bytes));
@@ -156,11 +182,11 @@ function merkleProof(group, leaf) {
 }
 
 // ---- the proof ----
-export async function prove(identity, group, action, signal) {
+export async function prove(identity, group, action, signal, appId = null) {
   const { snarkjs } = await libraries();
   const depth = Math.max(1, group.depth); // the registry records one depth per root: the group's
   const path = merkleProof(group, identity.commitment);
-  const scope = actionScope(action), message = signalMessage(signal);
+  const scope = await apiScope(action, appId), message = signalMessage(signal);
   const inputs = {
     secret: identity.secretScalar.toString(),
     merkleProofLength: path.siblings.length,
@@ -190,11 +216,12 @@ export async function prove(identity, group, action, signal) {
   };
 }
 
-export async function verify(action, signal, proof) {
+export async function verify(action, signal, proof, appId = null) {
+  const body = appId ? { app_id: appId, action, signal, proof } : { action, signal, proof };
   const response = await fetch(new URL("v1/verify", API), {
     method: "POST",
     headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ action, signal, proof }),
+    body: JSON.stringify(body),
   });
   return { status: response.status, body: await response.json() };
 }

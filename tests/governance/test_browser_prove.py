@@ -11,6 +11,8 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from eth_abi import encode
+from eth_utils import keccak
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -51,6 +53,13 @@ def served(services) -> Iterator[str]:
         server.shutdown()
         thread.join(10)
         server.server_close()
+
+
+def namespaced_scope(app_id: str, chain_id: int, action: str) -> int:
+    return (
+        int.from_bytes(keccak(encode(["uint256", "string", "string"], [chain_id, app_id, action])), "big")
+        >> 8
+    )
 
 
 def test_prove_in_the_browser_accepted_once(gov, served: str, services) -> None:
@@ -94,6 +103,22 @@ def test_prove_in_the_browser_accepted_once(gov, served: str, services) -> None:
         WebDriverWait(driver, 60).until(lambda d: answer.text.startswith("409 "))
         assert "nullifier_used" in answer.text
         assert services.nullifiers.count() == 1
+
+        # The World-ID-style scope the module computes where the API namespaces actions, against
+        # keccak256(abi.encode(uint256, string, string)) >> 8 computed here by eth_abi.
+        cases = [("app_1", 31337, "vote"), ("", 1, ""), ("a" * 40, 2**64, "ünïcödé action " * 5)]
+        got = driver.execute_async_script(
+            "const done = arguments[arguments.length - 1];"
+            "import('/prove/personhood-prove.js').then(m => done(arguments[0].map("
+            "([a, c, x]) => m.namespacedScope(a, BigInt(c), x).toString())));",
+            [[a, str(c), x] for a, c, x in cases],
+        )
+        assert got == [str(namespaced_scope(a, c, x)) for a, c, x in cases]
+        config = json.loads(driver.execute_script(
+            "const r = new XMLHttpRequest(); r.open('GET', '/prove/config.json', false); r.send();"
+            "return r.responseText;"
+        ))  # fmt: skip
+        assert config == {"namespaced": False, "chainId": gov.deployment.chain_id}
 
         resources = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
         assert resources and all(url.startswith(served + "/") for url in resources), resources
