@@ -39,6 +39,7 @@ FLAGS = (
     "--disable-dev-shm-usage",
 )
 ACTION, SIGNAL = "browser-airdrop", "0x00000000000000000000000000000000000000b2"
+APP_ID = "app_browser_test"
 
 
 @pytest.fixture
@@ -75,7 +76,15 @@ def test_prove_in_the_browser_accepted_once(gov, served: str, services) -> None:
         driver.find_element(By.ID, "import").click()
         WebDriverWait(driver, 60).until(lambda d: d.find_element(By.ID, "commitment").text != "none yet")
         assert driver.find_element(By.ID, "commitment").text == str(me.commitment)
-        for name, value in (("action", ACTION), ("signal", SIGNAL)):
+        config = json.loads(driver.execute_script(
+            "const r = new XMLHttpRequest(); r.open('GET', '/prove/config.json', false); r.send();"
+            "return r.responseText;"
+        ))  # fmt: skip
+        assert config["chainId"] == gov.deployment.chain_id
+        # Whichever scope the API uses (the action alone, or namespaced by an app id): the page follows.
+        app_id = APP_ID if config["namespaced"] else ""
+        scope = namespaced_scope(APP_ID, config["chainId"], ACTION) if app_id else action_scope(ACTION)
+        for name, value in (("app-id", app_id), ("action", ACTION), ("signal", SIGNAL)):
             box = driver.find_element(By.ID, name)
             box.clear()
             box.send_keys(value)
@@ -92,7 +101,7 @@ def test_prove_in_the_browser_accepted_once(gov, served: str, services) -> None:
         WebDriverWait(driver, 240).until(lambda d: "proof made" in status.text)
         warm_s = float(body.get_attribute("data-prove-seconds"))
         proof = json.loads(driver.find_element(By.ID, "proof").text)
-        assert int(proof["scope"]) == action_scope(ACTION) and int(proof["message"]) == signal_message(SIGNAL)
+        assert int(proof["scope"]) == scope and int(proof["message"]) == signal_message(SIGNAL)
         assert int(proof["merkleTreeRoot"]) == gov.chain.registry.current_root()
 
         answer = driver.find_element(By.ID, "answer")
@@ -114,11 +123,6 @@ def test_prove_in_the_browser_accepted_once(gov, served: str, services) -> None:
             [[a, str(c), x] for a, c, x in cases],
         )
         assert got == [str(namespaced_scope(a, c, x)) for a, c, x in cases]
-        config = json.loads(driver.execute_script(
-            "const r = new XMLHttpRequest(); r.open('GET', '/prove/config.json', false); r.send();"
-            "return r.responseText;"
-        ))  # fmt: skip
-        assert config == {"namespaced": False, "chainId": gov.deployment.chain_id}
 
         resources = driver.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
         assert resources and all(url.startswith(served + "/") for url in resources), resources
@@ -130,7 +134,7 @@ def test_prove_in_the_browser_accepted_once(gov, served: str, services) -> None:
     native = []
     for _ in range(3):
         started = time.perf_counter()
-        prove(me, group, signal_message(SIGNAL), action_scope(ACTION), pool=gov.pool, backend="native")
+        prove(me, group, signal_message(SIGNAL), scope, pool=gov.pool, backend="native")
         native.append(time.perf_counter() - started)
     print(
         f"\nproof at depth {max(1, group.depth)}: browser (snarkjs) first {cold_s:.2f} s, "
