@@ -13,6 +13,7 @@ import pytest
 from governance import action_scope, signal_message
 from personhood.cli import main
 
+from . import api_scope
 from .conftest import MEMBERS
 
 pytestmark = [pytest.mark.slow, pytest.mark.node]
@@ -39,19 +40,23 @@ def prove_cli(files: dict[str, Path], capsys, *extra: str) -> dict:
 
 
 def test_prove_action_signal_is_accepted_by_the_verify_api_once(gov, files, client, capsys) -> None:
-    proof = prove_cli(files, capsys, "--action", ACTION, "--signal", SIGNAL)
-    assert int(proof["scope"]) == action_scope(ACTION)
+    chain_id = gov.deployment.chain_id
+    proof = prove_cli(files, capsys, "--action", ACTION, "--signal", SIGNAL, *api_scope.cli_args(chain_id))
+    assert int(proof["scope"]) == api_scope.expected_scope(ACTION, chain_id)
     assert int(proof["message"]) == signal_message(SIGNAL)
-    body = {"action": ACTION, "signal": SIGNAL, "proof": proof}
+    body = {"action": ACTION, "signal": SIGNAL, "proof": proof, **api_scope.body_fields()}
     first = client.post("/v1/verify", json=body)
     assert first.status_code == 200, first.json
     assert client.post("/v1/verify", json=body).status_code == 409
 
 
 def test_verify_names_every_reason_and_checks_action_signal_group(gov, files, capsys) -> None:
+    extra = api_scope.cli_args(gov.deployment.chain_id)
     proof_file = files["folder"] / "proof.json"
-    proof_file.write_text(json.dumps(prove_cli(files, capsys, "--action", ACTION, "--signal", SIGNAL)))
-    base = ["verify", str(proof_file), "--json"]
+    proof_file.write_text(
+        json.dumps(prove_cli(files, capsys, "--action", ACTION, "--signal", SIGNAL, *extra))
+    )
+    base = ["verify", str(proof_file), "--json", *extra]
 
     assert main([*base, "--action", ACTION, "--signal", SIGNAL, "--group", str(files["group"])]) == 0
     assert json.loads(capsys.readouterr().out)["problems"] == []
@@ -66,7 +71,9 @@ def test_verify_names_every_reason_and_checks_action_signal_group(gov, files, ca
     assert codes == ["wrong_scope", "wrong_message", "unknown_root", "wrong_depth"]
     assert "another-action" in result["problems"][0]["message"]
 
-    assert main(["verify", str(proof_file), "--action", ACTION]) == 0  # no --signal: message not checked
+    assert (
+        main(["verify", str(proof_file), "--action", ACTION, *extra]) == 0
+    )  # no --signal: message not checked
     assert capsys.readouterr().out.strip() == "valid"
     assert main(["verify", str(proof_file), "--signal", SIGNAL, "--group", str(files["small"])]) == 2
     assert "--signal needs --action" in capsys.readouterr().err
@@ -74,7 +81,7 @@ def test_verify_names_every_reason_and_checks_action_signal_group(gov, files, ca
 
     tampered = files["folder"] / "tampered.json"
     tampered.write_text(json.dumps(json.loads(proof_file.read_text()) | {"nullifier": "12345"}))
-    assert main(["verify", str(tampered), "--action", ACTION, "--signal", SIGNAL]) == 1
+    assert main(["verify", str(tampered), "--action", ACTION, "--signal", SIGNAL, *extra]) == 1
     out = capsys.readouterr().out
     assert out.startswith("INVALID") and "invalid_proof" in out and "wrong_scope" not in out
 
@@ -100,9 +107,13 @@ def test_the_scope_follows_the_api_form_one_or_namespaced(files, monkeypatch, ca
     from personhood.commands.action_binding import _api_scope
 
     base = ["prove", "--identity", str(files["key"]), "--group", str(files["group"]), "--action", ACTION]
-    assert main([*base, "--app-id", "app_1"]) == 2
-    assert "leave it out" in capsys.readouterr().err
-    assert _api_scope(ACTION, None, None, None) == action_scope(ACTION)
+    if api_scope.namespaced():
+        assert main(base) == 2
+        assert "--app-id is required" in capsys.readouterr().err
+    else:
+        assert main([*base, "--app-id", "app_1"]) == 2
+        assert "leave it out" in capsys.readouterr().err
+        assert _api_scope(ACTION, None, None, None) == action_scope(ACTION)
 
     def namespaced(app_id: str, chain_id: int, action: str) -> int:
         data = encode(["uint256", "string", "string"], [chain_id, app_id, action])

@@ -6,6 +6,7 @@ restarts with its state, and a station directory is refused against another regi
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import signal
@@ -28,6 +29,14 @@ pytestmark = [pytest.mark.slow, pytest.mark.node]
 PASSWORD = "journey-device-password"
 ACTION, SIGNAL = "claim-airdrop-2026", "alice.eth"
 CLI = [sys.executable, "-m", "personhood"]
+APP_ID = "app_journey"
+
+
+def namespaced_api() -> bool:
+    """True when /v1/verify's scope takes (app id, chain id, action) rather than the action alone."""
+    from governance import requests
+
+    return len(inspect.signature(requests.action_scope).parameters) > 1
 
 
 class Background:
@@ -127,9 +136,11 @@ def test_operator_person_dao_and_dapp_journeys_on_one_chain(env, tmp_path: Path,
         code, _, err = run(capsys, "group", "export", "--out", str(group_file))
         assert code == 0 and "group of 1" in err
         assert group_file.read_text() == f"{commitment}\n"
+        # Where the API binds actions to a dapp (World-ID-style app id + chain id), the dapp's app id too.
+        app = ["--app-id", APP_ID, "--chain-id", str(deployment["chain_id"])] if namespaced_api() else []
         code, out, _ = run(
             capsys, "prove", "--identity", str(key_file), "--group", str(group_file), "--action", ACTION,
-            "--signal", SIGNAL,
+            "--signal", SIGNAL, *app,
         )  # fmt: skip
         assert code == 0
         proof = json.loads(out)
@@ -149,6 +160,8 @@ def test_operator_person_dao_and_dapp_journeys_on_one_chain(env, tmp_path: Path,
             api.wait_for("serving the governance API")
             url = f"http://127.0.0.1:{api_port}/v1/verify"
             body = {"action": ACTION, "signal": SIGNAL, "proof": proof}
+            if app:
+                body["app_id"] = APP_ID
             for _ in range(100):  # the server answers a moment after its first line
                 try:
                     status, answer = post(url, body)
@@ -170,6 +183,7 @@ def test_operator_person_dao_and_dapp_journeys_on_one_chain(env, tmp_path: Path,
             SIGNAL,
             "--group",
             str(group_file),
+            *app,
         ]
         assert run(capsys, *verify)[0] == 0
 
