@@ -10,35 +10,19 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from web3 import Web3
-
-from contracts import build_contracts
-from governance import Chain, chain_clients, load_deployment
 from governance.charts import bar_chart_png
 from governance.errors import GovernanceError
 from governance.proposals import BALLOT_KINDS, ONE_PERSON_ONE_VOTE, QUADRATIC, Proposal
 
 from ..config import Settings
+from .arg_types import proposal_id
+from .chain_args import add_chain_arguments, open_chain
 from .exit_codes import EXIT_OK, EXIT_REFUSED
 from .output import emit, progress
 from .usage_error import UsageError
 
 BALLOT_NAMES = {"1p1v": ONE_PERSON_ONE_VOTE, "quadratic": QUADRATIC}
 DEFAULT_DURATION_S = 7 * 24 * 3600
-RPC_TIMEOUT_S = 30
-
-
-def proposal_id(text: str) -> int:
-    """argparse type of a proposal id: a whole number >= 0 (argparse reports anything else, exit 2)."""
-    if not text.isdecimal() or not text.isascii():
-        raise argparse.ArgumentTypeError(f"a proposal id is a whole number >= 0, got {text!r}")
-    return int(text)
-
-
-def add_chain_arguments(parser: argparse.ArgumentParser) -> None:
-    """--deployment and --json, shared by every chain-reading command."""
-    parser.add_argument("--deployment", type=Path, help="deployment JSON (default: DATA_DIR/deployment.json)")
-    parser.add_argument("--json", action="store_true", help="print one JSON object")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -66,16 +50,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve.set_defaults(handler=cmd_serve)
     for action in (propose, results, listing):
         add_chain_arguments(action)
-
-
-def open_chain(settings: Settings, deployment: Path | None) -> Chain:
-    """Clients of the deployment at `settings.rpc_url`; GovernanceError when not configured."""
-    if not settings.rpc_url:
-        raise GovernanceError("rpc_url is empty: point PERSONHOOD_RPC_URL at the chain you deployed to")
-    path = deployment or settings.deployment_path
-    w3 = Web3(Web3.HTTPProvider(settings.rpc_url, request_kwargs={"timeout": RPC_TIMEOUT_S}))
-    contracts = build_contracts(settings.cache_dir, (), settings.node_modules)
-    return chain_clients(w3, contracts, load_deployment(path))
 
 
 def _describe(p: Proposal) -> str:

@@ -71,8 +71,8 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     """One decimal commitment per line, in leaf order (revoked leaves as 0); root and size on stderr."""
     from governance.errors import UpstreamError
 
+    from .chain_args import open_chain
     from .deployment_file import write_text_atomically
-    from .gov import open_chain
 
     registry = open_chain(settings, args.deployment).registry
     tree = registry.tree()

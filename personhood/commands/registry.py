@@ -21,7 +21,7 @@ from .output import emit, progress
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `registry` noun."""
-    from .gov import add_chain_arguments
+    from .chain_args import add_chain_arguments
 
     parser = subparsers.add_parser("registry", help="the registry owner's commands: station devices, status")
     sub = parser.add_subparsers(dest="registry_command", metavar="ACTION", required=True)
@@ -41,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _open(args: argparse.Namespace, settings: Settings):
-    from .gov import open_chain
+    from .chain_args import open_chain
 
     return open_chain(settings, args.deployment).registry
 

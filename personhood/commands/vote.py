@@ -20,8 +20,9 @@ from governance.voter import send_vote, vote_request
 from zk_identity import prove
 
 from ..config import Settings
+from .arg_types import proposal_id
+from .chain_args import add_chain_arguments, open_chain
 from .exit_codes import EXIT_OK, EXIT_REFUSED
-from .gov import add_chain_arguments, open_chain, proposal_id
 from .identity import KEY_FILE_NAME, read_key_file
 from .output import emit, progress
 
