@@ -43,17 +43,29 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _open(args: argparse.Namespace, settings: Settings):
     from .chain_args import open_chain
 
-    return open_chain(settings, args.deployment).registry
+    return open_chain(settings, args.deployment)
+
+
+# The two reads the registry client does not offer as methods; kept here, in one place.
+def _accounts(chain) -> list[str]:
+    """The node's unlocked accounts (a development node's; a production node has none)."""
+    return list(chain.w3.eth.accounts)
+
+
+def _owner(chain) -> str:
+    """The registry's owner (PersonhoodRegistry.owner)."""
+    return chain.registry.contract.functions.owner().call()
 
 
 def _owner_action(args: argparse.Namespace, settings: Settings, verb: str) -> int:
     from enrollment.station_chain import ChainPort
 
     device = parse_address(args.device, "the device address")
-    registry = _open(args, settings)
-    accounts = registry.w3.eth.accounts
+    chain = _open(args, settings)
+    registry = chain.registry
+    accounts = _accounts(chain)
     sender = parse_address(args.sender, "--from") if args.sender else (accounts[0] if accounts else None)
-    owner = registry.contract.functions.owner().call()
+    owner = _owner(chain)
     if sender is None or sender != owner:
         print(
             f"personhood: refused: {sender or 'the node has no unlocked account; it'} is not the "
@@ -86,17 +98,19 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     from enrollment.station_chain import ChainPort
 
     device = parse_address(args.device, "--device") if args.device else None
-    registry = _open(args, settings)
+    chain = _open(args, settings)
+    registry = chain.registry
+    owner = _owner(chain)
     result: dict[str, object] = {
         "registry": registry.address,
-        "chain_id": registry.w3.eth.chain_id,
-        "owner": registry.contract.functions.owner().call(),
+        "chain_id": chain.deployment.chain_id,
+        "owner": owner,
         "members": registry.size(),
         "depth": registry.depth(),
         "root": str(registry.current_root()),
     }
     if device is not None:
         result["device"] = device
-        result["device_status"] = ChainPort(registry, result["owner"]).device_status(device)
+        result["device_status"] = ChainPort(registry, owner).device_status(device)
     emit(result, args.json, "\n".join(f"{key}: {value}" for key, value in result.items()))
     return EXIT_OK
