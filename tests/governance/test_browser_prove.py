@@ -108,6 +108,13 @@ def test_prove_in_the_browser_accepted_once(gov, served: str, services) -> None:
         driver.find_element(By.ID, "submit").click()
         WebDriverWait(driver, 60).until(lambda d: answer.text)
         assert answer.text.startswith("200 "), answer.text
+        # The same person claims again from the page (another signal, a new proof): refused.
+        box = driver.find_element(By.ID, "signal")
+        box.clear()
+        box.send_keys("another-signal")
+        driver.find_element(By.ID, "prove").click()
+        WebDriverWait(driver, 240).until(lambda d: "proof made" in status.text)
+        assert json.loads(driver.find_element(By.ID, "proof").text)["nullifier"] == proof["nullifier"]
         driver.find_element(By.ID, "submit").click()
         WebDriverWait(driver, 60).until(lambda d: answer.text.startswith("409 "))
         assert "nullifier_used" in answer.text

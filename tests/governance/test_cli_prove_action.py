@@ -47,7 +47,11 @@ def test_prove_action_signal_is_accepted_by_the_verify_api_once(gov, files, clie
     body = {"action": ACTION, "signal": SIGNAL, "proof": proof, **api_scope.body_fields()}
     first = client.post("/v1/verify", json=body)
     assert first.status_code == 200, first.json
-    assert client.post("/v1/verify", json=body).status_code == 409
+    # The same person claiming the action again (another signal, a new proof, the same nullifier): refused.
+    again = prove_cli(files, capsys, "--action", ACTION, "--signal", "bob.eth", *api_scope.cli_args(chain_id))
+    assert again["nullifier"] == proof["nullifier"]
+    second = client.post("/v1/verify", json={**body, "signal": "bob.eth", "proof": again})
+    assert second.status_code == 409 and second.json["error"] == "nullifier_used"
 
 
 def test_verify_names_every_reason_and_checks_action_signal_group(gov, files, capsys) -> None:

@@ -169,7 +169,14 @@ def test_operator_person_dao_and_dapp_journeys_on_one_chain(env, tmp_path: Path,
                 except urllib.error.URLError:
                     time.sleep(0.2)
             assert status == 200, answer
-            assert post(url, body)[0] == 409
+            # The same person claiming again (another signal, a new proof): refused.
+            code, out, _ = run(
+                capsys, "prove", "--identity", str(key_file), "--group", str(group_file), "--action", ACTION,
+                "--signal", "bob.eth", *app,
+            )  # fmt: skip
+            assert code == 0
+            status, answer = post(url, {**body, "signal": "bob.eth", "proof": json.loads(out)})
+            assert status == 409 and answer["error"] == "nullifier_used", answer
         finally:
             api.stop()
         proof_file = tmp_path / "proof.json"
