@@ -27,7 +27,7 @@ from zk_identity.node_tools import node_modules_dir
 from zk_identity.poseidon_params import poseidon_params
 
 from . import requests
-from .errors import NotFoundError
+from .errors import NotFoundError, UpstreamError
 from .services import current_services
 
 blueprint = Blueprint("prove_page", __name__)
@@ -49,8 +49,12 @@ _REWRITES = {"noble-hashes/utils.js": ("from '@noble/hashes/crypto'", "from './c
 JS = "text/javascript; charset=utf-8"
 
 
-def _node_modules() -> Path:
-    return node_modules_dir(current_app.config.get("PERSONHOOD_NODE_MODULES"))
+def _installed(relative: str) -> Path:
+    """A file under node_modules; UpstreamError (503) naming the fix when it is not installed."""
+    path = node_modules_dir(current_app.config.get("PERSONHOOD_NODE_MODULES")) / relative
+    if not path.is_file():
+        raise UpstreamError(f"{relative} is not installed on this server (run `make setup`, i.e. npm ci)")
+    return path
 
 
 @blueprint.get("/prove")
@@ -98,7 +102,7 @@ def vendor(name: str) -> Response:
     """An allowlisted browser build from node_modules (404 for anything else)."""
     if name not in VENDOR:
         raise NotFoundError(f"no vendored file {name!r}")
-    path = _node_modules() / VENDOR[name]
+    path = _installed(VENDOR[name])
     if name in _REWRITES:
         old, new = _REWRITES[name]
         return Response(path.read_text(encoding="utf-8").replace(old, new), mimetype=JS)
@@ -110,5 +114,5 @@ def artifact(depth: int, ext: str) -> Response:
     """The official ceremony's circuit (wasm) or proving key (zkey) for `depth` in 1..32."""
     if not 1 <= depth <= MAX_DEPTH or ext not in ("wasm", "zkey"):
         raise NotFoundError(f"no artifact semaphore-{depth}.{ext} (depths 1..{MAX_DEPTH}, wasm or zkey)")
-    path = _node_modules() / "@zk-kit/semaphore-artifacts" / f"semaphore-{depth}.{ext}"
+    path = _installed(f"@zk-kit/semaphore-artifacts/semaphore-{depth}.{ext}")
     return send_file(path, mimetype="application/octet-stream", max_age=86400)
