@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import signal
+import socket
 import time
 from pathlib import Path
 
@@ -47,6 +48,15 @@ def _existing(w3, path: Path) -> dict | None:
         return None
 
 
+def _require_free(port: int) -> None:
+    """UsageError if something already listens on 127.0.0.1:`port` (often a chain up from before)."""
+    from .usage_error import UsageError
+
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise UsageError(f"port {port} is in use (another chain up?); stop it or choose --port")
+
+
 def _stop(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # SIGTERM stops the chain like Ctrl-C: anvil saves its state on the way out
 
@@ -62,6 +72,7 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
 
     if not 1 <= args.port <= 65535:
         raise UsageError(f"--port must be in 1..65535, got {args.port}")
+    _require_free(args.port)
     depths = parse_depths(args.depths)
     state = settings.data_dir / STATE_FILE
     settings.data_dir.mkdir(parents=True, exist_ok=True)

@@ -128,3 +128,12 @@ def test_ctrl_c_exits_130_and_stops_the_embedded_chain(data_dir: Path, tmp_path:
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", port)) != 0  # the embedded anvil is gone
     assert not data_dir.exists() or not any(data_dir.iterdir())  # nothing written for a chain that ended
+
+
+def test_chain_up_on_a_port_in_use(data_dir: Path, capsys) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        assert main(["chain", "up", "--port", str(busy.getsockname()[1]), "--depths", "1"]) == 2
+    assert "is in use" in one_line_error(capsys)
+    assert not data_dir.exists()  # refused before anything was written
