@@ -69,9 +69,11 @@ class AnvilNode:
         chain_id: int = DEFAULT_CHAIN_ID,
         node_modules: Path | None = None,
         extra_args: tuple[str, ...] = (),
+        port: int | None = None,
     ) -> AnvilNode:
-        """Start anvil on a free loopback port and wait until it answers (raises AnvilError otherwise)."""
-        port = free_loopback_port()
+        """Start anvil on `port` (default: a free loopback port) and wait until it answers (raises
+        AnvilError otherwise, e.g. when the port is taken)."""
+        port = free_loopback_port() if port is None else port
         args = [str(anvil_binary(node_modules)), "--host", "127.0.0.1", "--port", str(port)]
         args += ["--chain-id", str(chain_id), "--mnemonic", TEST_MNEMONIC, "--silent", *extra_args]
         process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

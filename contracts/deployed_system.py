@@ -73,13 +73,15 @@ def load_deployment(path: Path) -> Deployment:
         raise DeploymentFileError(f"{path} is not a deployment file: {e}") from e
 
 
-def save_deployment(deployment: Deployment, path: Path) -> None:
-    """Write `deployment` as the JSON `load_deployment` reads, atomically (a crash leaves the old file)."""
+def save_deployment(deployment: Deployment, path: Path, **notes: str) -> None:
+    """Write `deployment` as the JSON `load_deployment` reads, with `notes` beside it for people (e.g. the
+    RPC URL, the owner: `load_deployment` ignores them), atomically (a crash leaves the old file)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(dataclasses.asdict(deployment), out, sort_keys=True)
+            json.dump({**dataclasses.asdict(deployment), **notes}, out, indent=2, sort_keys=True)
+            out.write("\n")
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -36,6 +36,10 @@ class RegistryClient(ContractClient):
         """The attestation a device must sign to enroll `commitment` here."""
         return Enrollment(self.chain_id, self.address, commitment, deadline)
 
+    def owner(self) -> str:
+        """The registry's owner: the one account that may authorize and revoke devices."""
+        return str(self._read("owner"))
+
     def device_status(self, device: str) -> str:
         """`device`'s status in the registry: "unknown", "active" or "revoked"."""
         status = int(self._read("deviceStatus", device))  # type: ignore[call-overload]

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
+from . import group_api
 from .proposals import BALLOT_KINDS
 
 blueprint = Blueprint("openapi", __name__)
@@ -195,6 +196,9 @@ SPEC: dict[str, Any] = {
         }
     },
 }
+
+SPEC["paths"].update(group_api.OPENAPI_PATHS)  # each blueprint module describes its own paths
+SPEC["components"]["schemas"].update(group_api.OPENAPI_SCHEMAS)
 
 
 @blueprint.get("/openapi.json")

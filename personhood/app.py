@@ -28,7 +28,9 @@ from governance import (
     ResultsReader,
     Services,
     governance_chain,
+    group_api,
     openapi,
+    prove_page,
     relayer,
     relayer_sender,
     results_page,
@@ -133,7 +135,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
         settings = app.config["PERSONHOOD_SETTINGS"] or load_settings()
         services = services_from_settings(settings, app.config["RELAY_RATE_LIMIT"])
     app.extensions[EXTENSION_KEY] = services
-    for module in (verify_api, relayer, results_page, openapi):
+    for module in (verify_api, relayer, results_page, openapi, group_api, prove_page):
         app.register_blueprint(module.blueprint)
     app.register_error_handler(Exception, handle_error)
     return app

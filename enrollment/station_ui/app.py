@@ -239,7 +239,19 @@ def create_station_app(station: Station, cameras: Cameras, data_dir: Path) -> Fl
                 "possession": {"ok": True, "commitment": str(commitment)},
             }
             visit = runs.visits
-        source, illuminator = cameras.open(subject, visit)
+        try:
+            source, illuminator = cameras.open(subject, visit)
+        except Exception as e:
+            # Leave "running" (or every later Start answers busy); the error handler answers the operator.
+            reason = str(e)[:300] if isinstance(e, PersonhoodError) else "internal error; see the station log"
+            with runs.lock:
+                runs.current = {
+                    "state": "done",
+                    "steps": [],
+                    "outcome": {"outcome": "error", "reason": reason},
+                }
+            runs.count("error")
+            raise
         audit("operator.enrollment_started", possession="verified")
         threading.Thread(target=_run, args=(source, illuminator, commitment), daemon=True).start()
         return jsonify(ok=True), 202

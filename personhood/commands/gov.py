@@ -15,9 +15,11 @@ from governance.errors import GovernanceError
 from governance.proposals import BALLOT_KINDS, ONE_PERSON_ONE_VOTE, QUADRATIC, Proposal
 
 from ..config import Settings
+from .arg_types import proposal_id
 from .chain_args import add_chain_arguments, open_chain
 from .exit_codes import EXIT_OK, EXIT_REFUSED
 from .output import emit, progress
+from .usage_error import UsageError
 
 BALLOT_NAMES = {"1p1v": ONE_PERSON_ONE_VOTE, "quadratic": QUADRATIC}
 DEFAULT_DURATION_S = 7 * 24 * 3600
@@ -36,7 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     propose.add_argument("--budget", type=int, help="quadratic: voice credits per voter")
     propose.set_defaults(handler=cmd_propose)
     results = sub.add_parser("results", help="tallies on chain and recounted from events, with a bar chart")
-    results.add_argument("proposal_id", type=int, metavar="ID")
+    results.add_argument("proposal_id", type=proposal_id, metavar="ID")
     results.add_argument("--ballot", choices=tuple(BALLOT_NAMES), default="1p1v")
     results.add_argument("--chart", type=Path, help="PNG to write (default: DATA_DIR/results-BALLOT-ID.png)")
     results.set_defaults(handler=cmd_results)
@@ -75,12 +77,14 @@ def cmd_propose(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_results(args: argparse.Namespace, settings: Settings) -> int:
     """Exit 0 when the contract's tallies equal the recount from events, 1 when they differ."""
+    if args.chart is not None and not args.chart.parent.is_dir():
+        raise UsageError(f"--chart: directory {args.chart.parent} does not exist")  # not created for you
     chain = open_chain(settings, args.deployment)
     ballot = BALLOT_NAMES[args.ballot]
     progress(f"recounting {ballot} proposal {args.proposal_id} from the event log")
     results = chain.proposals.results(ballot, args.proposal_id)
     chart = args.chart or settings.data_dir / f"results-{args.ballot}-{args.proposal_id}.png"
-    chart.parent.mkdir(parents=True, exist_ok=True)
+    chart.parent.mkdir(parents=True, exist_ok=True)  # our own data directory (a named one exists)
     chart.write_bytes(bar_chart_png(results.recount, f"{ballot} proposal {args.proposal_id}"))
     lines = [_describe(results.proposal), *(f"option {i}: {n}" for i, n in enumerate(results.recount))]
     lines.append(

@@ -1,4 +1,5 @@
-"""`personhood group root`: the Semaphore group root (LeanIMT, Poseidon) of a list of commitments."""
+"""`personhood group root|export`: the Semaphore group root (LeanIMT, Poseidon) of a list of commitments,
+and the registry's group as a file of commitments (what `prove --group` reads)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     root.add_argument("--file", type=Path, help="file with one decimal commitment per line")
     root.add_argument("--json", action="store_true", help="print one JSON object")
     root.set_defaults(handler=cmd_root)
+    export = sub.add_parser("export", help="write the registry's group (from its events) for `prove --group`")
+    export.add_argument("--out", type=Path, help="file to write (default: stdout)")
+    export.add_argument("--deployment", type=Path, help="deployment JSON (default: DATA_DIR/deployment.json)")
+    export.set_defaults(handler=cmd_export)
 
 
 def parse_commitments(lines: list[tuple[str, str]]) -> list[int]:
@@ -59,4 +64,24 @@ def cmd_root(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
     result = {"root": str(tree.root), "depth": tree.depth, "size": tree.size}
     emit(result, args.json, f"root   {tree.root}\ndepth  {tree.depth}\nsize   {tree.size}")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    """One decimal commitment per line, in leaf order (revoked leaves as 0); root and size on stderr."""
+    from governance.errors import UpstreamError
+    from hardware.atomic_file import write_private_file
+
+    from .chain_args import open_chain
+
+    registry = open_chain(settings, args.deployment).registry
+    tree = registry.tree()
+    if tree.root != registry.current_root():
+        raise UpstreamError("the group rebuilt from the events does not match the registry's root; retry")
+    text = "".join(f"{leaf}\n" for leaf in tree.leaves)
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        write_private_file(args.out, text.encode())
+    print(f"group of {tree.size} at root {tree.root} (depth {tree.depth})", file=sys.stderr)
     return EXIT_OK

@@ -1,11 +1,14 @@
 """`personhood prove`: a Semaphore v4 membership proof (JSON) for an identity in a group.
 
+    personhood prove --identity KEY_FILE --group GROUP_FILE --action A --signal S > proof.json
     personhood prove --identity KEY_FILE --group GROUP_FILE --scope S --message M > proof.json
 
 KEY_FILE is what `personhood id new --out` writes; GROUP_FILE holds one decimal commitment per
-line, in insertion order. Scope and message are converted as @semaphore-protocol/proof's
-generateProof converts them (numbers stay numbers, other text becomes a bytes32 string of at
-most 31 bytes). Keys: the official Semaphore ceremony by default, `--keys own` for our circuit.
+line, in insertion order. --action/--signal encode a dapp's action and signal exactly as
+POST /v1/verify does (action_binding.py), so the proof is accepted there. --scope/--message are
+converted as @semaphore-protocol/proof's generateProof converts them (numbers stay numbers, other
+text becomes a bytes32 string of at most 31 bytes). Keys: the official Semaphore ceremony by
+default, `--keys own` for our circuit.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 from zk_identity import LeanIMT, ProofFormatError, prove
 
 from ..config import Settings
+from .action_binding import add_action_arguments, scope_and_message
 from .exit_codes import EXIT_OK
 from .group import parse_commitments
 from .identity import read_key_file
@@ -30,8 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--identity", type=Path, required=True, help="key file from `personhood id new --out`"
     )
     parser.add_argument("--group", type=Path, required=True, help="one decimal commitment per line, in order")
-    parser.add_argument("--scope", required=True, help="scope: a number, or text of at most 31 bytes")
-    parser.add_argument("--message", required=True, help="message: a number, or text of at most 31 bytes")
+    add_action_arguments(parser, "prove")
+    parser.add_argument("--scope", help="raw Semaphore scope: a number, or text of at most 31 bytes")
+    parser.add_argument("--message", help="raw Semaphore message: a number, or text of at most 31 bytes")
     parser.add_argument("--depth", type=int, help="circuit depth (default: the group's depth, at least 1)")
     parser.add_argument("--keys", choices=("official", "own"), help="proving keys (default: settings.keys)")
     parser.add_argument(
@@ -53,13 +58,29 @@ def read_group(path: Path) -> LeanIMT:
     if not lines:
         raise ProofFormatError(f"group file {path} has no commitments")
     try:
-        return LeanIMT(parse_commitments(lines))
+        return _group_with_removals(parse_commitments(lines))
     except (ValueError, TypeError) as e:
         raise ProofFormatError(str(e)) from e
 
 
+def _group_with_removals(values: list[int]) -> LeanIMT:
+    """The group of `values` where 0 marks a removed member (as `group export` and the registry write it).
+
+    A LeanIMT takes no zero leaf, so each 0 enters as a distinct placeholder and is then removed, which
+    sets it to 0 exactly as the registry's revoke did; the root is the registry's.
+    """
+    present = set(values)
+    placeholders = (p for p in range(1, len(values) + len(present) + 2) if p not in present)
+    zeros = [i for i, v in enumerate(values) if v == 0]
+    tree = LeanIMT([next(placeholders) if v == 0 else v for v in values])
+    for index in zeros:
+        tree.remove(index)
+    return tree
+
+
 def cmd_prove(args: argparse.Namespace, settings: Settings) -> int:
     """Print the proof JSON on stdout. Exit 1 if proving is refused (e.g. not a member), 2 for bad input."""
+    scope, message = scope_and_message(args, proving=True, deployment=settings.deployment_path)
     try:
         identity = read_key_file(args.identity)
     except OSError as e:
@@ -70,8 +91,8 @@ def cmd_prove(args: argparse.Namespace, settings: Settings) -> int:
     proof = prove(
         identity,
         group,
-        args.message,
-        args.scope,
+        message,
+        scope,
         depth=args.depth,
         keys=keys,
         cache_dir=settings.cache_dir,

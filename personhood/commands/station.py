@@ -22,6 +22,7 @@ from werkzeug.serving import make_server
 
 from contracts import RegistryClient, attach, build_contracts, connect, deploy_all
 from enrollment.station import Station
+from enrollment.station_binding import bind_station_dir, binding_of, require_authorized
 from enrollment.station_chain import ChainPort
 from enrollment.station_steps import StationInputError
 from enrollment.station_ui import OpenCvCameras, create_station_app
@@ -31,6 +32,7 @@ from uniqueness.embedded import start_embedded
 
 from ..config import Settings
 from .device_key_args import add_device_key_args, open_device_key
+from .eth_address import parse_address
 from .output import progress
 
 DEFAULT_PORT = 8765
@@ -135,7 +137,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 registry.authorize_device(key.address, accounts[0])
                 progress(f"deployed the registry at {registry.address} and authorized device {key.address}")
             else:
-                registry = RegistryClient(w3, contracts, args.registry)
+                registry = RegistryClient(w3, contracts, parse_address(args.registry, "--registry"))
             url, pinned = args.uniqueness, args.uniqueness_address
             if not url:  # --deploy: a throw-away service for the throw-away chain
                 where = Path(
@@ -146,6 +148,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             client = UniquenessClient.connect(key, HttpTransport(url), expected_service=pinned)
             if not pinned:
                 progress(f"uniqueness service {client.service}: not pinned (add --uniqueness-address)")
+            require_authorized(key.address, registry.device_status(key.address))
+            bind_station_dir(station_dir, binding_of(registry))
             station = Station.open(station_dir, key, ChainPort(registry, relayer), uniqueness=client)
             try:
                 app = create_station_app(station, cameras, station_dir)

@@ -20,6 +20,7 @@ from governance.voter import send_vote, vote_request
 from zk_identity import prove
 
 from ..config import Settings
+from .arg_types import proposal_id
 from .chain_args import add_chain_arguments, open_chain
 from .exit_codes import EXIT_OK, EXIT_REFUSED
 from .identity import KEY_FILE_NAME, read_key_file
@@ -29,7 +30,7 @@ from .output import emit, progress
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `vote` noun."""
     parser = subparsers.add_parser("vote", help="vote anonymously on a proposal through the relayer")
-    parser.add_argument("proposal_id", type=int, metavar="ID")
+    parser.add_argument("proposal_id", type=proposal_id, metavar="ID")
     choice = parser.add_mutually_exclusive_group(required=True)
     choice.add_argument("--option", type=int, help="one-person-one-vote: the option index")
     choice.add_argument("--votes", help="quadratic: votes per option, e.g. 3,1,0")

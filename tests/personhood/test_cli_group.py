@@ -56,3 +56,18 @@ def test_malformed_commitments_exit_2(argv: list[str], capsys) -> None:
 def test_missing_file_exits_2(tmp_path: Path, capsys) -> None:
     assert main(["group", "root", "--file", str(tmp_path / "none.txt")]) == 2
     assert main(["group", "root", str(R - 1)]) == 0
+
+
+def test_prove_reads_a_group_with_removed_members(tmp_path: Path) -> None:
+    """`group export` writes a revoked member as 0 (as the registry holds it); the group file must give the
+    registry's root, not be refused as a zero leaf."""
+    from personhood.commands.prove import read_group
+
+    members = [11, 22, 33, 1, 2]
+    tree = LeanIMT(members)
+    tree.remove(1)
+    tree.remove(3)
+    path = tmp_path / "group.txt"
+    path.write_text("11\n0\n33\n0\n2\n")
+    read = read_group(path)
+    assert read.root == tree.root and read.size == 5 and 11 in read and 1 not in read

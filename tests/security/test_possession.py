@@ -27,7 +27,7 @@ from personhood.cli import main
 from simulation.station_camera import SyntheticCameras
 from zk_identity import Identity
 
-from ..enrollment.station_world import station_world
+from ..enrollment.station_world import station_world, templates_held
 
 VICTIM, ATTACKER = Identity("possession-victim"), Identity("possession-attacker")
 
@@ -115,7 +115,7 @@ def ui(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple]:
 def test_the_operator_ui_refuses_an_unproven_commitment_before_the_camera(ui) -> None:
     world, station, client, csrf = ui
     headers = {"X-CSRF-Token": csrf}
-    size = len(station.gallery)
+    size = templates_held(station)
     # The old form: a typed commitment and nothing else.
     r = client.post(
         "/v1/enrollments", data={"commitment": str(VICTIM.commitment), "subject": "7"}, headers=headers
@@ -128,7 +128,7 @@ def test_the_operator_ui_refuses_an_unproven_commitment_before_the_camera(ui) ->
     assert r.status_code == 403 and r.get_json()["error"] == "possession_refused"
     assert CountingCameras.opened == 0
     assert client.get("/v1/enrollments/current").get_json()["state"] == "idle"
-    assert len(station.gallery) == size and not world.registry.member(VICTIM.commitment).enrolled
+    assert templates_held(station) == size and not world.registry.member(VICTIM.commitment).enrolled
 
     # The holder's own answer starts the enrollment; the UI shows whose key signed.
     challenge = client.post("/v1/challenge", headers=headers).get_json()
