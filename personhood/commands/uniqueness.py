@@ -17,8 +17,8 @@ from pathlib import Path
 from werkzeug.serving import make_server
 
 from contracts import RegistryClient, build_contracts, connect
+from governance.local_server import QuietRequestHandler
 from uniqueness import EYES, Endpoint, RegistryView, ServiceParams, UniquenessService, create_app
-from uniqueness.local_server import QuietRequestHandler
 from uniqueness.sealed import X25519_KEY_PURPOSE
 
 from ..config import Settings

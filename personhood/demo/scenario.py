@@ -30,6 +30,7 @@ from governance import (
     bar_chart_png,
     sqlite_url,
 )
+from governance.local_server import serve_in_thread
 from governance.proposals import ONE_PERSON_ONE_VOTE, QUADRATIC
 from personhood.app import create_app
 from personhood.config import Settings
@@ -38,7 +39,6 @@ from zk_identity import ProverPool
 from .dapp import airdrop
 from .enroll_people import enroll_everyone
 from .errors import DemoError
-from .local_api import serve
 from .local_chain import start_chain
 from .people import OPTIONS, Person, check_people, check_seed, make_cast
 from .stations import check_stations, open_deployment
@@ -134,7 +134,7 @@ def run_demo(settings: Settings, params: DemoParams, report: Report) -> DemoSumm
             demo.chain.registry, backend="node", pool=pool, node_modules=settings.node_modules
         )
         services = Services(checker, store, demo.chain, demo.vote_relayer, RateLimiter(DEMO_RATE_LIMIT))
-        api = stack.enter_context(serve(create_app({"PERSONHOOD_SERVICES": services})))
+        api = stack.enter_context(serve_in_thread(create_app({"PERSONHOOD_SERVICES": services})))
         report(f"  relayer and verification API listening on {api}")
 
         report(f"[4/{STEPS}] voting: proofs made locally (official Semaphore keys), sent through the relayer")
