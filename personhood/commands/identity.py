@@ -14,8 +14,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-from enrollment.possession import answer_challenge, parse_challenge
-from enrollment.station_steps import StationInputError
 from zk_identity import Identity, KeyFormatError
 
 from ..config import Settings
@@ -131,6 +129,9 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_sign_enrollment(args: argparse.Namespace, settings: Settings) -> int:
     """Sign a station's challenge; print the answer the station reads. Exit 2 for bad input."""
+    from enrollment.possession import answer_challenge, parse_challenge  # keeps `id new` light
+    from enrollment.station_steps import StationInputError
+
     try:
         nonce = parse_challenge(args.challenge)
         identity = read_key_file(args.file)

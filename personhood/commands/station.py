@@ -116,11 +116,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
         raise StationInputError("--registry names an existing registry; --deploy/--dev deploy a new one")
     if not deploy and not args.registry:
         raise StationInputError("name the registry with --registry ADDRESS, or use --deploy for a demo chain")
+    cameras = choose_cameras(args.camera, dev=args.dev, deployed_here=deploy)
     if not deploy and not args.uniqueness:
         raise StationInputError(
             "name the uniqueness service with --uniqueness URL, or use --deploy for a demo"
         )
-    cameras = choose_cameras(args.camera, dev=args.dev, deployed_here=deploy)
     signal.signal(signal.SIGTERM, _stop)
     station_dir = args.station_dir or settings.data_dir / "station"
     key = open_device_key(args, settings)
@@ -138,6 +138,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 progress(f"deployed the registry at {registry.address} and authorized device {key.address}")
             else:
                 registry = RegistryClient(w3, contracts, parse_address(args.registry, "--registry"))
+            require_authorized(key.address, registry.device_status(key.address))
+            bind_station_dir(station_dir, binding_of(registry))
             url, pinned = args.uniqueness, args.uniqueness_address
             if not url:  # --deploy: a throw-away service for the throw-away chain
                 where = Path(
@@ -148,8 +150,6 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             client = UniquenessClient.connect(key, HttpTransport(url), expected_service=pinned)
             if not pinned:
                 progress(f"uniqueness service {client.service}: not pinned (add --uniqueness-address)")
-            require_authorized(key.address, registry.device_status(key.address))
-            bind_station_dir(station_dir, binding_of(registry))
             station = Station.open(station_dir, key, ChainPort(registry, relayer), uniqueness=client)
             try:
                 app = create_station_app(station, cameras, station_dir)

@@ -103,6 +103,7 @@ def test_operator_person_dao_and_dapp_journeys_on_one_chain(env, tmp_path: Path,
     device = json.loads(out)["address"]
     port = free_loopback_port()
     chain = Background(["chain", "up", "--port", str(port), "--depths", "1-4"], env, tmp_path, "chain")
+    service = None
     try:
         chain.wait_for("export PERSONHOOD_RPC_URL=")
         rpc_url = f"http://127.0.0.1:{port}"
@@ -114,7 +115,16 @@ def test_operator_person_dao_and_dapp_journeys_on_one_chain(env, tmp_path: Path,
 
         code, out, _ = run(capsys, "registry", "status", "--device", device.lower(), "--json")
         assert code == 0 and json.loads(out)["device_status"] == "unknown"
+        # The deployment's uniqueness service (its own key), which every station asks.
+        service_key = tmp_path / "uniqueness-key.json"
+        assert run(capsys, "device", "init", "--keystore", str(service_key), "--scrypt-n", "16384")[0] == 0
+        service_port = free_loopback_port()
+        uniqueness = ["uniqueness", "serve", "--registry", registry_address, "--keystore", str(service_key)]
+        uniqueness += ["--port", str(service_port), "--dir", str(tmp_path / "uniqueness")]
+        service = Background(uniqueness, env, tmp_path, "uniqueness")
+        service.wait_for("uniqueness service 0x")
         serve = ["station", "serve", "--registry", registry_address, "--camera", "63"]
+        serve += ["--uniqueness", f"http://127.0.0.1:{service_port}"]
         serve += ["--station-dir", str(station_dir), "--port", "0"]
         code, _, err = run(capsys, *serve)
         assert code == 1 and "not authorized" in err and "registry authorize-device" in err
@@ -220,6 +230,8 @@ def test_operator_person_dao_and_dapp_journeys_on_one_chain(env, tmp_path: Path,
         code, _, err = run(capsys, *serve)
         assert code == 1 and "is revoked" in err
     finally:
+        if service is not None:
+            service.stop()
         chain.stop()
 
 
