@@ -23,26 +23,34 @@ drops finished entries, so that link does not outlive the enrollment.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from hardware.locked_file import LockedFile, fsync_directory
+from hardware.step_journal import JournalRules, StepEntry, StepJournal
 
 from .station_steps import StationError
 
 STATES = ("intent", "gallery", "sending", "chain", "committed", "aborted")
 FINAL = frozenset({"committed", "aborted"})
 NEXT = {
-    "intent": {"gallery", "aborted"},
-    "gallery": {"sending", "aborted"},
-    "sending": {"chain", "aborted", "committed"},
-    "chain": {"committed"},
+    "intent": frozenset({"gallery", "aborted"}),
+    "gallery": frozenset({"sending", "aborted"}),
+    "sending": frozenset({"chain", "aborted", "committed"}),
+    "chain": frozenset({"committed"}),
 }
 MAX_LINE_BYTES = 4096
-FILE_MODE = 0o600
+RULES = JournalRules(
+    what="journal",
+    key_field="id",
+    states=STATES,
+    first="intent",
+    next=NEXT,
+    final=FINAL,
+    error=StationError,
+    holder="another station process",
+    max_line_bytes=MAX_LINE_BYTES,
+)
 
 
 @dataclass(frozen=True)
@@ -59,11 +67,16 @@ class JournalEntry:
         return self.state in FINAL
 
 
-class Journal:
-    """An append-only journal file; holds an exclusive lock while open. Use `Journal.open(path)`."""
+def _entry(step: StepEntry) -> JournalEntry:
+    return JournalEntry(step.key, step.state, step.fields)
 
-    def __init__(self, path: Path, file: LockedFile, entries: dict[str, JournalEntry]) -> None:
-        self.path, self._file, self._entries = path, file, entries
+
+class Journal:
+    """The station's enrollment journal (hardware/step_journal.py with the states above); holds an
+    exclusive lock while open. Use `Journal.open(path)`."""
+
+    def __init__(self, steps: StepJournal) -> None:
+        self._steps, self.path = steps, steps.path
 
     @classmethod
     def open(cls, path: str | os.PathLike[str]) -> Journal:
@@ -71,106 +84,34 @@ class Journal:
 
         Raises StationError when another process holds it or a complete line is corrupt.
         """
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        file = LockedFile.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, FILE_MODE, _busy)
-        try:
-            entries = _replay(path, file.fd)
-        except BaseException:
-            file.close()
-            raise
-        return cls(path, file, entries)
+        return cls(StepJournal.open(path, RULES))
 
     def record(self, enrollment_id: str, state: str, **fields: object) -> JournalEntry:
         """Durably record that `enrollment_id` reached `state` (fsynced before returning).
 
         Raises StationError for an unknown state or a transition the protocol does not allow.
         """
-        previous = self._entries.get(enrollment_id)
-        if state not in STATES:
-            raise StationError(f"unknown journal state {state!r}")
-        if previous is None and state != "intent":
-            raise StationError(f"enrollment {enrollment_id} has no intent in the journal")
-        if previous is not None and state not in NEXT.get(previous.state, set()):
-            raise StationError(f"enrollment {enrollment_id}: {previous.state} -> {state} is not allowed")
-        line = json.dumps({"id": enrollment_id, "state": state, **fields}, sort_keys=True).encode() + b"\n"
-        if len(line) > MAX_LINE_BYTES:
-            raise StationError("journal line too long")
-        if self._file.closed:
-            raise StationError(f"journal {self.path} is closed")
-        os.write(self._file.fd, line)
-        os.fsync(self._file.fd)
-        merged = {**(previous.fields if previous else {}), **fields}
-        entry = JournalEntry(enrollment_id, state, merged)
-        self._entries[enrollment_id] = entry
-        return entry
+        return _entry(self._steps.record(enrollment_id, state, **fields))
 
     def get(self, enrollment_id: str) -> JournalEntry | None:
         """The latest entry of one enrollment, or None."""
-        return self._entries.get(enrollment_id)
+        step = self._steps.get(enrollment_id)
+        return None if step is None else _entry(step)
 
     def pending(self) -> list[JournalEntry]:
         """Unfinished enrollments, oldest first (what recovery must resolve)."""
-        return [e for e in self._entries.values() if not e.final]
+        return [_entry(step) for step in self._steps.pending()]
 
     def compact(self) -> int:
         """Rewrite the file with only the unfinished entries (atomically); returns how many were dropped."""
-        keep = self.pending()
-        dropped = len(self._entries) - len(keep)
-        if dropped == 0:
-            return 0
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        data = b"".join(
-            json.dumps({"id": e.enrollment_id, "state": e.state, **e.fields}, sort_keys=True).encode() + b"\n"
-            for e in keep
-        )
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-        try:
-            os.write(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        new_file = LockedFile.open(tmp, os.O_RDWR | os.O_APPEND, FILE_MODE, _busy)
-        os.replace(tmp, self.path)
-        fsync_directory(self.path.parent)
-        self._file.close()
-        self._file = new_file
-        self._entries = {e.enrollment_id: e for e in keep}
-        return dropped
+        return self._steps.compact()
 
     def close(self) -> None:
         """Release the lock (idempotent)."""
-        self._file.close()
+        self._steps.close()
 
     def __enter__(self) -> Journal:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _busy(path: Path) -> StationError:
-    return StationError(f"journal {path} is open in another station process")
-
-
-def _replay(path: Path, fd: int) -> dict[str, JournalEntry]:
-    size = os.fstat(fd).st_size
-    data = os.pread(fd, size, 0)
-    if data and not data.endswith(b"\n"):  # torn append: its step never started
-        cut = data.rfind(b"\n") + 1
-        os.ftruncate(fd, cut)
-        os.fsync(fd)
-        data = data[:cut]
-    entries: dict[str, JournalEntry] = {}
-    for number, line in enumerate(data.splitlines(), start=1):
-        try:
-            doc = json.loads(line)
-            enrollment_id, state = doc.pop("id"), doc.pop("state")
-        except (ValueError, KeyError, AttributeError, TypeError) as e:
-            raise StationError(f"journal {path} line {number} is corrupt ({e}); inspect it by hand") from e
-        if state not in STATES or not isinstance(enrollment_id, str):
-            raise StationError(f"journal {path} line {number} has an unknown state {state!r}")
-        previous = entries.get(enrollment_id)
-        merged = {**(previous.fields if previous else {}), **doc}
-        entries[enrollment_id] = JournalEntry(enrollment_id, state, merged)
-    return entries

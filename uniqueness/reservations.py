@@ -14,14 +14,11 @@ station's own journal does (enrollment/journal.py).
 
 from __future__ import annotations
 
-import fcntl
-import json
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from hardware.atomic_file import write_private_file
+from hardware.step_journal import JournalRules, StepEntry, StepJournal
 
 from .errors import UniquenessError
 
@@ -29,11 +26,10 @@ STATES = ("reserving", "reserved", "releasing", "committed", "released")
 FINAL = frozenset({"committed", "released"})
 IN_FLIGHT = frozenset({"reserving", "releasing"})  # a gallery change may be half done
 NEXT = {
-    "reserving": {"reserved", "released"},
-    "reserved": {"committed", "releasing"},
-    "releasing": {"released"},
+    "reserving": frozenset({"reserved", "released"}),
+    "reserved": frozenset({"committed", "releasing"}),
+    "releasing": frozenset({"released"}),
 }
-FILE_MODE = 0o600
 
 
 class JournalError(UniquenessError, RuntimeError):
@@ -68,95 +64,56 @@ class Reservation:
         return int(self.fields["deadline"])  # type: ignore[call-overload]
 
 
+RULES = JournalRules(
+    what="reservation journal",
+    key_field="key",
+    states=STATES,
+    first="reserving",
+    next=NEXT,
+    final=FINAL,
+    error=JournalError,
+    holder="another service process",
+)
+
+
 def reservation_key(station: str, reservation: str) -> str:
     """Reservations are named by the station that made them: ids only need to be unique per station."""
     return f"{station.lower()}:{reservation}"
 
 
 class ReservationJournal:
-    """Append-only JSON lines, exclusively locked while open. Use `ReservationJournal.open(path)`."""
+    """The service's reservation journal (hardware/step_journal.py with the states above); exclusively
+    locked while open. Use `ReservationJournal.open(path)`."""
 
-    def __init__(self, path: Path, fd: int, entries: dict[str, Reservation]) -> None:
-        self.path, self._fd, self._entries = path, fd, entries
+    def __init__(self, steps: StepJournal) -> None:
+        self._steps, self.path = steps, steps.path
 
     @classmethod
     def open(cls, path: Path) -> ReservationJournal:
         """Open (creating) the journal; drops a torn last line; JournalError when locked or corrupt."""
-        path = Path(path)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, FILE_MODE)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as e:
-            os.close(fd)
-            raise JournalError(f"reservation journal {path} is open in another service process") from e
-        try:
-            return cls(path, fd, _replay(path, fd))
-        except BaseException:
-            os.close(fd)
-            raise
+        return cls(StepJournal.open(path, RULES))
 
     def record(self, key: str, state: str, **fields: object) -> Reservation:
         """Durably record that reservation `key` reached `state` (fsynced before returning)."""
-        previous = self._entries.get(key)
-        if state not in STATES:
-            raise JournalError(f"unknown reservation state {state!r}")
-        if (previous is None) != (state == "reserving"):
-            raise JournalError(f"reservation {key}: {state} without a reserving line, or reserved twice")
-        if previous is not None and state not in NEXT.get(previous.state, set()):
-            raise JournalError(f"reservation {key}: {previous.state} -> {state} is not allowed")
-        line = json.dumps({"key": key, "state": state, **fields}, sort_keys=True).encode() + b"\n"
-        os.write(self._fd, line)
-        os.fsync(self._fd)
-        entry = Reservation(key, state, {**(previous.fields if previous else {}), **fields})
-        self._entries[key] = entry
-        return entry
+        return _reservation(self._steps.record(key, state, **fields))
 
     def get(self, key: str) -> Reservation | None:
         """The latest state of reservation `key`, or None (never made, or finished and compacted)."""
-        return self._entries.get(key)
+        step = self._steps.get(key)
+        return None if step is None else _reservation(step)
 
     def open_reservations(self) -> list[Reservation]:
         """Unfinished reservations, oldest first."""
-        return [e for e in self._entries.values() if e.state not in FINAL]
+        return [_reservation(step) for step in self._steps.pending()]
 
     def compact(self) -> None:
         """Rewrite the file with only unfinished reservations (atomic rename); keeps the lock."""
-        keep = self.open_reservations()
-        if len(keep) == len(self._entries):
-            return
-        data = b"".join(
-            json.dumps({"key": e.key, "state": e.state, **e.fields}, sort_keys=True).encode() + b"\n"
-            for e in keep
-        )
-        write_private_file(self.path, data)
-        new_fd = os.open(self.path, os.O_RDWR | os.O_APPEND)
-        fcntl.flock(new_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        os.close(self._fd)
-        self._fd, self._entries = new_fd, {e.key: e for e in keep}
+        self._steps.compact()
 
     def close(self) -> None:
         """Release the lock (idempotent)."""
-        if self._fd >= 0:
-            os.close(self._fd)
-            self._fd = -1
+        self._steps.close()
 
 
-def _replay(path: Path, fd: int) -> dict[str, Reservation]:
-    data = os.pread(fd, os.fstat(fd).st_size, 0)
-    if data and not data.endswith(b"\n"):  # torn append: its step never started
-        cut = data.rfind(b"\n") + 1
-        os.ftruncate(fd, cut)
-        os.fsync(fd)
-        data = data[:cut]
-    entries: dict[str, Reservation] = {}
-    for number, line in enumerate(data.splitlines(), start=1):
-        try:
-            doc = json.loads(line)
-            key, state = doc.pop("key"), doc.pop("state")
-        except (ValueError, KeyError, AttributeError, TypeError) as e:
-            raise JournalError(f"reservation journal {path} line {number} is corrupt ({e})") from e
-        if state not in STATES or not isinstance(key, str):
-            raise JournalError(f"reservation journal {path} line {number} has an unknown state")
-        previous = entries.get(key)
-        entries[key] = Reservation(key, state, {**(previous.fields if previous else {}), **doc})
-    return entries
+def _reservation(step: StepEntry) -> Reservation:
+    return Reservation(step.key, step.state, step.fields)
