@@ -75,6 +75,10 @@ class Settings:
     relay_gas_per_proposal: int | None = None
     relay_gas_per_period: int | None = None
     relay_period_s: float | None = None
+    # The HTTP server of every `serve` command (personhood/wsgi_server.py; None: its defaults).
+    server_threads: int | None = None  # worker threads
+    server_connection_limit: int | None = None  # open connections; more wait in the listen backlog
+    server_channel_timeout_s: float | None = None  # an idle or half-sent request is closed after this
 
     def replace(self, **changes: object) -> Settings:
         """A copy with some fields changed (validated like a loaded file)."""
