@@ -25,10 +25,13 @@ from governance import (
     RateLimiter,
     RelayControls,
     RelayPolicy,
+    RelayQueue,
+    RelayWorker,
     ResultsReader,
     Services,
     governance_chain,
     openapi,
+    relay_queue_url,
     relayer,
     relayer_sender,
     results_page,
@@ -69,15 +72,21 @@ def services_from_settings(settings: Settings, rate_limit: RateLimit | None = No
         registry.block_timestamp,
         start_block=system.deployment.start_block,  # vote logs start at the deployment: fewer pages
     )
+    sender = relayer_sender(system, settings.relayer_key)
+    worker = None
+    if settings.relay_queue:  # votes go through the persisted queue that fills blocks
+        queue = RelayQueue(settings.relay_queue_url or relay_queue_url(settings.data_dir))
+        worker = RelayWorker(queue, system.outbox(sender), chain.proposals.nullifier_spent).start()
     return Services(
         checker,
         store,
         chain,
-        relayer_sender(system, settings.relayer_key),
+        sender,
         limiter,
         guard=guard,
         relay=relay,
         results_reader=results,
+        relay_worker=worker,
     )
 
 
