@@ -201,13 +201,17 @@ class RelayQueue:
         with self.engine.connect() as connection:
             return int(connection.execute(query).scalar_one())
 
-    def sign(self, vote_id: int, nonce: int, gas_price: int) -> None:
-        """Record the nonce and gas price chosen for a queued row (before it is broadcast)."""
-        self._set(vote_id, state=SIGNED, nonce=nonce, gas_price=str(gas_price))
+    def sign(self, nonces: dict[int, int], gas_price: int) -> None:
+        """Record the nonces (by row id) and gas price chosen for queued rows, in one transaction, before
+        any of them is broadcast."""
+        self._set_many({i: dict(state=SIGNED, nonce=n, gas_price=str(gas_price)) for i, n in nonces.items()})
 
-    def sent(self, vote_id: int, tx_hash: str, gas_price: int) -> None:
-        """The node took the transaction (first broadcast or a replacement)."""
-        self._set(vote_id, state=SENT, tx_hash=tx_hash, gas_price=str(gas_price), sent_at=time.time())
+    def sent(self, hashes: dict[int, str], gas_price: int) -> None:
+        """The node took these transactions (row id -> hash; first broadcasts or replacements)."""
+        now = time.time()
+        self._set_many(
+            {i: dict(state=SENT, tx_hash=h, gas_price=str(gas_price), sent_at=now) for i, h in hashes.items()}
+        )
 
     def mined(self, vote_id: int, block_number: int | None, gas_used: int | None) -> None:
         """Its transaction was mined and succeeded (block unknown when seen only by its spent nullifier)."""
@@ -218,9 +222,10 @@ class RelayQueue:
         extra = {"nonce": None} if release_nonce else {}
         self._set(vote_id, state=FAILED, error=error[:200], **extra)
 
-    def requeue(self, vote_id: int) -> None:
-        """Back to queued, nonce released (the node refused it before taking it)."""
-        self._set(vote_id, state=QUEUED, nonce=None, gas_price=None, tx_hash=None, sent_at=None)
+    def requeue(self, vote_ids: list[int]) -> None:
+        """Back to queued, nonces released (the node refused them before taking them)."""
+        values = dict(state=QUEUED, nonce=None, gas_price=None, tx_hash=None, sent_at=None)
+        self._set_many({i: values for i in vote_ids})
 
     def close(self) -> None:
         """Release the connection pool."""
@@ -230,6 +235,18 @@ class RelayQueue:
         try:
             with self.engine.begin() as connection:
                 connection.execute(update(relay_votes).where(relay_votes.c.id == vote_id).values(**values))
+        except SQLAlchemyError as e:
+            raise _unavailable(e) from e
+
+    def _set_many(self, changes: dict[int, dict[str, object]]) -> None:
+        if not changes:
+            return
+        try:
+            with self.engine.begin() as connection:
+                for vote_id, values in changes.items():
+                    connection.execute(
+                        update(relay_votes).where(relay_votes.c.id == vote_id).values(**values)
+                    )
         except SQLAlchemyError as e:
             raise _unavailable(e) from e
 

@@ -82,54 +82,60 @@ class RelayWorker:
                 else:
                     self.queue.failed(vote.id, "its nonce was spent but the vote is not on chain")
             elif vote.state == SIGNED:
-                self._broadcast(vote, vote.gas_price or self._price())
+                self._resend(vote, vote.gas_price or self._price())
             elif vote.sent_at is not None and time.time() - vote.sent_at > self.resend_after_s:
-                self._broadcast(vote, int((vote.gas_price or self._price()) * REPLACEMENT_BUMP))
+                self._resend(vote, int((vote.gas_price or self._price()) * REPLACEMENT_BUMP))
         self._notify()
 
     def send_queued(self) -> int:
-        """Give the queued votes the next nonces and broadcast them; the number broadcast."""
+        """Give the queued votes the next nonces (one commit) and broadcast them; the number broadcast."""
         queued = self.queue.in_state((QUEUED,), self.outbox.address, self.batch)
         if not queued:
             return 0
         if self._next_nonce is None:
             highest = self.queue.highest_nonce(self.outbox.address)
             self._next_nonce = max(self.outbox.nonce("pending"), -1 if highest is None else highest + 1)
-        price, sent = self._price(), 0
-        for vote in queued:
-            nonce = self._next_nonce
-            self.queue.sign(vote.id, nonce, price)  # on disk before it leaves: a restart re-sends this nonce
-            if self._broadcast(vote, price, nonce):
-                self._next_nonce = nonce + 1
-                sent += 1
-            else:
-                break  # the node refused it: resynchronize the nonce on the next round
+        price, first = self._price(), self._next_nonce
+        nonces = {vote.id: first + k for k, vote in enumerate(queued)}
+        self.queue.sign(nonces, price)  # on disk before any leaves: a restart re-sends these nonces
+        hashes: dict[int, str] = {}
+        for k, vote in enumerate(queued):
+            tx_hash = self._try_broadcast(vote, price, first + k)
+            if tx_hash is None:  # refused before the node took it: release this and later nonces
+                self._refuse([v.id for v in queued[k:]])
+                break
+            hashes[vote.id] = tx_hash
+            self._next_nonce = first + k + 1
+        self.queue.sent(hashes, price)
         self._notify()
-        return sent
+        return len(hashes)
 
-    def _broadcast(self, vote: QueuedVote, price: int, nonce: int | None = None) -> bool:
-        """Broadcast `vote` at `nonce` (a new send) or at its recorded nonce (a re-send); True if taken."""
-        fresh = nonce is not None
-        nonce = nonce if nonce is not None else vote.nonce
-        assert nonce is not None
-        tx = self.outbox.prepare(vote.to, vote.data, nonce, vote.gas, price)
+    def _try_broadcast(self, vote: QueuedVote, price: int, nonce: int) -> str | None:
         try:
-            tx_hash = self.outbox.broadcast(tx)
+            return (
+                "0x"
+                + self.outbox.broadcast(self.outbox.prepare(vote.to, vote.data, nonce, vote.gas, price)).hex()
+            )
         except ChainError as e:
-            if not fresh:  # a re-send at a taken nonce: keep the row; settle() decides once it is spent
-                log.warning("relay: re-sending nonce %d was refused: %s", nonce, e)
-                return False
-            refusals = self._refusals.get(vote.id, 0) + 1
-            self._refusals[vote.id] = refusals
-            log.warning("relay: the node refused a vote (%d/%d): %s", refusals, MAX_REFUSALS, e)
-            self._next_nonce = None
-            if refusals >= MAX_REFUSALS:
-                self.queue.failed(vote.id, f"refused by the node: {e}", release_nonce=True)
-            else:
-                self.queue.requeue(vote.id)
-            return False
-        self.queue.sent(vote.id, "0x" + tx_hash.hex(), price)
-        return True
+            log.warning("relay: the node refused a vote at nonce %d: %s", nonce, e)
+            return None
+
+    def _refuse(self, vote_ids: list[int]) -> None:
+        self._next_nonce = None  # resynchronize with the node next round
+        first = vote_ids[0]
+        refusals = self._refusals.get(first, 0) + 1
+        self._refusals[first] = refusals
+        if refusals >= MAX_REFUSALS:
+            self.queue.failed(first, "refused by the node", release_nonce=True)
+            vote_ids = vote_ids[1:]
+        self.queue.requeue(vote_ids)
+
+    def _resend(self, vote: QueuedVote, price: int) -> None:
+        """Broadcast `vote` again at its recorded nonce (after a restart, or replacing a stuck one)."""
+        assert vote.nonce is not None
+        tx_hash = self._try_broadcast(vote, price, vote.nonce)
+        if tx_hash is not None:  # refused: keep the row; settle() decides once its nonce is spent
+            self.queue.sent({vote.id: tx_hash}, price)
 
     def _price(self) -> int:
         return self.outbox.gas_price() * GAS_PRICE_FACTOR

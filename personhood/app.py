@@ -46,13 +46,17 @@ from zk_identity.errors import PersonhoodError
 from .config import API_LIMIT_SETTINGS, RELAY_POLICY_SETTINGS, Settings, load_settings
 
 log = logging.getLogger(__name__)
+# A root's status changes only with a block; reading the head at most 4x a second keeps a proof for a
+# just-expired root acceptable for <= 0.25 s more (root windows are hours long).
+ROOT_BLOCK_POLL_S = 0.25
 
 
 def services_from_settings(settings: Settings, rate_limit: RateLimit | None = None) -> Services:
     """Services for a deployed system at `settings.rpc_url` (the API needs a chain that outlives it)."""
     system = settings.open_deployment()
     registry = system.registry
-    roots = CachedRoots(registry, registry.block_number)  # one checkRoot per root per block
+    # One checkRoot per root per block, and one eth_blockNumber per ROOT_BLOCK_POLL_S, not per request.
+    roots = CachedRoots(registry, registry.block_number, poll_s=ROOT_BLOCK_POLL_S)
     backend = "native" if bn254_native.AVAILABLE else "node"  # the C pairing: ~ms, no worker round trip
     checker = ProofChecker(
         roots,
