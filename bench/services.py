@@ -9,7 +9,7 @@ subgroup check, relayer through the persisted queue); "baseline" = werkzeug's th
 (snarkjs) verifier, votes sent inline (the path before issue 27). For each it measures:
 - verify: 16 clients back to back for `--seconds`, each re-submitting its own valid proof (the identical
   claim answers 200 `repeat` after the full check, so every request pays the whole verify path);
-- flood: 8 attackers post invalid proofs (tampered points: only the pairing refuses them) at 10x the
+- flood: 2 attackers post invalid proofs (tampered points: only the pairing refuses them) at 10x the
   configured per-client rate while one honest client verifies at half its rate; its p99 and all 5xx;
 - relay: votes posted all at once (64 current, 16 baseline), then the most votes any one block holds.
 The LAST line is the JSON summary of the current path. Server CPU per request is from /proc.
@@ -34,19 +34,29 @@ from eth_utils import keccak
 from web3 import Web3
 
 from bench.services_load import Client, Tally, closed_loop, paced
-from contracts import AnvilNode, attach, build_contracts, deploy_all, save_deployment, sign_enrollment
+from contracts import (
+    AnvilNode,
+    SemaphoreProof,
+    attach,
+    build_contracts,
+    deploy_all,
+    save_deployment,
+    sign_enrollment,
+)
 from contracts.anvil import free_loopback_port
-from governance import action_scope, signal_message
+from governance import RELAY_VOTE_GAS, RelayQueue, RelayWorker, action_scope, signal_message
 from governance.proposals import ONE_PERSON_ONE_VOTE
+from governance.relay_queue import MINED
 from personhood.config import load_settings
-from zk_identity import Identity, LeanIMT, prove
+from zk_identity import Identity, LeanIMT, MembershipProof, prove
 
 MEMBERS = 16  # depth 4
 VERIFY_CLIENTS = 16
-CURRENT_VOTES_PROPOSALS, BASELINE_VOTES_PROPOSALS = 4, 1  # x MEMBERS votes each
+CURRENT_VOTES_PROPOSALS, BASELINE_VOTES_PROPOSALS, CAPACITY_PROPOSALS = 4, 1, 4  # x MEMBERS votes each
 APP_ID, ACTION, SIGNAL = "app_bench_services", "bench-claim", "0x00000000000000000000000000000000000000a1"
 CLIENT_RATE = 20.0  # configured verify requests per second per client (setting verify_rate)
-ATTACKERS, FLOOD_FACTOR = 8, 10
+ATTACKERS, FLOOD_FACTOR = 2, 10
+THREADS_PER_ATTACKER = 4  # each paced at a quarter of the attacker's rate (one connection cannot keep up)
 FAR = 2**40 - 1
 
 
@@ -77,7 +87,7 @@ def setup(work: Path) -> dict:
     ballot = system.one_person_one_vote
     proposals = [
         ballot.create_proposal(keccak(text=f"bench {k}"), 2, now - 60, now + 10**7, owner)
-        for k in range(CURRENT_VOTES_PROPOSALS + BASELINE_VOTES_PROPOSALS)
+        for k in range(CURRENT_VOTES_PROPOSALS + BASELINE_VOTES_PROPOSALS + CAPACITY_PROPOSALS)
     ]
     scope = action_scope(APP_ID, deployment.chain_id, ACTION)
     print(f"proving {MEMBERS * (1 + len(proposals))} proofs...", file=sys.stderr)
@@ -112,6 +122,44 @@ def setup(work: Path) -> dict:
         "verify": verify,
         "votes": votes,
         "ballot": deployment.one_person_one_vote,
+        "system": system,
+    }
+
+
+def sender_capacity(world: dict, work: Path) -> dict:
+    """The relayer's sender alone: votes already accepted (queued) all at once, then how many of them the
+    1-second chain puts in one block (bounded by the block's gas: 30M / RELAY_VOTE_GAS)."""
+    system, relayer = world["system"], world["relayer"]
+    queue = RelayQueue(f"sqlite:///{work / 'capacity.sqlite3'}")
+    ballot = system.one_person_one_vote
+    votes = [v for group in world["votes"][-CAPACITY_PROPOSALS:] for v in group]
+    for v in votes:
+        p = MembershipProof.from_json(v["proof"])
+        proof = SemaphoreProof(
+            p.merkle_tree_depth, p.merkle_tree_root, p.nullifier, p.message, p.scope, p.points
+        )
+        to, data = ballot.encode(ballot.vote_call(v["proposalId"], v["option"], proof))
+        queue.enqueue(
+            ONE_PERSON_ONE_VOTE, v["proposalId"], p.nullifier, relayer.address, to, data, RELAY_VOTE_GAS
+        )
+    worker = RelayWorker(queue, system.outbox(relayer), lambda _ballot, n: ballot.nullifier_used(n))
+    started = time.monotonic()
+    worker.step()
+    broadcast_s = time.monotonic() - started
+    deadline = time.monotonic() + 15
+    while queue.count(MINED) < len(votes) and time.monotonic() < deadline:
+        time.sleep(0.5)
+        worker.step()
+    blocks: dict[int, int] = {}
+    for v in votes:
+        row = queue.get(ONE_PERSON_ONE_VOTE, MembershipProof.from_json(v["proof"]).nullifier)
+        if row is not None and row.block_number is not None:
+            blocks[row.block_number] = blocks.get(row.block_number, 0) + 1
+    return {
+        "queued": len(votes),
+        "broadcast_s": round(broadcast_s, 2),
+        "mined": queue.count(MINED),
+        "votes_per_block": sorted(blocks.values(), reverse=True),
     }
 
 
@@ -160,7 +208,7 @@ def measure(mode: str, world: dict, work: Path, seconds: float) -> dict:
         "PERSONHOOD_RPC_URL": world["node"].url,
         "PERSONHOOD_RELAYER_KEY": world["relayer"].key.hex(),
         "PERSONHOOD_TRUSTED_PROXIES": "127.0.0.1",
-        "PERSONHOOD_VERIFY_RATE": f"{int(CLIENT_RATE * 60)}/60",
+        "PERSONHOOD_VERIFY_RATE": f"{int(CLIENT_RATE)}/1",
         "PERSONHOOD_VERIFY_ACTION_RATE": "1000000/60",
         "PERSONHOOD_RELAY_PROPOSAL_RATE": "1000000/60",
         "PERSONHOOD_MAX_IN_FLIGHT": "4",
@@ -188,12 +236,13 @@ def measure(mode: str, world: dict, work: Path, seconds: float) -> dict:
                     Client(port, f"10.2.0.{a}"),
                     "/v1/verify",
                     bad,
-                    CLIENT_RATE * FLOOD_FACTOR,
+                    CLIENT_RATE * FLOOD_FACTOR / THREADS_PER_ATTACKER,
                     deadline,
                     flood,
                 ),
             )
             for a in range(ATTACKERS)
+            for _ in range(THREADS_PER_ATTACKER)
         ]
         threads.append(
             threading.Thread(
@@ -275,11 +324,13 @@ def main() -> None:
             results = {
                 mode: measure(mode, world, Path(tmp), args.seconds) for mode in ("baseline", "current")
             }
+            capacity = sender_capacity(world, Path(tmp))
         finally:
             world["node"].stop()
     base, cur = results["baseline"], results["current"]
     for mode in ("baseline", "current"):
         print(f"{mode}: {json.dumps(results[mode])}")
+    print(f"relay sender alone (queued votes, 1-s blocks): {json.dumps(capacity)}")
     print(
         f"verify/s x{cur['verify_per_s'] / max(base['verify_per_s'], 1e-9):.1f}, "
         f"votes/block x{cur['relayer_votes_per_block'] / max(base['relayer_votes_per_block'], 1):.1f}"
