@@ -113,15 +113,22 @@ def relay_vote(
     scope = ballot_scope(chain.deployment.chain_id, client.address, req.proposal_id)
     nullifier = req.proof.nullifier
     key = (req.ballot, nullifier)
-    earlier = controls.pending.get(key)
-    if earlier is not None:
-        return _after_send(chain, req, key, earlier, controls, retry=True)
-    try:
-        used = client.nullifier_used(nullifier)
-    except ChainError as e:
-        raise UpstreamError(f"the chain could not be read: {e}") from e
-    if used:
-        raise NullifierUsedError("this person has already voted on this ballot", nullifier)
+    if worker is not None:
+        # The queue (a local read) knows every vote this relayer took; the dry run before queueing
+        # catches one cast elsewhere, so no chain read here.
+        queued = worker.queue.get(req.ballot, nullifier)
+        if queued is not None and queued.state == MINED:
+            raise NullifierUsedError("this person has already voted on this ballot", nullifier)
+    else:
+        earlier = controls.pending.get(key)
+        if earlier is not None:
+            return _after_send(chain, req, key, earlier, controls, retry=True)
+        try:
+            used = client.nullifier_used(nullifier)
+        except ChainError as e:
+            raise UpstreamError(f"the chain could not be read: {e}") from e
+        if used:
+            raise NullifierUsedError("this person has already voted on this ballot", nullifier)
     if gate is None:
         checker.check(req.proof, scope, message)
     else:

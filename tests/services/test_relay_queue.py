@@ -169,3 +169,27 @@ def test_the_api_relays_through_the_queue(gov_chain, services, tmp_path):
         assert queue.count() == 1
     finally:
         worker.stop()
+
+
+def test_a_vote_already_cast_elsewhere_is_refused_before_queueing(gov_chain, services, tmp_path):
+    import dataclasses
+
+    from personhood.app import create_app
+
+    gov = gov_chain
+    p = gov.proofs["vote"]
+    proof = SemaphoreProof(p.merkle_tree_depth, p.merkle_tree_root, p.nullifier, p.message, p.scope, p.points)
+    gov.chain.proposals.client(ONE_PERSON_ONE_VOTE).cast_vote(gov.proposals["open"], 2, proof, gov.owner)
+    queue = RelayQueue(f"sqlite:///{tmp_path / 'q.sqlite3'}")
+    worker = _worker(gov, queue)
+    app = create_app({"PERSONHOOD_SERVICES": dataclasses.replace(services, relay_worker=worker)})
+    body = {
+        "ballot": ONE_PERSON_ONE_VOTE,
+        "proposalId": gov.proposals["open"],
+        "option": 2,
+        "proof": p.to_json(),
+    }
+    nonce = _nonce(gov)
+    answer = app.test_client().post("/v1/relay/vote", json=body)
+    assert answer.status_code == 409 and answer.json["error"] == "nullifier_used"
+    assert queue.count() == 0 and _nonce(gov) == nonce  # nothing queued, no gas spent
