@@ -11,7 +11,7 @@ subgroup check, relayer through the persisted queue); "baseline" = werkzeug's th
   claim answers 200 `repeat` after the full check, so every request pays the whole verify path);
 - flood: 2 attackers post invalid proofs (tampered points: only the pairing refuses them) at 10x the
   configured per-client rate while one honest client verifies at half its rate; its p99 and all 5xx;
-- relay: votes posted all at once (64 current, 16 baseline), then the most votes any one block holds.
+- relay: 64 votes posted at once (each path its own proposals); the most votes any one block holds.
 The LAST line is the JSON summary of the current path. Server CPU per request is from /proc.
 """
 
@@ -52,7 +52,7 @@ from zk_identity import Identity, LeanIMT, MembershipProof, prove
 
 MEMBERS = 16  # depth 4
 VERIFY_CLIENTS = 16
-CURRENT_VOTES_PROPOSALS, BASELINE_VOTES_PROPOSALS, CAPACITY_PROPOSALS = 4, 1, 4  # x MEMBERS votes each
+CURRENT_VOTES_PROPOSALS, BASELINE_VOTES_PROPOSALS, CAPACITY_PROPOSALS = 4, 4, 4  # x MEMBERS votes each
 APP_ID, ACTION, SIGNAL = "app_bench_services", "bench-claim", "0x00000000000000000000000000000000000000a1"
 CLIENT_RATE = 20.0  # configured verify requests per second per client (setting verify_rate)
 ATTACKERS, FLOOD_FACTOR = 2, 10
@@ -213,7 +213,7 @@ def measure(mode: str, world: dict, work: Path, seconds: float) -> dict:
         "PERSONHOOD_RELAY_PROPOSAL_RATE": "1000000/60",
         "PERSONHOOD_MAX_IN_FLIGHT": "4",
         "PERSONHOOD_MAX_QUEUE": "64",
-        "PERSONHOOD_SERVER_THREADS": "24",
+        "PERSONHOOD_SERVER_THREADS": "96",
     }
     child = subprocess.Popen(
         [sys.executable, __file__, "--serve", mode, "--port", str(port)], stdout=subprocess.PIPE, env=env
@@ -261,11 +261,9 @@ def measure(mode: str, world: dict, work: Path, seconds: float) -> dict:
             t.start()
         for t in threads:
             t.join(seconds + 60)
-        votes = (
-            [v for group in world["votes"][:CURRENT_VOTES_PROPOSALS] for v in group]
-            if mode == "current"
-            else world["votes"][CURRENT_VOTES_PROPOSALS]
-        )
+        first = 0 if mode == "current" else CURRENT_VOTES_PROPOSALS
+        count = CURRENT_VOTES_PROPOSALS if mode == "current" else BASELINE_VOTES_PROPOSALS
+        votes = [v for group in world["votes"][first : first + count] for v in group]
         relay = Tally()
         answers: list[dict] = []
 

@@ -34,7 +34,9 @@ SERVER_SETTINGS = ("server_threads", "server_connection_limit", "server_channel_
 class ServerLimits:
     """Worker threads, open connections, idle/half-open timeout (s), largest request body (bytes)."""
 
-    threads: int = 8
+    # Threads bound how many requests wait at once, not how much CPU they use: a relayed vote waits
+    # idle for its block, and the expensive part (proof checks) has its own bound, the admission gate.
+    threads: int = 64
     connection_limit: int = 200
     channel_timeout_s: float = 20.0
     max_body_bytes: int = 1 << 20
