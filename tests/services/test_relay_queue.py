@@ -4,6 +4,7 @@ twice (counted on chain: tallies, the relayer's nonce, the queue's rows)."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -193,3 +194,29 @@ def test_a_vote_already_cast_elsewhere_is_refused_before_queueing(gov_chain, ser
     answer = app.test_client().post("/v1/relay/vote", json=body)
     assert answer.status_code == 409 and answer.json["error"] == "nullifier_used"
     assert queue.count() == 0 and _nonce(gov) == nonce  # nothing queued, no gas spent
+
+
+def test_a_stuck_vote_is_replaced_at_its_nonce_and_counted_once(gov_chain, votes, tmp_path):
+    gov = gov_chain
+    queue = RelayQueue(f"sqlite:///{tmp_path / 'q.sqlite3'}")
+    counted, nonce = _counted(gov), _nonce(gov)
+    worker = RelayWorker(queue, gov.chain.system.outbox(gov.relayer), gov.chain.proposals.nullifier_spent)
+    worker.resend_after_s = 0.0  # every round finds it stuck
+    gov.w3.provider.make_request("evm_setAutomine", [False])
+    try:
+        _enqueue(gov, queue, votes[:1])
+        assert worker.step() == 1
+        first = queue.get(ONE_PERSON_ONE_VOTE, votes[0][2].nullifier)
+        time.sleep(0.01)
+        worker.settle()  # not mined: replaced at the same nonce with a higher gas price
+        replaced = queue.get(ONE_PERSON_ONE_VOTE, votes[0][2].nullifier)
+        assert first is not None and replaced is not None
+        assert replaced.nonce == first.nonce and replaced.tx_hash != first.tx_hash
+        assert replaced.gas_price is not None and first.gas_price is not None
+        assert replaced.gas_price > first.gas_price
+        gov.w3.provider.make_request("evm_mine", [])
+        worker.settle()
+    finally:
+        gov.w3.provider.make_request("evm_setAutomine", [True])
+    assert queue.count(MINED) == 1
+    assert _counted(gov) == counted + 1 and _nonce(gov) == nonce + 1  # one of the two was mined, once
