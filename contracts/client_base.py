@@ -12,6 +12,7 @@ from web3.types import EventData, TxReceipt
 
 from .build import ContractSet
 from .event_scan import scan_events
+from .nonce_sender import call_data
 from .transactions import Sender, dry_run, mined_receipt, send_transaction
 
 
@@ -69,6 +70,14 @@ class ContractClient:
         """Dry-run then send `call` (one of this client's `*_call` methods); the transaction hash, without
         waiting for it to be mined. ContractRevertError by name when the call would revert."""
         return send_transaction(self._w3, call, sender, self.abis, gas=gas)
+
+    def encode(self, call: ContractFunction) -> tuple[str, str]:
+        """(to, data) of `call` (one of this client's `*_call` methods), for a transaction sent later."""
+        return call_data(call)
+
+    def dry_run(self, call: ContractFunction, sender: Sender, gas: int | None = None) -> None:
+        """eth_call `call` from `sender`; ContractRevertError by name when it would revert."""
+        dry_run(call, sender, self.abis, gas)
 
     def receipt(self, tx_hash: bytes, timeout: float) -> TxReceipt:
         """Wait up to `timeout` s for the receipt of a sent transaction (web3's TimeExhausted when it is not

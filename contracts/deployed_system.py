@@ -20,7 +20,9 @@ from .build import ContractSet, build_contracts
 from .connection import RPC_TIMEOUT_S
 from .deploy import Deployment
 from .errors import ChainError
+from .nonce_sender import Outbox
 from .registry_client import RegistryClient
+from .transactions import Sender
 
 
 class DeploymentFileError(ChainError, FileNotFoundError):
@@ -45,6 +47,10 @@ class DeployedSystem:
     def now(self) -> int:
         """The latest block's timestamp (s): the time the contracts compare windows and deadlines with."""
         return self.registry.now()
+
+    def outbox(self, sender: Sender) -> Outbox:
+        """`sender`'s transactions with nonces chosen by the caller (a relayer's several in flight)."""
+        return Outbox(self._w3, sender)
 
     def unlocked_accounts(self) -> list[str]:
         """The node's unlocked accounts (a development node's; a production node has none)."""

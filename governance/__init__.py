@@ -21,6 +21,8 @@ from .proposals import BALLOT_KINDS, Proposal, ProposalBook, ProposalResults
 from .rate_limit import RateLimit, RateLimiter
 from .relay_pending import PendingVote, PendingVotes
 from .relay_policy import GasBudget, RelayControls, RelayPolicy, RelayRefusedError
+from .relay_queue import AlreadyQueuedError, QueuedVote, RelayQueue, relay_queue_url
+from .relay_worker import RELAY_VOTE_GAS, RelayWorker
 from .requests import VerifyRequest, VoteRequest, action_scope, parse_verify, parse_vote, signal_message
 from .results_cache import ResultsReader
 from .root_cache import CachedRoots
@@ -28,7 +30,9 @@ from .services import Chain, Services, governance_chain, relayer_sender
 
 __all__ = [
     "BALLOT_KINDS",
+    "RELAY_VOTE_GAS",
     "AdmissionGate",
+    "AlreadyQueuedError",
     "ApiGuard",
     "CachedRoots",
     "Capacity",
@@ -48,12 +52,15 @@ __all__ = [
     "Proposal",
     "ProposalBook",
     "ProposalResults",
+    "QueuedVote",
     "RateLimit",
     "RateLimitedError",
     "RateLimiter",
     "RelayControls",
     "RelayPolicy",
+    "RelayQueue",
     "RelayRefusedError",
+    "RelayWorker",
     "RequestError",
     "ResultsReader",
     "Services",
@@ -68,6 +75,7 @@ __all__ = [
     "openapi",
     "parse_verify",
     "parse_vote",
+    "relay_queue_url",
     "relayer",
     "relayer_sender",
     "results_page",

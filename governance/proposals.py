@@ -115,6 +115,10 @@ class ProposalBook:
         except KeyError as e:
             raise NotFoundError(f"no ballot {ballot!r}; known: {', '.join(self.ballots)}") from e
 
+    def nullifier_spent(self, ballot: str, nullifier: int) -> bool:
+        """True if `nullifier` has voted on `ballot` on chain."""
+        return self.client(ballot).nullifier_used(nullifier)
+
     def get(self, ballot: str, proposal_id: int) -> Proposal:
         """Read a proposal; NotFoundError if it was never created."""
         client = self.client(ballot)

@@ -17,9 +17,17 @@ import threading
 from dataclasses import dataclass
 
 from flask import Blueprint, jsonify, request
+from web3.contract.contract import ContractFunction
 from web3.exceptions import TimeExhausted
 
-from contracts import ChainError, ChainInputError, ContractRevertError, ballot_scope
+from contracts import (
+    ChainError,
+    ChainInputError,
+    ContractRevertError,
+    OnePersonOneVoteClient,
+    QuadraticVoteClient,
+    ballot_scope,
+)
 from contracts.ballot_client import PROOF_TX_GAS
 from contracts.transactions import Sender
 
@@ -30,6 +38,8 @@ from .proof_check import ProofChecker
 from .proposals import QUADRATIC, vote_message
 from .relay_pending import PendingVote
 from .relay_policy import RelayControls
+from .relay_queue import FAILED, MINED
+from .relay_worker import RELAY_VOTE_GAS, RelayWorker
 from .requests import VoteRequest, parse_vote
 from .services import Chain, current_services
 
@@ -48,10 +58,12 @@ class Relayed:
     block_number: int | None = None
     gas_used: int | None = None
 
+    counted: bool = False  # mined, seen by its spent nullifier rather than a receipt (after a restart)
+
     @property
     def mined(self) -> bool:
-        """True once the receipt was seen."""
-        return self.block_number is not None
+        """True once the receipt was seen (or the vote seen counted on chain)."""
+        return self.block_number is not None or self.counted
 
     def to_json(self) -> dict[str, object]:
         """The API's JSON answer (field elements as decimal strings)."""
@@ -83,8 +95,10 @@ def relay_vote(
     lock: threading.Lock,
     controls: RelayControls | None = None,
     gate: AdmissionGate | None = None,
+    worker: RelayWorker | None = None,
 ) -> Relayed:
-    """Check `req` off chain, then cast it from `sender`; raises the GovernanceError the API maps to 4xx."""
+    """Check `req` off chain, then cast it from `sender` (through `worker`'s persisted queue when given,
+    else sent here under `lock`); raises the GovernanceError the API maps to 4xx."""
     controls = controls or RelayControls()
     proposal = chain.proposals.get(req.ballot, req.proposal_id)
     controls.policy.admit(req.ballot, lambda: controls.proposer(chain.proposals, req.ballot, req.proposal_id))
@@ -93,15 +107,22 @@ def relay_vote(
     scope = ballot_scope(chain.deployment.chain_id, client.address, req.proposal_id)
     nullifier = req.proof.nullifier
     key = (req.ballot, nullifier)
-    earlier = controls.pending.get(key)
-    if earlier is not None:
-        return _after_send(chain, req, key, earlier, controls, retry=True)
-    try:
-        used = client.nullifier_used(nullifier)
-    except ChainError as e:
-        raise UpstreamError(f"the chain could not be read: {e}") from e
-    if used:
-        raise NullifierUsedError("this person has already voted on this ballot", nullifier)
+    if worker is not None:
+        # The queue (a local read) knows every vote this relayer took; the dry run before queueing
+        # catches one cast elsewhere, so no chain read here.
+        queued = worker.queue.get(req.ballot, nullifier)
+        if queued is not None and queued.state == MINED:
+            raise NullifierUsedError("this person has already voted on this ballot", nullifier)
+    else:
+        earlier = controls.pending.get(key)
+        if earlier is not None:
+            return _after_send(chain, req, key, earlier, controls, retry=True)
+        try:
+            used = client.nullifier_used(nullifier)
+        except ChainError as e:
+            raise UpstreamError(f"the chain could not be read: {e}") from e
+        if used:
+            raise NullifierUsedError("this person has already voted on this ballot", nullifier)
     if gate is None:
         checker.check(req.proof, scope, message)
     else:
@@ -115,6 +136,8 @@ def relay_vote(
     except ChainInputError as e:
         raise ProofRejectedError(f"the vote does not match its proof: {e}", "wrong_message") from e
     budget_key = (req.ballot, req.proposal_id)
+    if worker is not None:
+        return _queue_vote(req, client, call, sender, worker, controls, budget_key)
     controls.budget.reserve(budget_key, PROOF_TX_GAS)
     sent = None
     try:
@@ -132,6 +155,47 @@ def relay_vote(
         if sent is None:
             controls.budget.settle(budget_key, PROOF_TX_GAS, 0)  # nothing was sent
     return _after_send(chain, req, key, sent, controls, retry=False)
+
+
+def _queue_vote(
+    req: VoteRequest,
+    client: OnePersonOneVoteClient | QuadraticVoteClient,
+    call: ContractFunction,
+    sender: Sender,
+    worker: RelayWorker,
+    controls: RelayControls,
+    budget_key: tuple[str, int],
+) -> Relayed:
+    """Dry-run, queue (the database refuses a second row per nullifier), and wait up to the receipt wait."""
+    nullifier = req.proof.nullifier
+    earlier = worker.queue.get(req.ballot, nullifier)
+    if earlier is None:
+        try:
+            client.dry_run(call, sender, gas=RELAY_VOTE_GAS)
+        except ContractRevertError as e:
+            raise _refusal(e, nullifier) from e
+        except ChainError as e:
+            raise UpstreamError(f"the chain could not be read: {e}") from e
+        to, data = client.encode(call)
+        controls.budget.reserve(budget_key, RELAY_VOTE_GAS)
+        try:
+            worker.queue.enqueue(
+                req.ballot, req.proposal_id, nullifier, worker.outbox.address, to, data, RELAY_VOTE_GAS
+            )
+        except NullifierUsedError:
+            controls.budget.settle(budget_key, RELAY_VOTE_GAS, 0)
+            raise
+    elif earlier.state == MINED or earlier.data != client.encode(call)[1]:
+        raise NullifierUsedError("a vote with this nullifier is already queued or counted", nullifier)
+    vote = worker.wait(req.ballot, nullifier, controls.receipt_wait_s)
+    assert vote is not None
+    if vote.state == FAILED:
+        raise ProofRejectedError(f"the vote was not counted: {vote.error}", "refused_by_chain")
+    if earlier is None and vote.state == MINED:
+        controls.budget.settle(budget_key, RELAY_VOTE_GAS, vote.gas_used or RELAY_VOTE_GAS)
+    tx_hash = vote.tx_hash or ""  # empty while still queued
+    counted = vote.state == MINED
+    return Relayed(tx_hash, req.ballot, req.proposal_id, nullifier, vote.block_number, vote.gas_used, counted)
 
 
 def _after_send(
@@ -187,5 +251,6 @@ def relay_vote_endpoint():
         services.relay_lock,
         services.relay,
         services.guard.gate,
+        services.relay_worker,
     )
     return jsonify(relayed.to_json()), 200 if relayed.mined else 202

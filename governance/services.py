@@ -24,6 +24,7 @@ from .proof_check import ProofChecker
 from .proposals import ONE_PERSON_ONE_VOTE, QUADRATIC, ProposalBook
 from .rate_limit import RateLimit, RateLimiter
 from .relay_policy import RelayControls
+from .relay_worker import RelayWorker
 from .results_cache import ResultsReader
 
 EXTENSION_KEY = "personhood"
@@ -64,6 +65,7 @@ class Services:
     guard: ApiGuard = field(default_factory=ApiGuard)  # client address, verify limits, admission gate
     relay: RelayControls = field(default_factory=RelayControls)  # relayer policy, gas budget, pending votes
     results_reader: ResultsReader | None = None  # None: one over `chain`, made on first use
+    relay_worker: RelayWorker | None = None  # the persisted queue that fills blocks; None: send inline
 
 
 def current_services() -> Services:

@@ -25,12 +25,15 @@ from governance import (
     RateLimiter,
     RelayControls,
     RelayPolicy,
+    RelayQueue,
+    RelayWorker,
     ResultsReader,
     Services,
     governance_chain,
     group_api,
     openapi,
     prove_page,
+    relay_queue_url,
     relayer,
     relayer_sender,
     results_page,
@@ -45,13 +48,17 @@ from zk_identity.errors import PersonhoodError
 from .config import API_LIMIT_SETTINGS, RELAY_POLICY_SETTINGS, Settings, load_settings
 
 log = logging.getLogger(__name__)
+# A root's status changes only with a block; reading the head at most 4x a second keeps a proof for a
+# just-expired root acceptable for <= 0.25 s more (root windows are hours long).
+ROOT_BLOCK_POLL_S = 0.25
 
 
 def services_from_settings(settings: Settings, rate_limit: RateLimit | None = None) -> Services:
     """Services for a deployed system at `settings.rpc_url` (the API needs a chain that outlives it)."""
     system = settings.open_deployment()
     registry = system.registry
-    roots = CachedRoots(registry, registry.block_number)  # one checkRoot per root per block
+    # One checkRoot per root per block, and one eth_blockNumber per ROOT_BLOCK_POLL_S, not per request.
+    roots = CachedRoots(registry, registry.block_number, poll_s=ROOT_BLOCK_POLL_S)
     backend = "native" if bn254_native.AVAILABLE else "node"  # the C pairing: ~ms, no worker round trip
     checker = ProofChecker(
         roots,
@@ -71,15 +78,21 @@ def services_from_settings(settings: Settings, rate_limit: RateLimit | None = No
         registry.block_timestamp,
         start_block=system.deployment.start_block,  # vote logs start at the deployment: fewer pages
     )
+    sender = relayer_sender(system, settings.relayer_key)
+    worker = None
+    if settings.relay_queue:  # votes go through the persisted queue that fills blocks
+        queue = RelayQueue(settings.relay_queue_url or relay_queue_url(settings.data_dir))
+        worker = RelayWorker(queue, system.outbox(sender), chain.proposals.nullifier_spent).start()
     return Services(
         checker,
         store,
         chain,
-        relayer_sender(system, settings.relayer_key),
+        sender,
         limiter,
         guard=guard,
         relay=relay,
         results_reader=results,
+        relay_worker=worker,
     )
 
 

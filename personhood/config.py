@@ -75,6 +75,12 @@ class Settings:
     relay_gas_per_proposal: int | None = None
     relay_gas_per_period: int | None = None
     relay_period_s: float | None = None
+    relay_queue: bool = True  # relay votes through the persisted queue (several per block); False: inline
+    relay_queue_url: str = ""  # its database; empty: SQLite relay-queue.sqlite3 in data_dir
+    # The HTTP server of every `serve` command (personhood/wsgi_server.py; None: its defaults).
+    server_threads: int | None = None  # worker threads
+    server_connection_limit: int | None = None  # open connections; more wait in the listen backlog
+    server_channel_timeout_s: float | None = None  # an idle or half-sent request is closed after this
 
     def replace(self, **changes: object) -> Settings:
         """A copy with some fields changed (validated like a loaded file)."""
@@ -117,6 +123,13 @@ def _coerce(name: str, kind: object, value: object) -> object:
         if not isinstance(value, (str, Path)):
             raise ConfigError(f"setting {name!r} must be a path, got {type(value).__name__}")
         return Path(value).expanduser()
+    if kind in ("bool", bool):
+        text = str(value).strip().lower() if isinstance(value, str) else value
+        if text in (True, "true", "1", "yes"):
+            return True
+        if text in (False, "false", "0", "no"):
+            return False
+        raise ConfigError(f"setting {name!r} must be true or false, got {value!r}")
     if kind in ("str", str):
         if not isinstance(value, str):
             raise ConfigError(f"setting {name!r} must be a string, got {type(value).__name__}")

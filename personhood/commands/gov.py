@@ -104,13 +104,12 @@ def cmd_list(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
-    """Run the API with werkzeug's threaded server until interrupted (put a real WSGI server in front
-    of `personhood.app:create_app()` in production)."""
-    from werkzeug.serving import run_simple
-
+    """Run the API on waitress (personhood/wsgi_server.py) until SIGTERM or Ctrl-C; running requests
+    finish before it returns."""
     from ..app import create_app
+    from ..wsgi_server import SERVER_SETTINGS, ServerLimits, serve
 
     app = create_app({"PERSONHOOD_SETTINGS": settings})
-    progress(f"serving the governance API on http://{args.host}:{args.port} (Ctrl-C stops it)")
-    run_simple(args.host, args.port, app, threaded=True)
+    limits = ServerLimits.from_settings(settings.given(SERVER_SETTINGS))
+    serve(app, args.host, args.port, limits, lambda url: progress(f"serving the governance API on {url}"))
     return EXIT_OK

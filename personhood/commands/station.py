@@ -18,8 +18,6 @@ import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
-from werkzeug.serving import make_server
-
 from contracts import RegistryClient, attach, build_contracts, connect, deploy_all
 from enrollment.station import Station
 from enrollment.station_binding import bind_station_dir, binding_of, require_authorized
@@ -31,6 +29,8 @@ from uniqueness import HttpTransport, UniquenessClient
 from uniqueness.embedded import start_embedded
 
 from ..config import Settings
+from ..wsgi_server import SERVER_SETTINGS, ServerLimits, make_server
+from ..wsgi_server import stop as stop_server
 from .device_key_args import add_device_key_args, open_device_key
 from .eth_address import parse_address
 from .output import progress
@@ -153,14 +153,15 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             station = Station.open(station_dir, key, ChainPort(registry, relayer), uniqueness=client)
             try:
                 app = create_station_app(station, cameras, station_dir)
-                server = make_server(args.host, args.port, app, threaded=True)
-                progress(f"station UI on http://{args.host}:{server.server_port}/ (Ctrl-C stops it)")
+                limits = ServerLimits.from_settings(settings.given(SERVER_SETTINGS))
+                server = make_server(app, args.host, args.port, limits)
+                progress(f"station UI on http://{args.host}:{server.effective_port}/ (Ctrl-C stops it)")
                 if app.config["STATION_SETUP_TOKEN"]:
                     progress(f"first start: setup token {app.config['STATION_SETUP_TOKEN']} (needed once)")
                 try:
-                    server.serve_forever()
+                    server.run()  # SIGTERM/Ctrl-C: running requests finish, then it returns
                 finally:
-                    server.server_close()
+                    stop_server(server)
             finally:
                 station.close()
     finally:

@@ -14,14 +14,13 @@ import argparse
 import signal
 from pathlib import Path
 
-from werkzeug.serving import make_server
-
 from contracts import RegistryClient, build_contracts, connect
-from governance.local_server import QuietRequestHandler
 from uniqueness import EYES, Endpoint, RegistryView, ServiceParams, UniquenessService, create_app
 from uniqueness.sealed import X25519_KEY_PURPOSE
 
 from ..config import Settings
+from ..wsgi_server import SERVER_SETTINGS, ServerLimits, make_server
+from ..wsgi_server import stop as stop_server
 from .device_key_args import add_device_key_args, open_device_key
 from .exit_codes import EXIT_OK
 from .output import emit, progress
@@ -90,19 +89,16 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
             )
             try:
                 app = create_app({"UNIQUENESS_ENDPOINT": Endpoint(service)})
-                server = make_server(
-                    args.host, args.port, app, threaded=True, request_handler=QuietRequestHandler
-                )
+                limits = ServerLimits.from_settings(settings.given(SERVER_SETTINGS))
+                server = make_server(app, args.host, args.port, limits)
                 progress(
-                    f"uniqueness service {key.address} on http://{args.host}:{server.server_port}/v1 "
+                    f"uniqueness service {key.address} on http://{args.host}:{server.effective_port}/v1 "
                     f"({service.size()} records, eyes {'+'.join(params.eyes)}; Ctrl-C stops it)"
                 )
                 try:
-                    server.serve_forever()
-                except KeyboardInterrupt:
-                    pass
+                    server.run()  # SIGTERM/Ctrl-C: running requests finish, then it returns
                 finally:
-                    server.server_close()
+                    stop_server(server)
             finally:
                 service.close()
     finally:

@@ -25,7 +25,7 @@ from governance import (
     RateLimit,
     RateLimiter,
 )
-from personhood.app import create_app
+from personhood.app import ROOT_BLOCK_POLL_S, create_app
 from zk_identity import LeanIMT, ProverPool, bn254_native, prove
 from zk_identity.artifacts import official_artifacts
 from zk_identity.bn254_checks import g2_in_subgroup, g2_in_subgroup_py
@@ -162,6 +162,7 @@ def test_check_root_is_cached_per_block(gov, tmp_path):
         assert client.post("/v1/verify", json=body(gov)).status_code == 200
         assert roots.calls == 1  # the API's own check hit the cache too (same block)
         gov.w3.provider.make_request("evm_mine", [])
+        time.sleep(ROOT_BLOCK_POLL_S)  # the head is read at most every ROOT_BLOCK_POLL_S
         assert roots.check_root(root) == 2 and roots.calls == 2  # a new block asks the chain again
     finally:
         services.nullifiers.close()
