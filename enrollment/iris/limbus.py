@@ -45,6 +45,9 @@ class LimbusParams:
     # strongest: the sclera is outside every iris structure, and a light iris can have a
     # collarette whose step rivals a low-contrast limbus.
     outer_preference: float = 0.8
+    # The sclera beyond the limbus is smooth; iris beyond an inner ring (collarette, crypts) is
+    # textured: an edge's rise is docked this many standard deviations of what lies outside it.
+    texture_penalty: float = 1.0
     # Fraction of the arc's angles dropped at each end of the per-radius edge strengths in the fine
     # fit (alpha-trimmed mean): a lower lid or lashes reaching into a lateral sector are outliers.
     trim: float = 0.2
@@ -58,12 +61,15 @@ class LimbusParams:
             raise ValueError("step_window must be in (0, 0.3) and outer_preference in (0, 1]")
 
 
-def side_profiles(work: np.ndarray, x: float, y: float, radii: np.ndarray, window: np.ndarray) -> np.ndarray:
+def side_profiles(
+    work: np.ndarray, x: float, y: float, radii: np.ndarray, window: np.ndarray, texture_penalty: float
+) -> np.ndarray:
     """Edge profiles (2, len(radii)) of the right and left sectors seen from (x, y).
 
     Each is the median over the sector's rays of mean(outside) - mean(inside) over `window[m]`
-    samples either side of radii[m] (1 px apart): grey levels of sustained rise, NaN where the
-    window leaves the sampled range.
+    samples either side of radii[m] (1 px apart), less `texture_penalty` times the standard
+    deviation outside: grey levels of sustained rise onto a smooth surface (the sclera is smooth,
+    iris beyond a ring of crypts is not). NaN where the window leaves the sampled range.
     """
     out = np.full((2, len(radii)), np.nan, dtype=np.float32)
     m = np.arange(len(radii))
@@ -71,10 +77,13 @@ def side_profiles(work: np.ndarray, x: float, y: float, radii: np.ndarray, windo
     m, w = m[ok], window[ok]
     for side, sector in enumerate(LATERAL_SECTORS):
         rays = sample_polar(work, np.array([x]), np.array([y]), radii, degrees(sector, step=4.0))[0]
-        csum = np.concatenate([np.zeros((len(rays), 1), np.float32), np.cumsum(rays, axis=1)], axis=1)
+        zero = np.zeros((len(rays), 1), np.float32)
+        csum = np.concatenate([zero, np.cumsum(rays, axis=1)], axis=1)
+        csq = np.concatenate([zero, np.cumsum(rays * rays, axis=1)], axis=1)
         ahead = (csum[:, m + w + 1] - csum[:, m + 1]) / w
         behind = (csum[:, m] - csum[:, m - w]) / w
-        out[side, m] = np.median(ahead - behind, axis=0)
+        spread = np.sqrt(np.maximum((csq[:, m + w + 1] - csq[:, m + 1]) / w - ahead * ahead, 0.0))
+        out[side, m] = np.median(ahead - behind - texture_penalty * spread, axis=0)
     return out
 
 
@@ -130,7 +139,8 @@ def find_limbus(clean: np.ndarray, pupil: Circle, params: LimbusParams) -> tuple
     found = None
     for dy in (0.0, -0.06, 0.06):  # iris centre above / below the pupil's, in iris radii
         y = py + dy * (lo + hi) / 2
-        pair = best_pair(side_profiles(work, px, y, radii, window), radii, params, lo, hi)
+        profiles = side_profiles(work, px, y, radii, window, params.texture_penalty)
+        pair = best_pair(profiles, radii, params, lo, hi)
         if pair is not None and (found is None or pair[2] > found[3]):
             found = (y, *pair)
     if found is None:

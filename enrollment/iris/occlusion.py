@@ -99,11 +99,16 @@ def noise_mask(
     x0, x1 = max(int(iris.x - iris.r) - 2, 0), min(int(iris.x + iris.r) + 3, gray.shape[1])
     y0, y1 = max(int(iris.y - iris.r) - 2, 0), min(int(iris.y + iris.r) + 3, gray.shape[0])
     crop = clean[y0:y1, x0:x1].astype(np.float32)
-    sigma = max(1.0, params.lid_smoothing * iris.r)
-    smooth = cv2.GaussianBlur(crop, (0, 0), sigmaX=sigma, sigmaY=max(0.7, 0.01 * iris.r))
-    grad = np.abs(cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3)) / 8.0  # grey levels per pixel
     ys = np.arange(y0, y1, dtype=np.float32)[:, None]
     xs = np.arange(x0, x1, dtype=np.float32)[None, :]
+    # The pupil reads as iris here: smoothed along x, its dark disc would make a horizontal
+    # edge above and below it as strong as any lid.
+    in_pupil = (xs - pupil.x) ** 2 + (ys - pupil.y) ** 2 < (pupil.r + 1.5) ** 2
+    sigma = max(1.0, params.lid_smoothing * iris.r)
+    smooth = cv2.GaussianBlur(
+        np.where(in_pupil, levels.iris, crop), (0, 0), sigmaX=sigma, sigmaY=max(0.7, 0.01 * iris.r)
+    )
+    grad = np.abs(cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3)) / 8.0  # grey levels per pixel
     dx = xs - iris.x
     inside = dx**2 + (ys - iris.y) ** 2 < iris.r**2
     half_chord = np.sqrt(np.clip(iris.r**2 - dx**2, 0, None))
@@ -150,14 +155,23 @@ def noise_mask(
 
 
 def _hides_iris(crop, lid, dx, ys, inside, upper, levels, radius, params) -> bool:
-    """True when the band just beyond `lid` (away from the pupil) is not iris-like."""
+    """True when the band just beyond `lid` (away from the pupil) is not iris.
+
+    Beyond a lid lies either the lash line (darker than the iris) or skin, which is brighter and
+    smooth: its spread is well under the iris texture's. Iris that is merely brighter towards
+    the limbus (illumination, a lighter outer ring) is still textured, so it is no lid.
+    """
     edge = _parabola(lid, dx)
     depth = params.lid_beyond_band * radius
     beyond = (ys < edge - 1) & (ys > edge - 1 - depth) if upper else (ys > edge + 1) & (ys < edge + 1 + depth)
     beyond &= inside & (np.abs(dx) < 0.7 * radius)
     if beyond.sum() < 10:
         return True  # the lid sits at the limbus: nothing beyond it to judge, and little to mask
-    return abs(float(np.median(crop[beyond])) - levels.iris) >= params.lid_beyond_spread * levels.iris_spread
+    values = crop[beyond]
+    level = float(np.median(values))
+    spread = 1.4826 * float(np.median(np.abs(values - level)))
+    margin = params.lid_beyond_spread * levels.iris_spread
+    return level <= levels.iris - margin or (level >= levels.iris + margin and spread < levels.iris_spread)
 
 
 def _parabola(p: Parabola, dx: np.ndarray) -> np.ndarray:
