@@ -36,7 +36,7 @@ class LimbusParams:
     # little up in the iris (~0.05), and off-axis gaze moves it further. It scales with the iris.
     max_center_offset: float = 0.15
     max_radius_fraction: float = 0.6  # of the image's shorter side (lids and frame cut the rest)
-    work_pixels: int = 320 * 240
+    work_pixels: int = 160 * 120  # coarse search resolution (refined at full resolution after)
     # Half-width of the rise measured across the limbus, as a fraction of the distance from the
     # pupil centre: the limbus is a gradual edge ~5-10% of the iris radius wide in focused NIR
     # images, wider than the thin rings of iris texture (collarette, furrows) it must beat.
@@ -147,10 +147,15 @@ def find_limbus(clean: np.ndarray, pupil: Circle, params: LimbusParams) -> tuple
         raise QualityError("iris boundary not found: no iris-sclera edge on both sides of the pupil")
     y, d_left, d_right, _ = found
     coarse = Circle(px + (d_right - d_left) / 2, y, (d_left + d_right) / 2).scaled(1.0 / factor)
-    step = 0.5 / factor
-    centers = center_grid(coarse.x, coarse.y, 3.0 / factor, step)
-    lo_r, hi_r = max(coarse.r - 3.0 / factor, r_lo), min(coarse.r + 3.0 / factor, r_hi)
-    radii_fine = np.arange(lo_r - 1.0, hi_r + 1.0 + 1e-3, 0.5, dtype=np.float32)
-    return integro_differential(
-        clean, centers, radii_fine, degrees(*LATERAL_SECTORS, step=3.0), smoothing=1.5, trim=params.trim
-    )
+    # Fine: the coarse step is 1/factor pixels, so the operator searches that far around it, then
+    # (when that grid was coarser than half a pixel) once more at half-pixel steps.
+    arcs = degrees(*LATERAL_SECTORS, step=3.0)
+    circle, edge = coarse, 0.0
+    for half, step in ((3.0 / factor, 0.5 / factor), (1.0 / factor, 0.5)):
+        centers = center_grid(circle.x, circle.y, half, step)
+        lo_r, hi_r = max(circle.r - half, r_lo), min(circle.r + half, r_hi)
+        radii_fine = np.arange(lo_r - 1.0, hi_r + 1.0 + 1e-3, 0.5, dtype=np.float32)
+        circle, edge = integro_differential(clean, centers, radii_fine, arcs, smoothing=1.5, trim=params.trim)
+        if step <= 0.5:
+            break
+    return circle, edge

@@ -125,7 +125,10 @@ def noise_mask(
         if upper:
             band = (ys > iris.y - half_chord + guard) & (ys < pupil.y - pupil_chord - 2)
         else:
-            band = (ys < iris.y + half_chord - guard) & (ys > pupil.y + pupil_chord + 2)
+            # A lower lid above the lower half of the pupil would be an eye almost closed: the
+            # lid is looked for below that, where iris rings beside the pupil cannot pose as it.
+            low = pupil.y + np.maximum(pupil_chord, 0.5 * pupil.r) + 2
+            band = (ys < iris.y + half_chord - guard) & (ys > low)
         strength = np.where(band, grad, -1.0)
         rows = np.argmax(strength, axis=0)
         peak = strength[rows, np.arange(strength.shape[1])]

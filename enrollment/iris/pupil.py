@@ -19,6 +19,8 @@ import numpy as np
 from .errors import QualityError
 from .geometry import Circle, center_grid, degrees, integro_differential, sample_polar
 
+MAX_DISCS = 5  # candidate discs tried per darkness level, widest first
+
 
 @dataclass(frozen=True)
 class PupilParams:
@@ -30,7 +32,7 @@ class PupilParams:
     min_round: float = 0.6  # of a ring just outside the disc, at least this must not be dark
     min_contrast: float = 15.0  # grey levels between the pupil and what surrounds it
     max_darkness: float = 0.5  # pupil interior: at most this far from the darkest level to the median
-    work_pixels: int = 320 * 240  # coarse search resolution
+    work_pixels: int = 160 * 120  # coarse search resolution (refined at full resolution after)
 
     def __post_init__(self) -> None:
         if not 0 < self.min_radius < self.max_radius < 0.5:
@@ -54,6 +56,8 @@ def find_pupil(clean: np.ndarray, params: PupilParams) -> Circle:
         raise QualityError("no pupil found: the image has no dark round region")
     best, best_score = None, 0.0
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
+    image = work.astype(np.float32)
+    seen: list[tuple[float, float, float]] = []
     for fraction in params.thresholds:
         level = darkest + fraction * (median - darkest)
         blobs = cv2.morphologyEx((work <= level).astype(np.uint8), cv2.MORPH_OPEN, kernel)
@@ -63,13 +67,15 @@ def find_pupil(clean: np.ndarray, params: PupilParams) -> Circle:
         depth = cv2.distanceTransform(blobs, cv2.DIST_L2, 5)
         peaks = (depth >= r_min) & (depth <= r_max) & (depth >= cv2.dilate(depth, np.ones((5, 5), np.uint8)))
         ys, xs = np.nonzero(peaks)
-        for k in np.argsort(-depth[ys, xs])[:8]:  # the widest dark discs at this level
-            x, y = float(xs[k]), float(ys[k])
-            r = float(depth[ys[k], xs[k]])
-            inside, outside = _ring_levels(work, x, y, r)
+        for k in np.argsort(-depth[ys, xs])[:MAX_DISCS]:  # the widest dark discs at this level
+            x, y, r = float(xs[k]), float(ys[k]), float(depth[ys[k], xs[k]])
+            if any(abs(x - a) + abs(y - b) < 0.2 * r and abs(r - c) < 0.2 * r for a, b, c in seen):
+                continue  # the same disc seen at a lower darkness level
+            seen.append((x, y, r))
             surround = _outside_fraction(blobs, x, y, r)
             if surround < params.min_round:
                 continue
+            inside, outside = _ring_levels(image, x, y, r)
             if inside > darkest + params.max_darkness * (median - darkest):
                 continue  # a dark iris or a shadow, not the pupil
             if outside - inside < params.min_contrast:
@@ -83,10 +89,10 @@ def find_pupil(clean: np.ndarray, params: PupilParams) -> Circle:
     return _refine(clean.astype(np.float32), best.scaled(1.0 / factor))
 
 
-def _ring_levels(work: np.ndarray, x: float, y: float, r: float) -> tuple[float, float]:
-    """Median brightness just inside and just outside a candidate circle."""
+def _ring_levels(image: np.ndarray, x: float, y: float, r: float) -> tuple[float, float]:
+    """Median brightness (float32 `image`) just inside and just outside a candidate circle."""
     angles = degrees((0, 360), step=15)
-    image, cx, cy = work.astype(np.float32), np.array([x]), np.array([y])
+    cx, cy = np.array([x]), np.array([y])
     inside = sample_polar(image, cx, cy, np.array([0.4 * r, 0.8 * r]), angles)[0]
     outside = sample_polar(image, cx, cy, np.array([1.5 * r]), angles)
     # The darker of the two inner rings must still be dark: a dark iris around the pupil is not.
