@@ -20,6 +20,7 @@ from .errors import QualityError
 from .geometry import Circle, center_grid, degrees, integro_differential, sample_polar
 
 MAX_DISCS = 5  # candidate discs tried per darkness level, widest first
+FLAT_BONUS = 1e6  # a flat disc that passes the pupil tests beats every merely dark one
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ def find_pupil(clean: np.ndarray, params: PupilParams) -> Circle:
     work = (
         cv2.resize(clean, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA) if factor < 1 else clean
     )
+    square = np.ones((3, 3), np.uint8)
+    # Constant patches, before the blur; clipped black or white is constant too, and not painted.
+    flat = (cv2.dilate(work, square) == cv2.erode(work, square)) & (work > work.min()) & (work < work.max())
     work = cv2.GaussianBlur(work, (0, 0), 1.2)
     side = min(work.shape)
     r_min, r_max = params.min_radius * side, params.max_radius * side
@@ -58,9 +62,13 @@ def find_pupil(clean: np.ndarray, params: PupilParams) -> Circle:
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
     image = work.astype(np.float32)
     seen: list[tuple[float, float, float]] = []
-    for fraction in params.thresholds:
-        level = darkest + fraction * (median - darkest)
-        blobs = cv2.morphologyEx((work <= level).astype(np.uint8), cv2.MORPH_OPEN, kernel)
+    # Each darkness level, then the flat regions: a pupil the capture software painted one grey
+    # (which may be lighter than lashes and shadows) is exactly constant, which living tissue
+    # under sensor noise never is.
+    levels = [darkest + fraction * (median - darkest) for fraction in params.thresholds]
+    for level in [*levels, None]:
+        dark = flat if level is None else work <= level
+        blobs = cv2.morphologyEx(dark.astype(np.uint8), cv2.MORPH_OPEN, kernel)
         # Fill holes: the illuminator's reflections inside the pupil are not part of the background.
         contours, _ = cv2.findContours(blobs, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
         blobs = cv2.drawContours(np.zeros_like(blobs), contours, -1, 1, thickness=cv2.FILLED)
@@ -69,19 +77,25 @@ def find_pupil(clean: np.ndarray, params: PupilParams) -> Circle:
         ys, xs = np.nonzero(peaks)
         for k in np.argsort(-depth[ys, xs])[:MAX_DISCS]:  # the widest dark discs at this level
             x, y, r = float(xs[k]), float(ys[k]), float(depth[ys[k], xs[k]])
-            if any(abs(x - a) + abs(y - b) < 0.2 * r and abs(r - c) < 0.2 * r for a, b, c in seen):
+            if level is not None and any(
+                abs(x - a) + abs(y - b) < 0.2 * r and abs(r - c) < 0.2 * r for a, b, c in seen
+            ):
                 continue  # the same disc seen at a lower darkness level
             seen.append((x, y, r))
             surround = _outside_fraction(blobs, x, y, r)
             if surround < params.min_round:
                 continue
             inside, outside = _ring_levels(image, x, y, r)
-            if inside > darkest + params.max_darkness * (median - darkest):
+            if level is not None and inside > darkest + params.max_darkness * (median - darkest):
                 continue  # a dark iris or a shadow, not the pupil
             if outside - inside < params.min_contrast:
                 continue
-            # The pupil is the darkest round thing: a dark iris disc around it scores lower.
-            score = (outside - inside) / (max(inside - darkest, 0.0) + 8.0) * surround**2
+            # The pupil is the darkest round thing: a dark iris disc around it scores lower. A
+            # flat disc is judged against itself: it is the painted pupil or nothing.
+            floor = inside if level is None else darkest
+            score = (outside - inside) / (max(inside - floor, 0.0) + 8.0) * surround**2
+            if level is None:
+                score += FLAT_BONUS  # a round, flat, darker disc: nothing else in an eye is
             if score > best_score:
                 best, best_score = Circle(x, y, r), score
     if best is None:
