@@ -151,7 +151,7 @@ def find_limbus(clean: np.ndarray, pupil: Circle, params: LimbusParams) -> tuple
     # (when that grid was coarser than half a pixel) once more at half-pixel steps.
     arcs = degrees(*LATERAL_SECTORS, step=3.0)
     circle, edge = coarse, 0.0
-    for half, step in ((3.0 / factor, 0.5 / factor), (1.0 / factor, 0.5)):
+    for half, step in ((3.0 / factor, 0.5 / factor), (0.5 / factor, 0.5)):
         centers = center_grid(circle.x, circle.y, half, step)
         lo_r, hi_r = max(circle.r - half, r_lo), min(circle.r + half, r_hi)
         radii_fine = np.arange(lo_r - 1.0, hi_r + 1.0 + 1e-3, 0.5, dtype=np.float32)
