@@ -58,10 +58,16 @@ def _wrap(text: str, width: int) -> list[str]:
     return [*lines, line][:4]
 
 
-def write_overlay(path: Path, image_path: Path, caption: str, params: PipelineParams | None) -> Path:
-    """Segment `image_path` again and write its overlay PNG to `path` (segmentation failures too)."""
+def write_overlay(path: Path, image_path: Path, caption: str, params: PipelineParams | None) -> Path | None:
+    """Segment `image_path` again and write its overlay PNG to `path` (segmentation failures too).
+
+    Returns None, writing nothing, when the file is no readable image: there is nothing to draw.
+    """
     params = params or PipelineParams()
-    gray = read_gray(image_path)
+    try:
+        gray = read_gray(image_path)
+    except QualityError:
+        return None
     try:
         seg = segment(gray, params.segmentation)
     except QualityError as e:

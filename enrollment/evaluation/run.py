@@ -57,9 +57,11 @@ def reason_key(error: QualityError) -> str:
     """The first reason's measure without its figures, to count refusals by kind.
 
     "usable iris area 0.31 < 0.4: eyelids ..." -> "usable iris area"; "no pupil found: ..." ->
-    "no pupil found"; "only 1842 usable code bits < 2048: ..." -> "only usable code bits".
+    "no pupil found"; "only 1842 usable code bits < 2048: ..." -> "only usable code bits"; file
+    names are dropped too ("eye7.png is not a readable image ..." -> "is not a readable image ...").
     """
     head = error.reasons[0].split(":")[0].split(" <")[0].split(" >")[0]
+    head = re.sub(r"\S+\.(png|jpe?g|bmp|tiff?)\b", "", head, flags=re.IGNORECASE)  # file names
     return re.sub(r"\s+", " ", re.sub(r"-?\d+(\.\d+)?( px)?", "", head)).strip()
 
 
