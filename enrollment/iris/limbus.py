@@ -154,7 +154,7 @@ def find_limbus(clean: np.ndarray, pupil: Circle, params: LimbusParams) -> tuple
     for half, step in ((3.0 / factor, 0.5 / factor), (0.5 / factor, 0.5)):
         centers = center_grid(circle.x, circle.y, half, step)
         lo_r, hi_r = max(circle.r - half, r_lo), min(circle.r + half, r_hi)
-        radii_fine = np.arange(lo_r - 1.0, hi_r + 1.0 + 1e-3, 0.5, dtype=np.float32)
+        radii_fine = np.arange(lo_r - 2 * step, hi_r + 2 * step + 1e-3, step, dtype=np.float32)
         circle, edge = integro_differential(clean, centers, radii_fine, arcs, smoothing=1.5, trim=params.trim)
         if step <= 0.5:
             break
