@@ -107,7 +107,12 @@ def main(argv: list[str] | None = None) -> int:
     samples = scan(args.data)
     grays = [read_gray(s.path) for s in samples]
     with tempfile.TemporaryDirectory() as tmp:
-        old_analyze, old_error = load_old_pipeline(Path(tmp))
+        try:
+            old_analyze, old_error = load_old_pipeline(Path(tmp))
+        except subprocess.CalledProcessError as e:
+            stderr = e.stderr.decode(errors="replace").strip() if e.stderr else ""
+            print(f"cannot read {OLD_COMMIT} from git (a shallow clone? fetch it): {stderr}", file=sys.stderr)
+            return 2
         old = measure(old_analyze, old_error, samples, grays)
     new = measure(analyze, QualityError, samples, grays)
     result = {"data": str(args.data), "old_commit": OLD_COMMIT, "old": old, "new": new}
