@@ -1,7 +1,14 @@
-"""Finding the limbus (iris-sclera boundary) with Daugman's integro-differential operator.
+"""Finding the limbus (iris-sclera boundary): the strongest lateral edges, both sides agreeing.
 
-Only the lateral sectors vote: the top and bottom of the iris are often under the eyelids, and an
-eyelid edge would otherwise win (Daugman 2004, section 2; open-iris does the same with its masks).
+The limbus is searched where it is seen on real eyes: left and right of the pupil (the top and
+bottom are often under the eyelids; Daugman 2004 section 2 and open-iris restrict it the same
+way). Along each ray from the pupil centre the limbus is a sustained rise from iris to sclera; the
+median over a sector's rays of that rise, at each distance, is the side's edge profile, so lashes
+or a lid corner crossing a few rays do not move it. An iris circle must put an edge on BOTH sides
+(its score is the weaker side's), be near-concentric with the pupil (its centre within
+`max_center_offset` iris radii) and have a plausible pupil/iris ratio. A one-sided edge (an eye
+corner, a lid fold, a glasses rim) or the pupil's own edge therefore cannot win. The circle is then
+refined at full resolution with Daugman's integro-differential operator (trimmed, lateral arcs).
 """
 
 from __future__ import annotations
@@ -13,9 +20,10 @@ import cv2
 import numpy as np
 
 from .errors import QualityError
-from .geometry import Circle, center_grid, degrees, integro_differential
+from .geometry import Circle, center_grid, degrees, integro_differential, sample_polar
 
-LATERAL_SECTORS = ((-35.0, 50.0), (130.0, 215.0))  # degrees, image y down: right and left, a bit low
+RIGHT_SECTOR, LEFT_SECTOR = (-30.0, 42.0), (138.0, 210.0)  # degrees, image y down: a little low
+LATERAL_SECTORS = (RIGHT_SECTOR, LEFT_SECTOR)
 
 
 @dataclass(frozen=True)
@@ -25,12 +33,21 @@ class LimbusParams:
     min_pupil_ratio: float = 0.1
     max_pupil_ratio: float = 0.8
     # How far the iris centre may lie from the pupil's, in iris radii: the pupil sits nasal and a
-    # little up in the iris, and off-axis gaze moves it further. It scales with the iris, not the
-    # pupil: a constricted pupil is no more concentric than a dilated one.
+    # little up in the iris (~0.05), and off-axis gaze moves it further. It scales with the iris.
     max_center_offset: float = 0.15
-    max_radius_fraction: float = 0.6  # of the image's shorter side
-    work_pixels: int = 320 * 240
-    step_window: float = 0.06  # coarse step detector half-width, fraction of the smallest iris radius
+    max_radius_fraction: float = 0.6  # of the image's shorter side (lids and frame cut the rest)
+    work_pixels: int = 160 * 120  # coarse search resolution (refined at full resolution after)
+    # Half-width of the rise measured across the limbus, as a fraction of the distance from the
+    # pupil centre: the limbus is a gradual edge ~5-10% of the iris radius wide in focused NIR
+    # images, wider than the thin rings of iris texture (collarette, furrows) it must beat.
+    step_window: float = 0.06
+    # Of two both-sided edges, the outer is taken while it is at least this fraction of the
+    # strongest: the sclera is outside every iris structure, and a light iris can have a
+    # collarette whose step rivals a low-contrast limbus.
+    outer_preference: float = 0.8
+    # The sclera beyond the limbus is smooth; iris beyond an inner ring (collarette, crypts) is
+    # textured: an edge's rise is docked this many standard deviations of what lies outside it.
+    texture_penalty: float = 1.0
     # Fraction of the arc's angles dropped at each end of the per-radius edge strengths in the fine
     # fit (alpha-trimmed mean): a lower lid or lashes reaching into a lateral sector are outliers.
     trim: float = 0.2
@@ -40,15 +57,70 @@ class LimbusParams:
             raise ValueError("need 0 < min_pupil_ratio < max_pupil_ratio < 1")
         if not 0 < self.max_center_offset < 0.5 or not 0 <= self.trim < 0.5:
             raise ValueError("max_center_offset must be in (0, 0.5) and trim in [0, 0.5)")
+        if not 0 < self.step_window < 0.3 or not 0 < self.outer_preference <= 1:
+            raise ValueError("step_window must be in (0, 0.3) and outer_preference in (0, 1]")
+
+
+def side_profiles(
+    work: np.ndarray, x: float, y: float, radii: np.ndarray, window: np.ndarray, texture_penalty: float
+) -> np.ndarray:
+    """Edge profiles (2, len(radii)) of the right and left sectors seen from (x, y).
+
+    Each is the median over the sector's rays of mean(outside) - mean(inside) over `window[m]`
+    samples either side of radii[m] (1 px apart), less `texture_penalty` times the standard
+    deviation outside: grey levels of sustained rise onto a smooth surface (the sclera is smooth,
+    iris beyond a ring of crypts is not). NaN where the window leaves the sampled range.
+    """
+    out = np.full((2, len(radii)), np.nan, dtype=np.float32)
+    m = np.arange(len(radii))
+    ok = (m - window >= 0) & (m + window < len(radii))
+    m, w = m[ok], window[ok]
+    for side, sector in enumerate(LATERAL_SECTORS):
+        rays = sample_polar(work, np.array([x]), np.array([y]), radii, degrees(sector, step=4.0))[0]
+        zero = np.zeros((len(rays), 1), np.float32)
+        csum = np.concatenate([zero, np.cumsum(rays, axis=1)], axis=1)
+        csq = np.concatenate([zero, np.cumsum(rays * rays, axis=1)], axis=1)
+        ahead = (csum[:, m + w + 1] - csum[:, m + 1]) / w
+        behind = (csum[:, m] - csum[:, m - w]) / w
+        spread = np.sqrt(np.maximum((csq[:, m + w + 1] - csq[:, m + 1]) / w - ahead * ahead, 0.0))
+        out[side, m] = np.median(ahead - behind - texture_penalty * spread, axis=0)
+    return out
+
+
+def best_pair(profiles: np.ndarray, radii: np.ndarray, params: LimbusParams, r_lo: float, r_hi: float):
+    """(left distance, right distance, score) of the best both-sided edge pair; None if there is none.
+
+    A pair (dL, dR) is an iris of radius (dL + dR) / 2 centred (dR - dL) / 2 to the right of the
+    pupil; it scores the weaker side's rise. Among local maxima the outermost pair scoring at
+    least `outer_preference` of the best wins.
+    """
+    right, left = np.nan_to_num(profiles, nan=-np.inf)
+    score = np.minimum(left[:, None], right[None, :])  # [i: left distance, j: right distance]
+    radius = (radii[:, None] + radii[None, :]) / 2
+    offset = np.abs(radii[None, :] - radii[:, None]) / 2
+    allowed = (offset <= params.max_center_offset * radius) & (radius >= r_lo) & (radius <= r_hi)
+    score = np.where(allowed & (score > 0), score, -np.inf)
+    if not np.isfinite(score).any():
+        return None
+    padded = np.pad(score, 1, constant_values=-np.inf)
+    peak = np.isfinite(score)
+    for di in (-1, 0, 1):
+        for dj in (-1, 0, 1):
+            if di or dj:
+                peak &= score >= padded[1 + di : 1 + di + score.shape[0], 1 + dj : 1 + dj + score.shape[1]]
+    best = float(score.max())
+    candidates = np.argwhere(peak & (score >= params.outer_preference * best))
+    i, j = max(candidates, key=lambda ij: radius[ij[0], ij[1]])
+    return float(radii[i]), float(radii[j]), float(score[i, j])
 
 
 def find_limbus(clean: np.ndarray, pupil: Circle, params: LimbusParams) -> tuple[Circle, float]:
     """The iris outer circle and its edge strength (grey levels per pixel) in `clean` (float32).
 
-    Three passes: the radius around the pupil's centre (coarse, where the limbus step shows even
-    with the centres a little apart), the centre within `max_center_offset` of that radius
-    (coarse), then both at full resolution with the trimmed operator. Raises QualityError when
-    the pupil leaves no room for an iris in the frame.
+    Coarse: both-sided lateral edge pairs along rays from the pupil centre (at most `work_pixels`
+    resolution), repeated from a few heights since the iris centre may sit above or below the
+    pupil's. Fine: Daugman's operator at full resolution within a few pixels of that circle.
+    Raises QualityError when no iris boundary is found around the pupil.
     """
     height, width = clean.shape
     r_lo = max(pupil.r / params.max_pupil_ratio, pupil.r + 5.0)
@@ -59,27 +131,31 @@ def find_limbus(clean: np.ndarray, pupil: Circle, params: LimbusParams) -> tuple
     work = (
         cv2.resize(clean, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA) if factor < 1 else clean
     )
-    angles = degrees(*LATERAL_SECTORS, step=5.0)
-    window = max(2, round(params.step_window * pupil.r * factor / params.max_pupil_ratio))
     px, py, pr = pupil.x * factor, pupil.y * factor, pupil.r * factor
-
-    def coarse_search(half: float, lo: float, hi: float) -> Circle:
-        # No circle may reach back to the pupil edge from an off-centre candidate: it is the
-        # strongest step in the image.
-        lo = max(lo, r_lo * factor, pr + half + window + 2.0)
-        hi = min(hi, r_hi * factor)
-        centers = center_grid(px, py, half, 2.0 if half > 4 else 1.0)
-        radii = np.arange(lo - window, max(hi, lo + 1.0) + window + 1.0, 1.0, dtype=np.float32)
-        return integro_differential(work, centers, radii, angles, smoothing=0.0, window=window)[0]
-
-    # A centre error d moves the lateral edges by about d: the radius comes out within d.
-    first = coarse_search(2.0, 0.0, r_hi * factor)
-    half = max(2.0, params.max_center_offset * first.r)
-    coarse = coarse_search(half, first.r - half - 2.0, first.r + half + 2.0).scaled(1.0 / factor)
-    step = 0.5 / factor
-    centers = center_grid(coarse.x, coarse.y, 3.0 / factor, step)
-    lo, hi = max(coarse.r - 3.0 / factor, r_lo), min(coarse.r + 3.0 / factor, r_hi)
-    radii = np.arange(lo - 1.0, hi + 1.0 + 1e-3, 0.5, dtype=np.float32)
-    return integro_differential(
-        clean, centers, radii, degrees(*LATERAL_SECTORS, step=3.0), smoothing=1.5, trim=params.trim
-    )
+    lo, hi = r_lo * factor, r_hi * factor
+    # Distances from the pupil centre that an edge may sit at: any allowed circle's lateral edges.
+    radii = np.arange(pr + 2.0, hi * (1 + params.max_center_offset) + 2.0, 1.0, dtype=np.float32)
+    window = np.maximum(2, np.round(params.step_window * radii)).astype(np.int64)
+    found = None
+    for dy in (0.0, -0.06, 0.06):  # iris centre above / below the pupil's, in iris radii
+        y = py + dy * (lo + hi) / 2
+        profiles = side_profiles(work, px, y, radii, window, params.texture_penalty)
+        pair = best_pair(profiles, radii, params, lo, hi)
+        if pair is not None and (found is None or pair[2] > found[3]):
+            found = (y, *pair)
+    if found is None:
+        raise QualityError("iris boundary not found: no iris-sclera edge on both sides of the pupil")
+    y, d_left, d_right, _ = found
+    coarse = Circle(px + (d_right - d_left) / 2, y, (d_left + d_right) / 2).scaled(1.0 / factor)
+    # Fine: the coarse step is 1/factor pixels, so the operator searches that far around it, then
+    # (when that grid was coarser than half a pixel) once more at half-pixel steps.
+    arcs = degrees(*LATERAL_SECTORS, step=3.0)
+    circle, edge = coarse, 0.0
+    for half, step in ((3.0 / factor, 0.5 / factor), (0.5 / factor, 0.5)):
+        centers = center_grid(circle.x, circle.y, half, step)
+        lo_r, hi_r = max(circle.r - half, r_lo), min(circle.r + half, r_hi)
+        radii_fine = np.arange(lo_r - 2 * step, hi_r + 2 * step + 1e-3, step, dtype=np.float32)
+        circle, edge = integro_differential(clean, centers, radii_fine, arcs, smoothing=1.5, trim=params.trim)
+        if step <= 0.5:
+            break
+    return circle, edge

@@ -1,9 +1,13 @@
 """What hides the iris: eyelids (parabolas), eyelashes and specular reflections, as one noise mask.
 
-Pixels are classified against the image's own reference levels (pupil, iris and sclera medians),
-so the thresholds follow exposure and iris colour instead of fixed grey values. The eyelid edge is
-where, walking away from the pupil, a solid run of non-iris pixels (skin, lash line) starts; a
-RANSAC parabola through those points is the lid (Daugman 2004 uses arcs; Masek 2003 lines).
+Eyelids are found as edges INSIDE the iris circle: a lid margin is a long, near-horizontal edge
+(skin or the lash line against iris), so the image is smoothed along x before its vertical
+gradient is taken; single lashes and iris texture (short, mostly radial or speckled) fade, the lid
+stays. Per column the strongest such edge between the pupil and the limbus is a candidate, kept
+when it stands well above the iris texture's own gradient; a RANSAC parabola through the
+candidates is the lid (Daugman 2004 uses arcs; Masek 2003 lines). Pixels are then masked against
+the image's own reference levels (pupil, iris and sclera medians): dark lashes only on the lids'
+side of the pupil, where lashes hang, and bright reflections anywhere.
 """
 
 from __future__ import annotations
@@ -23,17 +27,26 @@ class OcclusionParams:
     """Occlusion settings; lengths are fractions of the iris radius."""
 
     dark_fraction: float = 0.3  # lash if darker than pupil + this of (iris - pupil)
-    bright_fraction: float = 0.7  # skin/reflection pixel: brighter than iris + this of (sclera - iris)
-    run_bright_fraction: float = 0.4  # the same for the solid runs that start an eyelid
-    run_length: float = 0.06  # a lid starts with this much solid non-iris along a column
+    bright_fraction: float = 1.0  # reflection if brighter than iris + this of (sclera - iris) ...
+    bright_spread: float = 4.0  # ... and than iris + this many robust iris spreads (texture)
+    lid_smoothing: float = 0.08  # horizontal Gaussian sigma before the vertical gradient
+    lid_contrast: float = 3.0  # a lid edge: this many times the iris texture's typical gradient
     limbus_guard: float = 0.07  # ignore this close to the limbus (circle fit error)
-    min_lid_points: float = 0.15  # fraction of columns that must agree on a lid
+    min_lid_points: float = 0.25  # fraction of columns that must agree on a lid
     lid_margin_px: float = 1.5
+    lower_lash_band: float = 0.15  # dark lashes are masked this far above the lower lid too
+    # Beyond a lid (away from the pupil) lies skin or lashes, not iris: the median there must
+    # differ from the iris level by this many robust iris spreads. Iris rings (collarette, a band
+    # of crypts) make horizontal edges too, but iris continues behind them.
+    lid_beyond_spread: float = 1.0
+    lid_beyond_band: float = 0.1  # thickness of the band checked beyond a lid
     ransac_iterations: int = 40
 
     def __post_init__(self) -> None:
         if not 0 < self.dark_fraction < 1 or not 0 < self.bright_fraction < 2:
             raise ValueError("dark_fraction must be in (0, 1) and bright_fraction in (0, 2)")
+        if not 0 < self.lid_smoothing < 0.5 or self.lid_contrast <= 0:
+            raise ValueError("lid_smoothing must be in (0, 0.5) and lid_contrast > 0")
 
 
 @dataclass(frozen=True)
@@ -82,40 +95,58 @@ def noise_mask(
     """Boolean mask (True = not iris) over the image, with the upper and lower lid parabolas."""
     dark = levels.pupil + params.dark_fraction * (levels.iris - levels.pupil)
     contrast = max(levels.sclera - levels.iris, 0.0)
-    # Lids are found from solid runs, which texture cannot fake: a low threshold is safe there.
-    # Single pixels are masked only when far brighter than iris texture gets.
-    bright_run = levels.iris + max(params.run_bright_fraction * contrast, 1.0 * levels.iris_spread)
-    bright = levels.iris + max(params.bright_fraction * contrast, 3.0 * levels.iris_spread)
+    bright = levels.iris + max(params.bright_fraction * contrast, params.bright_spread * levels.iris_spread)
     x0, x1 = max(int(iris.x - iris.r) - 2, 0), min(int(iris.x + iris.r) + 3, gray.shape[1])
     y0, y1 = max(int(iris.y - iris.r) - 2, 0), min(int(iris.y + iris.r) + 3, gray.shape[0])
-    crop = clean[y0:y1, x0:x1]
-    solid_len = max(3, round(params.run_length * iris.r))
-    non_iris = ((crop < dark) | (crop > bright_run)).astype(np.uint8)
-    solid = cv2.erode(non_iris, np.ones((solid_len, 1), np.uint8)).astype(bool)  # whole run non-iris
+    crop = clean[y0:y1, x0:x1].astype(np.float32)
     ys = np.arange(y0, y1, dtype=np.float32)[:, None]
     xs = np.arange(x0, x1, dtype=np.float32)[None, :]
+    # The pupil reads as iris here: smoothed along x, its dark disc would make a horizontal
+    # edge above and below it as strong as any lid.
+    in_pupil = (xs - pupil.x) ** 2 + (ys - pupil.y) ** 2 < (pupil.r + 1.5) ** 2
+    sigma = max(1.0, params.lid_smoothing * iris.r)
+    smooth = cv2.GaussianBlur(
+        np.where(in_pupil, levels.iris, crop), (0, 0), sigmaX=sigma, sigmaY=max(0.7, 0.01 * iris.r)
+    )
+    grad = np.abs(cv2.Sobel(smooth, cv2.CV_32F, 0, 1, ksize=3)) / 8.0  # grey levels per pixel
     dx = xs - iris.x
     inside = dx**2 + (ys - iris.y) ** 2 < iris.r**2
     half_chord = np.sqrt(np.clip(iris.r**2 - dx**2, 0, None))
     pupil_chord = np.sqrt(np.clip(pupil.r**2 - (xs - pupil.x) ** 2, 0, None))
     guard = params.limbus_guard * iris.r
+    # What the iris texture's own smoothed gradient looks like: left and right of the pupil, at
+    # the pupil's height, where lids do not reach.
+    lateral = inside & (np.abs(ys - pupil.y) < 0.5 * pupil.r) & (np.abs(xs - pupil.x) > pupil.r + 2)
+    texture = float(np.median(grad[lateral])) if lateral.any() else 1.0
+    floor = params.lid_contrast * max(texture, 0.5)
+    cols = np.abs(dx[0]) < 0.9 * iris.r
     lids = []
     for upper in (True, False):
         if upper:
-            band = (ys > iris.y - half_chord + guard) & (ys < pupil.y - pupil_chord - 1)
-            # Walking up from the pupil, the first solid run begins at its lowest row.
-            rows = np.where(solid & band, ys, -np.inf).max(axis=0)
-            edge = rows + (solid_len - 1) / 2  # the erosion centres the run
+            band = (ys > iris.y - half_chord + guard) & (ys < pupil.y - pupil_chord - 2)
         else:
-            band = (ys < iris.y + half_chord - guard) & (ys > pupil.y + pupil_chord + 1)
-            rows = np.where(solid & band, ys, np.inf).min(axis=0)
-            edge = rows - (solid_len - 1) / 2
-        cols = np.abs(dx[0]) < 0.9 * iris.r
-        found = np.isfinite(rows) & cols
-        lids.append(_fit_lid(dx[0][found], edge[found], int(cols.sum()), iris.r, upper, params))
+            # A lower lid above the lower half of the pupil would be an eye almost closed: the
+            # lid is looked for below that, where iris rings beside the pupil cannot pose as it.
+            low = pupil.y + np.maximum(pupil_chord, 0.5 * pupil.r) + 2
+            band = (ys < iris.y + half_chord - guard) & (ys > low)
+        strength = np.where(band, grad, -1.0)
+        rows = np.argmax(strength, axis=0)
+        peak = strength[rows, np.arange(strength.shape[1])]
+        found = (peak >= floor) & cols
+        lid = _fit_lid(dx[0][found], ys[rows[found], 0], int(cols.sum()), iris.r, upper, params)
+        lids.append(
+            lid
+            if lid is not None and _hides_iris(crop, lid, dx, ys, inside, upper, levels, iris.r, params)
+            else None
+        )
     mask = np.zeros(gray.shape, dtype=bool)
-    region = (gray[y0:y1, x0:x1] < dark) | (gray[y0:y1, x0:x1] > bright)
+    pixels = gray[y0:y1, x0:x1]
     upper_lid, lower_lid = lids
+    # Lashes hang from the lids: dark pixels count as lashes above the pupil and near the lower lid.
+    lash_zone = ys < pupil.y
+    if lower_lid is not None:
+        lash_zone = lash_zone | (ys > _parabola(lower_lid, dx) - params.lower_lash_band * iris.r)
+    region = ((pixels < dark) & lash_zone) | (pixels > bright)
     if upper_lid is not None:
         region |= ys < _parabola(upper_lid, dx) + params.lid_margin_px
     if lower_lid is not None:
@@ -124,6 +155,26 @@ def noise_mask(
     mask |= specular
     mask = cv2.dilate(mask.astype(np.uint8), np.ones((3, 3), np.uint8)).astype(bool)
     return mask, upper_lid, lower_lid
+
+
+def _hides_iris(crop, lid, dx, ys, inside, upper, levels, radius, params) -> bool:
+    """True when the band just beyond `lid` (away from the pupil) is not iris.
+
+    Beyond a lid lies either the lash line (darker than the iris) or skin, which is brighter and
+    smooth: its spread is well under the iris texture's. Iris that is merely brighter towards
+    the limbus (illumination, a lighter outer ring) is still textured, so it is no lid.
+    """
+    edge = _parabola(lid, dx)
+    depth = params.lid_beyond_band * radius
+    beyond = (ys < edge - 1) & (ys > edge - 1 - depth) if upper else (ys > edge + 1) & (ys < edge + 1 + depth)
+    beyond &= inside & (np.abs(dx) < 0.7 * radius)
+    if beyond.sum() < 10:
+        return True  # the lid sits at the limbus: nothing beyond it to judge, and little to mask
+    values = crop[beyond]
+    level = float(np.median(values))
+    spread = 1.4826 * float(np.median(np.abs(values - level)))
+    margin = params.lid_beyond_spread * levels.iris_spread
+    return level <= levels.iris - margin or (level >= levels.iris + margin and spread < levels.iris_spread)
 
 
 def _parabola(p: Parabola, dx: np.ndarray) -> np.ndarray:
@@ -139,7 +190,9 @@ def _fit_lid(x, y, n_columns, radius, upper, params) -> Parabola | None:
     tolerance = max(1.5, 0.03 * radius)
     best, best_inliers = None, None
     # Curvature limits: lids bulge away from the pupil, a little flat or reversed at most.
-    lo, hi = (-0.1 / radius, 1.2 / radius) if upper else (-1.2 / radius, 0.1 / radius)
+    # A lid margin is flatter than the iris: its radius of curvature is above ~1 iris radius
+    # (a <= 1/(2R)), while rings around the pupil (collarette) are curved like the pupil.
+    lo, hi = (-0.1 / radius, 0.6 / radius) if upper else (-0.5 / radius, 0.1 / radius)
     picks = np.array([rng.choice(len(x), 3, replace=False) for _ in range(params.ransac_iterations)])
     xs, ys = x[picks], y[picks]
     usable = np.ptp(xs, axis=1) >= 0.2 * radius

@@ -18,16 +18,32 @@ from .segment import Segmentation
 
 @dataclass(frozen=True)
 class QualityThresholds:
-    """Acceptance limits (defaults are permissive enough for 320x240 public NIR sets)."""
+    """Acceptance limits, set from real captures' genuine-score behaviour (not from synthetic eyes).
 
-    min_usable_area: float = 0.4  # fraction of the annulus not hidden (open-iris: 0.25-0.3)
+    Evidence (tuning split of the development set: 840 real NIR images, 84 subjects, every gate
+    open; "fails" is the share of an image's genuine comparisons above the FMR 1e-3 threshold,
+    5.8% over all images):
+    - usable area: the 1% of images below 0.26 fail 25% of their comparisons, the 2% below 0.31
+      12%; above that the rate is flat. 0.25 refuses what would fail, not the hard-but-matching.
+    - iris-sclera contrast: the lowest 1-5% fail 7-14%, no worse than average (light irises and
+      soft limbi match well once the limbus search needs both sides): only a boundary with no
+      contrast at all is refused.
+    - margin: an iris cut by the frame is hidden iris, counted in the usable area; only an iris
+      whose centre region leaves the frame is refused (the lowest 1% at -0.39 still match).
+    - gaze: every image up to 0.19 matched (worst 1%: 46% fail, but from segmentation, not gaze);
+      0.25 stays ISO/IEC 29794-6's order of magnitude and refuses none of them.
+    - sharpness: the blurriest 1% (< 1.9) fail 19%; 1.2 refuses only what has no texture left.
+    - pupil/iris ratio, iris-pupil contrast: unchanged; no real capture came near them.
+    """
+
+    min_usable_area: float = 0.25  # fraction of the annulus not hidden (open-iris: 0.25-0.3)
     min_iris_pupil_contrast: float = 0.15  # Weber-style (iris - pupil) / (iris + pupil)
-    min_iris_sclera_contrast: float = 0.02
+    min_iris_sclera_contrast: float = 0.0  # Weber-style; 0 = only a limbus that is not there
     min_pupil_ratio: float = 0.12
     max_pupil_ratio: float = 0.75  # ISO/IEC 29794-6 and open-iris use ~0.7
     min_iris_radius_px: float = 32.0  # ISO/IEC 29794-6: iris diameter >= 150 px preferred, 70 marginal
     min_sharpness: float = 1.2
-    min_margin: float = -0.05  # fraction of the iris radius the iris may leave the frame
+    min_margin: float = -0.6  # fraction of the iris radius the iris may leave the frame
     max_gaze: float = 0.25  # pupil-iris centre offset over iris radius (open-iris: off-gaze <= 0.8 rad)
 
     def __post_init__(self) -> None:
@@ -80,12 +96,15 @@ def sharpness(gray: np.ndarray, region: np.ndarray, iris_level: float) -> float:
 def assess(gray: np.ndarray, seg: Segmentation, thresholds: QualityThresholds | None = None) -> QualityReport:
     """Measure one segmented capture against `thresholds` (pure; raises nothing)."""
     t = thresholds or QualityThresholds()
-    # Work on the iris's bounding box only: the measures never look outside it.
+    # Work on the iris's bounding box only: the measures never look outside it. The box may reach
+    # past the frame: iris the camera did not see is hidden iris, exactly like iris under a lid.
     height, width = gray.shape
-    x0, x1 = max(int(seg.iris.x - seg.iris.r) - 3, 0), min(int(seg.iris.x + seg.iris.r) + 4, width)
-    y0, y1 = max(int(seg.iris.y - seg.iris.r) - 3, 0), min(int(seg.iris.y + seg.iris.r) + 4, height)
-    annulus = _annulus((y1 - y0, x1 - x0), seg, x0, y0)
-    visible = annulus & ~seg.noise_mask[y0:y1, x0:x1]
+    bx0, bx1 = int(seg.iris.x - seg.iris.r) - 3, int(seg.iris.x + seg.iris.r) + 4
+    by0, by1 = int(seg.iris.y - seg.iris.r) - 3, int(seg.iris.y + seg.iris.r) + 4
+    annulus = _annulus((by1 - by0, bx1 - bx0), seg, bx0, by0)
+    x0, x1, y0, y1 = max(bx0, 0), min(bx1, width), max(by0, 0), min(by1, height)
+    in_frame = annulus[y0 - by0 : y1 - by0, x0 - bx0 : x1 - bx0]
+    visible = in_frame & ~seg.noise_mask[y0:y1, x0:x1]
     crop = gray[y0:y1, x0:x1]
     usable = float(visible.sum() / max(annulus.sum(), 1))
     lv = seg.levels
@@ -105,7 +124,10 @@ def assess(gray: np.ndarray, seg: Segmentation, thresholds: QualityThresholds | 
             ip < t.min_iris_pupil_contrast,
             f"iris-pupil contrast {ip:.2f} < {t.min_iris_pupil_contrast}: check the illumination",
         ),
-        (isc < t.min_iris_sclera_contrast, f"iris-sclera contrast {isc:.3f} < {t.min_iris_sclera_contrast}"),
+        (
+            isc <= t.min_iris_sclera_contrast,
+            f"iris-sclera contrast {isc:.3f} <= {t.min_iris_sclera_contrast}: no iris boundary seen",
+        ),
         (
             ratio < t.min_pupil_ratio,
             f"pupil/iris ratio {ratio:.2f} < {t.min_pupil_ratio}: pupil too constricted",

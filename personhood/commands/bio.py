@@ -16,13 +16,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sub = bio.add_subparsers(dest="bio_command", metavar="ACTION")
     ev = sub.add_parser(
         "eval",
-        help="FTE, EER and FNMR at FMR 1e-3/1e-4/1e-5 over a folder SUBJECT/EYE/IMAGE.png|jpg|bmp",
+        help="FTE, EER, FNMR and generalized FNMR at FMR 1e-3/1e-4/1e-5 over SUBJECT/EYE/IMAGE files",
         description="Enroll every image, compare all pairs (genuine = same SUBJECT/EYE), report error "
-        "rates and write det.png and scores.png. An FMR the data is too small to resolve reports null.",
+        "rates and write det.png and scores.png. An FMR the data is too small to resolve reports null. "
+        "The generalized FNMR (ISO/IEC 19795-1) counts a genuine pair with a refused image as a failure.",
     )
     ev.add_argument("directory", type=Path)
     ev.add_argument(
         "--plots", type=Path, default=Path("bio-eval"), help="where to write the PNGs (default bio-eval)"
+    )
+    ev.add_argument(
+        "--overlays",
+        type=Path,
+        default=None,
+        help="write the segmentation drawn on every refused image and the worst-scoring ones to this "
+        "folder (pictures of eyes: keep them private)",
     )
     ev.add_argument("--json", action="store_true", help="print one JSON object")
     ev.set_defaults(handler=run_eval)
@@ -53,7 +61,12 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
     """Evaluate the pipeline on a folder; exit 0 (a report is a read, not a decision)."""
     from enrollment.evaluation import evaluate
 
-    result = evaluate(args.directory, args.plots, progress=_progress_every("bio eval: encoding"))
+    result = evaluate(
+        args.directory,
+        args.plots,
+        progress=_progress_every("bio eval: encoding"),
+        overlays_dir=args.overlays,
+    )
     out = result.as_dict()
     fmt = lambda v: "null (too few impostor comparisons)" if v is None else f"{v:.4%}"  # noqa: E731
     lines = [
@@ -65,7 +78,10 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
             f"FNMR at FMR {k}: {fmt(v)}  (threshold {out['threshold_at_fmr'][k]})"
             for k, v in out["fnmr_at_fmr"].items()
         ),
+        f"genuine pairs with a refused image: {out['genuine_failed_to_enroll']}",
+        *(f"generalized FNMR at FMR {k}: {fmt(v)}" for k, v in out["gfnmr_at_fmr"].items()),
         f"plots: {args.plots / 'det.png'}, {args.plots / 'scores.png'}",
+        *([f"overlays: {args.overlays}/refused, {args.overlays}/worst"] if args.overlays else []),
     ]
     emit(out, args.json, "\n".join(lines))
     return 0

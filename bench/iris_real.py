@@ -1,0 +1,140 @@
+"""The iris pipeline on REAL eyes, beside the pipeline it replaced, measured in one run.
+
+    .venv/bin/python bench/iris_real.py                       # ../shared/iris-dev/iitd, all images
+    .venv/bin/python bench/iris_real.py --data DIR --json     # any SUBJECT/EYE/IMAGE set
+
+Both pipelines encode the same images on one core (OpenCV and onnxruntime single-threaded) and
+are scored the same way: failure to enroll (FTE) with its reasons, FNMR over enrolled images and
+generalized FNMR (ISO/IEC 19795-1: a genuine pair with a refused image counts as failed) at FMR
+1e-3 and 1e-4, EER, and the median milliseconds from decoded pixels to template. The old pipeline
+is the code landed at OLD_COMMIT, read from git into a temporary package at run time (no copy is
+kept). The images are read where they lie and nothing made from them is written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from enrollment.evaluation import all_pairs, failed_genuine_pairs, scan, summarize
+from enrollment.evaluation.generalized import gfnmr_at_fmr
+from enrollment.evaluation.run import reason_key
+from enrollment.iris import QualityError, analyze
+from enrollment.iris.image_input import read_gray
+
+OLD_COMMIT = "fa1f42c"  # the pipeline tuned on synthetic eyes only (issue 21's "before")
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = REPO.parent / "shared" / "iris-dev" / "iitd"
+
+
+def load_old_pipeline(workdir: Path):
+    """`analyze` and QualityError of enrollment/iris at OLD_COMMIT, imported as `iris_at_<commit>`."""
+    name = f"iris_at_{OLD_COMMIT}"
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", OLD_COMMIT, "enrollment/iris"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(workdir)], input=archive, check=True, timeout=60)
+    (workdir / "enrollment" / "iris").rename(workdir / name)
+    sys.path.insert(0, str(workdir))
+    pipeline = importlib.import_module(f"{name}.pipeline")
+    errors = importlib.import_module(f"{name}.errors")
+    return pipeline.analyze, errors.QualityError
+
+
+def measure(analyze_fn, error_type, samples, grays) -> dict[str, object]:
+    """FTE and reasons, (G)FNMR at 1e-3/1e-4, EER and median ms per image for one pipeline."""
+    for gray in grays[:20]:  # load the ONNX session before timing (on the first image that enrolls)
+        try:
+            analyze_fn(gray)
+            break
+        except error_type:
+            continue
+    templates, labels, reasons, times = [], [], {}, []
+    for sample, gray in zip(samples, grays, strict=True):
+        start = time.perf_counter()
+        try:
+            template = analyze_fn(gray).template
+        except error_type as e:
+            key = reason_key(QualityError(e.reasons))
+            reasons[key] = reasons.get(key, 0) + 1
+        else:
+            templates.append(template)
+            labels.append(sample.eye_id)
+        finally:
+            times.append((time.perf_counter() - start) * 1000.0)
+    genuine, impostor = all_pairs(templates, labels)
+    summary = summarize(genuine, impostor, fmrs=(1e-3, 1e-4))
+    failed = failed_genuine_pairs([s.eye_id for s in samples], labels)
+    return {
+        "images": len(samples),
+        "enrolled": len(templates),
+        "fte": 1.0 - len(templates) / len(samples),
+        "fte_reasons": dict(sorted(reasons.items(), key=lambda kv: -kv[1])),
+        "genuine": len(genuine),
+        "genuine_failed_to_enroll": failed,
+        "impostor": len(impostor),
+        "eer": summary["eer"],
+        "fnmr_at_fmr": summary["fnmr_at_fmr"],
+        "gfnmr_at_fmr": gfnmr_at_fmr(summary, genuine, failed, fmrs=(1e-3, 1e-4)),
+        "threshold_at_fmr": summary["threshold_at_fmr"],
+        "encode_ms_median": float(np.median(times)),
+        "encode_ms_p90": float(np.percentile(times, 90)),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run both pipelines on the set; print a table (or --json). Exit 2 when the set is missing."""
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help=f"default {DEFAULT_DATA}")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    if not args.data.is_dir():
+        print(f"no data at {args.data}: clone the repository with shared/iris-dev beside it", file=sys.stderr)
+        return 2
+    cv2.setNumThreads(1)
+    samples = scan(args.data)
+    grays = [read_gray(s.path) for s in samples]
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            old_analyze, old_error = load_old_pipeline(Path(tmp))
+        except subprocess.CalledProcessError as e:
+            stderr = e.stderr.decode(errors="replace").strip() if e.stderr else ""
+            print(f"cannot read {OLD_COMMIT} from git (a shallow clone? fetch it): {stderr}", file=sys.stderr)
+            return 2
+        old = measure(old_analyze, old_error, samples, grays)
+    new = measure(analyze, QualityError, samples, grays)
+    result = {"data": str(args.data), "old_commit": OLD_COMMIT, "old": old, "new": new}
+    if args.json:
+        print(json.dumps(result, sort_keys=True))
+        return 0
+    pct = lambda v: "   n/a" if v is None else f"{v:6.2%}"  # noqa: E731
+    print(f"{len(samples)} real images from {args.data}; old = enrollment/iris at {OLD_COMMIT}")
+    print(
+        f"{'':6s} {'FTE':>7s} {'FNMR@1e-3':>10s} {'FNMR@1e-4':>10s} {'GFNMR@1e-3':>11s} {'GFNMR@1e-4':>11s} "
+        f"{'EER':>7s} {'ms/image':>9s}"
+    )
+    for name, r in (("old", old), ("new", new)):
+        f, g = r["fnmr_at_fmr"], r["gfnmr_at_fmr"]
+        print(
+            f"{name:6s} {pct(r['fte']):>7s} {pct(f['1e-3']):>10s} {pct(f['1e-4']):>10s} "
+            f"{pct(g['1e-3']):>11s} {pct(g['1e-4']):>11s} {pct(r['eer']):>7s} {r['encode_ms_median']:9.1f}"
+        )
+        print(f"       refused: {r['fte_reasons']}")
+    print(f"new/old median time: {new['encode_ms_median'] / old['encode_ms_median']:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
