@@ -24,9 +24,8 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
-from eth_utils import keccak
 
-from zk_identity import Identity
+from zk_identity import Identity, keccak_to_field
 from zk_identity.babyjubjub import Point
 from zk_identity.eddsa_poseidon import Signature
 from zk_identity.errors import PersonhoodError
@@ -37,7 +36,7 @@ from .station_steps import StationInputError
 
 POSSESSION_PREFIX = "personhood:possession:v1:"
 CHALLENGE_PREFIX = "personhood:challenge:v1:"
-POSSESSION_DOMAIN = int.from_bytes(keccak(b"personhood.enrollment.possession.v1"), "big") >> 8
+POSSESSION_DOMAIN = keccak_to_field(b"personhood.enrollment.possession.v1")
 NONCE_BYTES = 31  # < 2^248: always a field element
 NONCE_TTL_S = 600.0  # the person has ten minutes to answer
 MAX_OPEN_NONCES = 32  # one station, one operator: a few open challenges at most

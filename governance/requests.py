@@ -10,9 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from eth_abi import encode
-from eth_utils import keccak
 
-from zk_identity import MembershipProof
+from zk_identity import MembershipProof, keccak_to_field
 from zk_identity.errors import FieldRangeError, ProofFormatError
 
 from .errors import RequestError
@@ -34,12 +33,12 @@ def action_scope(app_id: str, chain_id: int, action: str) -> int:
     abi.encode (not packed) keeps ("ab", "c") and ("a", "bc") apart; a contract can recompute it.
     """
     data = encode(["uint256", "string", "string"], [chain_id, app_id, action])
-    return int.from_bytes(keccak(data), "big") >> 8
+    return keccak_to_field(data)
 
 
 def signal_message(signal: str) -> int:
     """The Semaphore message of a signal: keccak256(UTF-8 signal) >> 8."""
-    return int.from_bytes(keccak(signal.encode("utf-8")), "big") >> 8
+    return keccak_to_field(signal.encode("utf-8"))
 
 
 @dataclass(frozen=True)
