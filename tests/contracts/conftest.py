@@ -8,7 +8,9 @@ chain run inside `chain_snapshot` (anvil's evm_snapshot / evm_revert), so each s
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -60,7 +62,21 @@ def imt_root(leaves: list[int]) -> int:
 
 
 def semaphore_peer(spec: dict, timeout: float = 600.0) -> list:
-    """Run the npm Semaphore peer (identities, group roots, proofs) once; returns its answers."""
+    """Run the npm Semaphore peer (identities, group roots, proofs) once; returns its answers.
+
+    With PERSONHOOD_TEST_PEER_CACHE set to a folder (tools/mutation/sol_mutants.py sets it), the answers
+    to a request identical byte for byte (same peer script, same spec) are reused: a mutation campaign
+    runs this session once per mutant, and the peer's proofs are 26 of its 28 seconds. Unset (CI,
+    `make test`), the peer always runs.
+    """
+    cache_dir = os.environ.get("PERSONHOOD_TEST_PEER_CACHE")
+    request = json.dumps(spec, sort_keys=True)
+    cached = None
+    if cache_dir:
+        key = hashlib.sha256(PEER.read_bytes() + b"\0" + request.encode()).hexdigest()
+        cached = Path(cache_dir) / f"{key}.json"
+        if cached.is_file():
+            return json.loads(cached.read_text(encoding="utf-8"))
     proc = subprocess.run(
         [str(node_executable()), "--input-type=module", "-e", PEER.read_text()],
         input=json.dumps(spec),
@@ -72,6 +88,9 @@ def semaphore_peer(spec: dict, timeout: float = 600.0) -> list:
     )
     if proc.returncode != 0:
         raise AssertionError(f"Semaphore peer failed (exit {proc.returncode}):\n{proc.stderr[-4000:]}")
+    if cached is not None:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        cached.write_text(proc.stdout, encoding="utf-8")
     return json.loads(proc.stdout)
 
 
