@@ -126,3 +126,22 @@ def test_the_bound_leaves_a_duplicate_one_bit_past_it(gallery, kind: str, row: i
     assert step > 1e-5
     d, _, _ = _scan(kind, probe, codes, masks, distance - 1e-6)
     assert np.isinf(d[row])
+
+
+@pytest.mark.parametrize("kind", ALL_NATIVE_PATHS)
+def test_a_one_bit_probe_mask_is_bounded_exactly_too(kind: str) -> None:
+    # With Q = 1 compared bit, the least dead count is Q itself, the top of least_dead_count's range
+    # (a row is dead only once its one bit differs): the bisection must reach it, or every row is
+    # left at once, hits included. Near-chance threshold: a matching bit scores 0.5 - 0.5/64.
+    rng = np.random.default_rng(7)
+    codes, _ = random_templates(rng, 8)
+    masks = np.full((8, N_ANGLES), ~np.uint64(0), dtype=np.uint64)
+    mask = np.zeros(N_ANGLES, dtype=np.uint64)
+    mask[100] = np.uint64(1 << 17)
+    probe = IrisTemplate(code=codes[2].copy(), mask=mask)
+    expected = [pair_distance(probe, IrisTemplate(code=codes[r], mask=masks[r])) for r in range(8)]
+    threshold = expected[2][0]
+    assert threshold == normalized_distance(0, 1)
+    d, s, n = _scan(kind, probe, codes, masks, threshold)
+    got = [(float(d[r]), int(s[r]), int(n[r])) for r in range(8)]
+    assert got == expected  # every row has a matching bit at some shift: all are hits, none left
