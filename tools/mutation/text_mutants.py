@@ -176,7 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tests", nargs="+", default=["tests/contracts"])
     parser.add_argument("--lines", help="only mutants on lines A-B[,C-D...]")
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
-    parser.add_argument("--timeout", type=float, default=900.0, help="seconds per mutant's test run")
+    parser.add_argument(
+        "--timeout", type=float, default=300.0, help="seconds per mutant's test run (then: a hang, caught)"
+    )
     parser.add_argument("--report", type=Path, help="write the outcomes as JSON here")
     parser.add_argument("--build", help="command that rebuilds what the tests import (C sources)")
     args = parser.parse_args(argv)
@@ -194,10 +196,10 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("PERSONHOOD_TEST_PEER_CACHE", str(ROOT / ".cache" / "mutation" / "peer"))
     outcomes = campaign(path, chosen, args.tests, args.timeout, args.build)
     counted = [o for o in outcomes if o.status != "invalid"]
-    killed = sum(o.status == "killed" for o in counted)
+    killed = sum(o.status in ("killed", "timeout") for o in counted)  # a hang is caught too (CI timeout)
     print(f"{args.contract}: {killed}/{len(counted)} killed ({len(outcomes) - len(counted)} invalid)")
     for o in counted:
-        if o.status != "killed":
+        if o.status not in ("killed", "timeout"):
             shown = o.mutant.after.strip() or "(removed) " + o.mutant.before.strip()
             print(f"  {o.status}: line {o.mutant.line} {o.mutant.kind}: {shown}")
     if args.report:
