@@ -118,6 +118,12 @@ def test_other_databases_create_no_folders(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     memory = NullifierStore("sqlite:///:memory:")
     memory.close()
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    explicit = NullifierStore(f"sqlite+pysqlite:///{data_dir / 'n.sqlite3'}")  # a driver named: no mkdir
+    explicit.record("vote", NULLIFIER, 0)
+    explicit.close()
     with pytest.raises((ImportError, OperationalError)):  # no PostgreSQL driver or server here
         NullifierStore("postgresql://user@127.0.0.1:1/personhood")
-    assert list(tmp_path.iterdir()) == []
+    assert list(tmp_path.iterdir()) == [data_dir]
+    assert {p.name.split("-")[0] for p in data_dir.iterdir()} == {"n.sqlite3"}  # -wal / -shm while open
