@@ -9,7 +9,8 @@ from __future__ import annotations
 import pytest
 from web3.exceptions import ContractLogicError
 
-from contracts import ContractRevertError
+from contracts import ContractRevertError, RegistryClient
+from contracts.deploy import deploy_contract
 from contracts.revert import decode_revert
 from contracts.transactions import transact
 
@@ -57,3 +58,16 @@ def test_the_zero_address_is_never_a_device(chain):
     assert fn.deviceStatus(ZERO).call() == 0  # Unknown
     with _refused("DeviceNotActive"):
         chain.registry.revoke_device(ZERO, chain.owner)
+
+
+def test_an_empty_registry_knows_no_root(chain):
+    # currentRoot is 0 until the first enrollment: 0 must not pass as the current root
+    registry = RegistryClient(
+        chain.w3,
+        chain.contracts,
+        deploy_contract(chain.w3, chain.contracts["PersonhoodRegistry"], chain.owner, chain.owner,
+                        chain.deployment.poseidon, 3600),
+    )  # fmt: skip
+    assert registry.current_root() == 0
+    with _refused("UnknownRoot"):
+        registry.check_root(0)
