@@ -7,12 +7,15 @@ the contract tests, because each was only ever exercised with every argument rig
 from __future__ import annotations
 
 import pytest
+from eth_account.messages import encode_typed_data
 from web3.exceptions import ContractLogicError
 
-from contracts import ContractRevertError, RegistryClient
+from contracts import ContractRevertError, Enrollment, RegistryClient, sign_enrollment
 from contracts.deploy import deploy_contract
 from contracts.revert import decode_revert
-from contracts.transactions import transact
+from contracts.transactions import dry_run, transact
+
+from .conftest import ENROLLED
 
 pytestmark = [pytest.mark.slow, pytest.mark.node]
 ZERO = "0x" + "00" * 20
@@ -71,3 +74,28 @@ def test_an_empty_registry_knows_no_root(chain):
     assert registry.current_root() == 0
     with _refused("UnknownRoot"):
         registry.check_root(0)
+
+
+def test_after_a_fork_the_domain_follows_the_new_chain_id(chain):
+    # The deploy-time separator is a cache: on another chain id an attestation for the old chain must
+    # stop working and one for the new chain must work (EIP-712's replay protection across forks).
+    fn = chain.registry.contract.functions
+
+    def domain(enrollment: Enrollment) -> bytes:
+        return encode_typed_data(full_message=enrollment.typed_data()).header
+
+    commitment = chain.commitments[ENROLLED]
+    old = Enrollment(31337, chain.registry.address, commitment, 2**40)
+    assert bytes(fn.domainSeparator().call()) == domain(old)
+    forked = Enrollment(31338, chain.registry.address, commitment, 2**40)
+    chain.w3.provider.make_request("anvil_setChainId", [31338])
+    try:
+        assert bytes(fn.domainSeparator().call()) == domain(forked)
+        enroll = fn.enroll(commitment, 2**40, sign_enrollment(forked, chain.devices["A"].key))
+        dry_run(enroll, chain.relayer, chain.registry.abis)  # accepted on the new chain
+        stale = fn.enroll(commitment, 2**40, sign_enrollment(old, chain.devices["A"].key))
+        with _refused("DeviceNotActive"):  # the old chain's signature recovers some other address
+            dry_run(stale, chain.relayer, chain.registry.abis)
+    finally:
+        chain.w3.provider.make_request("anvil_setChainId", [31337])
+    assert bytes(fn.domainSeparator().call()) == domain(old)
