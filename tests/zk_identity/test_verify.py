@@ -225,9 +225,10 @@ def test_every_public_signal_is_checked_at_r_and_r_minus_1(proof: MembershipProo
             signals[position] = value
             with pytest.raises(FieldRangeError, match="public signal"):
                 _check(_given(proof, signals), backend, pool)
-        signals = list(honest)
-        signals[position] = R - 1  # the largest field element: well-formed, and wrong
-        assert _check(_given(proof, signals), backend, pool) is False
+        for value in (R - 1, 0):  # the largest and the smallest field element: well-formed, and wrong
+            signals = list(honest)
+            signals[position] = value
+            assert _check(_given(proof, signals), backend, pool) is False
 
 
 @pytest.mark.parametrize("position", range(4))
