@@ -57,7 +57,7 @@ mutation-python: setup
 mutation-sol: setup
 	nice -n 19 $(BIN)/python tools/mutation/text_mutants.py contracts/PersonhoodRegistry.sol \
 	  --report tests/mutation/sol-PersonhoodRegistry.json --tests tests/contracts/test_registry_time_boundaries.py \
-	  tests/contracts/test_registry_admin.py \
+	  tests/contracts/test_registry_admin.py tests/contracts/test_registry_signature_edges.py \
 	  tests/contracts/test_registry.py tests/contracts/test_verifier.py
 
 mutation-c: setup
