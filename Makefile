@@ -61,7 +61,7 @@ mutation-sol: setup
 	  tests/contracts/test_registry.py tests/contracts/test_verifier.py
 
 mutation-c: setup
-	nice -n 19 $(BIN)/python tools/mutation/text_mutants.py enrollment/gallery/native/hamming_scan.c --lines 20-36,50-56,95-133 \
+	nice -n 19 $(BIN)/python tools/mutation/text_mutants.py enrollment/gallery/native/hamming_scan.c --lines 20-36,50-56,95-108,113-133 \
 	  --build tools/mutation/build_gallery_kernel.sh --report tests/mutation/c-hamming_scan.json \
 	  --tests tests/enrollment/test_gallery_tight_bound.py tests/enrollment/test_gallery_kernel.py
 
