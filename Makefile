@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup system-deps demo test lint bench clean
+.PHONY: setup system-deps demo test lint bench clean mutation mutation-python mutation-sol mutation-c
 
 # The native prover and gallery kernel (zk_identity/native, enrollment/gallery/native) are compiled by the
 # editable install: rebuild when their C sources change.
@@ -44,5 +44,26 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Mutation testing of the critical modules (tests/mutation/BASELINE.md has the last results; README says how
+# long it takes). Not part of CI: minutes to hours on 2 cores. nice -n 19 so that it never slows anyone down.
+# mutmut runs the tests inside mutants/, where PROJECT_ROOT is: the node tools and the cache are linked in.
+mutation: mutation-python mutation-sol mutation-c
+
+mutation-python: setup
+	mkdir -p mutants && ln -sfn ../node_modules mutants/node_modules && ln -sfn ../.cache mutants/.cache
+	nice -n 19 $(BIN)/mutmut run --max-children $(or $(MUTATION_JOBS),1)
+	$(BIN)/python tools/mutation/mutmut_summary.py
+
+mutation-sol: setup
+	nice -n 19 $(BIN)/python tools/mutation/text_mutants.py contracts/PersonhoodRegistry.sol \
+	  --report tests/mutation/sol-PersonhoodRegistry.json --tests tests/contracts/test_registry_time_boundaries.py \
+	  tests/contracts/test_registry_admin.py tests/contracts/test_registry_signature_edges.py \
+	  tests/contracts/test_registry.py tests/contracts/test_verifier.py
+
+mutation-c: setup
+	nice -n 19 $(BIN)/python tools/mutation/text_mutants.py enrollment/gallery/native/hamming_scan.c --lines 20-36,50-56,95-108,113-133 \
+	  --build tools/mutation/build_gallery_kernel.sh --report tests/mutation/c-hamming_scan.json \
+	  --tests tests/enrollment/test_gallery_tight_bound.py tests/enrollment/test_gallery_kernel.py
+
 clean:
-	rm -rf $(VENV) node_modules .cache
+	rm -rf $(VENV) node_modules .cache mutants

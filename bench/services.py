@@ -36,7 +36,6 @@ from web3 import Web3
 from bench.services_load import Client, Tally, closed_loop, paced
 from contracts import (
     AnvilNode,
-    SemaphoreProof,
     attach,
     build_contracts,
     deploy_all,
@@ -135,10 +134,7 @@ def sender_capacity(world: dict, work: Path) -> dict:
     votes = [v for group in world["votes"][-CAPACITY_PROPOSALS:] for v in group]
     for v in votes:
         p = MembershipProof.from_json(v["proof"])
-        proof = SemaphoreProof(
-            p.merkle_tree_depth, p.merkle_tree_root, p.nullifier, p.message, p.scope, p.points
-        )
-        to, data = ballot.encode(ballot.vote_call(v["proposalId"], v["option"], proof))
+        to, data = ballot.encode(ballot.vote_call(v["proposalId"], v["option"], p))
         queue.enqueue(
             ONE_PERSON_ONE_VOTE, v["proposalId"], p.nullifier, relayer.address, to, data, RELAY_VOTE_GAS
         )

@@ -5,8 +5,11 @@ from __future__ import annotations
 import threading
 
 import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError
 
-from governance import NullifierStore, NullifierUsedError, sqlite_url
+from governance import NullifierStore, NullifierUsedError, UpstreamError, sqlite_url
+from governance.nullifier_store import nullifiers
 
 NULLIFIER = 2**253 + 12345  # a field element wider than any SQL integer type
 
@@ -64,3 +67,64 @@ def test_the_store_persists_across_reopening(tmp_path):
             second.record("vote", NULLIFIER, 1)
     finally:
         second.close()
+
+
+def test_is_used_asks_about_one_action_only(store):
+    store.record("vote", NULLIFIER, 1)
+    assert store.is_used("vote", NULLIFIER)
+    assert not store.is_used("another-action", NULLIFIER)  # the pre-check must not refuse other scopes
+    assert not store.is_used("vote", NULLIFIER + 1)
+
+
+def test_the_row_holds_exactly_what_was_recorded(store):
+    store.record("vote", NULLIFIER, 77, now=1_700_000_000)
+    with store.engine.connect() as connection:
+        rows = connection.execute(select(nullifiers)).mappings().all()
+    assert [dict(row) for row in rows] == [
+        {
+            "id": 1,
+            "action": "vote",
+            "nullifier": str(NULLIFIER),
+            "signal_hash": "77",
+            "recorded_at": 1_700_000_000,
+        }
+    ]
+
+
+def test_refusals_say_what_happened(store):
+    store.record("vote", NULLIFIER, 1)
+    with pytest.raises(NullifierUsedError, match="already used for action 'vote'"):
+        store.record("vote", NULLIFIER, 1)
+    with store.engine.begin() as connection:
+        connection.execute(text("DROP TABLE used_nullifiers"))
+    with pytest.raises(UpstreamError, match="the nullifier database did not answer: no such table"):
+        store.record("vote", NULLIFIER + 1, 1)
+
+
+def test_the_database_file_and_its_folders_are_created(tmp_path):
+    data_dir = tmp_path / "not" / "yet" / "there"
+    assert sqlite_url(data_dir) == f"sqlite:///{data_dir}/governance.sqlite3"
+    store = NullifierStore(sqlite_url(data_dir))
+    try:
+        store.record("vote", NULLIFIER, 0)
+        assert (data_dir / "governance.sqlite3").is_file()
+        with store.engine.connect() as connection:  # concurrent readers and a waiting writer (30 s)
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+    finally:
+        store.close()
+
+
+def test_other_databases_create_no_folders(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    memory = NullifierStore("sqlite:///:memory:")
+    memory.close()
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    explicit = NullifierStore(f"sqlite+pysqlite:///{data_dir / 'n.sqlite3'}")  # a driver named: no mkdir
+    explicit.record("vote", NULLIFIER, 0)
+    explicit.close()
+    with pytest.raises((ImportError, OperationalError)):  # no PostgreSQL driver or server here
+        NullifierStore("postgresql://user@127.0.0.1:1/personhood")
+    assert list(tmp_path.iterdir()) == [data_dir]
+    assert {p.name.split("-")[0] for p in data_dir.iterdir()} == {"n.sqlite3"}  # -wal / -shm while open

@@ -7,10 +7,11 @@ import json
 import numpy as np
 import pytest
 
-from hardware.audit_log import AuditLog, head_path_for
+from hardware.audit_log import AuditLog, head_path_for, line_sha256
 from hardware.audit_verify import verify_audit_log
 from hardware.errors import AuditLogError
 from hardware.keystore import KeystoreDeviceKey, ScryptParams
+from hardware.signed_json import canonical_json, sign_document
 from personhood.cli import main
 
 FAST = ScryptParams(n=2**14)
@@ -243,3 +244,20 @@ def test_missing_files_are_clear_errors(tmp_path, key, capsys):
     assert main(["audit", "verify", str(tmp_path / "missing.log")]) == 2
     assert main(["audit", "show", str(tmp_path / "missing.log")]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_a_resigned_entry_with_the_right_seq_and_a_wrong_prev_is_caught_by_the_chain(log_path, key, capsys):
+    # Entry 3 re-signed by the log's own device with its seq intact but `prev` pointing elsewhere: its
+    # signature and sequence number are good, so only the hash chain can catch it, at entry 3 itself.
+    lines = lines_of(log_path)
+    doc = json.loads(lines[3])
+    assert doc["seq"] == 3
+    body = {k: v for k, v in doc.items() if k not in ("sig", "device")}
+    body["prev"] = line_sha256(lines[1])  # a real entry's hash, just not entry 2's
+    lines[3] = canonical_json(sign_document(key, body))
+    write_lines(log_path, lines)
+    result = verify_audit_log(log_path)
+    assert not result.ok and result.first_bad == 3 and result.entries == 3
+    assert "does not chain to entry 2" in result.reason
+    code, out = verify_cli(log_path, capsys=capsys)
+    assert code == 1 and out["first_bad"] == 3 and "chain" in out["reason"]

@@ -6,6 +6,7 @@ its curve backends. Malformed input must raise before any backend runs.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import pytest
@@ -192,3 +193,54 @@ def test_reference_verifier_checks_public_input_count(proof: MembershipProof) ->
     vkey = official_artifacts(proof.merkle_tree_depth).vkey()
     with pytest.raises(ProofFormatError, match="public signals"):
         verify_groth16(vkey, proof.public_signals()[:3], proof.snarkjs_proof())
+
+
+@dataclasses.dataclass(frozen=True)
+class _GivenSignals(MembershipProof):
+    """A proof whose public signals are whatever a caller sends: `verify` must range-check each one.
+
+    A `MembershipProof` parsed from JSON never holds r (from_json refuses it) and hashes message and
+    scope below 2^248, so this is the only way to reach the verifier's own check (check_public) with
+    r at every position: the check the backends share, which must not depend on the parser before it.
+    """
+
+    signals: tuple[int, ...] = ()
+
+    def public_signals(self) -> list[int]:
+        return list(self.signals)
+
+
+def _given(proof: MembershipProof, signals: list[int]) -> _GivenSignals:
+    return _GivenSignals(**dataclasses.asdict(proof), signals=tuple(signals))
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_every_public_signal_is_checked_at_r_and_r_minus_1(proof: MembershipProof, backend, pool) -> None:
+    # r would be taken as 0 by the pairing (x * IC_i with x = r): it must be refused, not verified.
+    honest = proof.public_signals()
+    assert _check(_given(proof, honest), backend, pool) is True  # the signals path itself verifies
+    for position in range(len(honest)):
+        for value in (R, R + honest[position], 2**256 - 1, -1):  # r, an alias of the true value, extremes
+            signals = list(honest)
+            signals[position] = value
+            with pytest.raises(FieldRangeError, match="public signal"):
+                _check(_given(proof, signals), backend, pool)
+        for value in (R - 1, 0):  # the largest and the smallest field element: well-formed, and wrong
+            signals = list(honest)
+            signals[position] = value
+            assert _check(_given(proof, signals), backend, pool) is False
+
+
+@pytest.mark.parametrize("position", range(4))
+def test_reference_verifier_refuses_r_at_every_position(proof: MembershipProof, position: int) -> None:
+    vkey = official_artifacts(proof.merkle_tree_depth).vkey()
+    honest = proof.public_signals()
+    for value in (R, R + honest[position]):
+        signals = list(honest)
+        signals[position] = value
+        with pytest.raises(FieldRangeError, match="public signal"):
+            verify_groth16(vkey, signals, proof.snarkjs_proof())
+    signals = list(honest)
+    signals[position] = R - 1
+    assert verify_groth16(vkey, signals, proof.snarkjs_proof()) is False
+    assert verify_groth16(vkey, [str(v) for v in honest], proof.snarkjs_proof()) is True
