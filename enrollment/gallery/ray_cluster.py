@@ -100,6 +100,13 @@ class RayGallery(Gallery):
         elif not ray.is_initialized():
             start_local_ray(num_cpus=max(len(paths), 1))
             self._started_ray = True
+        else:
+            slots = ray.cluster_resources().get("CPU", 0.0)
+            if slots < len(paths) * ACTOR_CPUS:  # the actors could never all be placed: ray.get would hang
+                raise GalleryError(
+                    f"the Ray instance this process joined has {slots:g} CPU slot(s) in all; "
+                    f"{len(paths)} shard actor(s) need {len(paths) * ACTOR_CPUS}"
+                )
         remote = ray.remote(num_cpus=ACTOR_CPUS)(ShardActor)
         self._actors: list[Any] = [remote.remote(ACTOR_CPUS) for _ in paths]
         self.shards = len(self._actors)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from enrollment.gallery import DuplicateRecordError, Gallery, StoreCorruptError
+from enrollment.gallery import DuplicateRecordError, Gallery, GalleryError, StoreCorruptError
 from enrollment.gallery.encrypted_store import HEADER_SIZE
 from enrollment.gallery.ray_cluster import start_local_ray
 from enrollment.iris.template import IrisTemplate
@@ -20,9 +20,10 @@ KEY = bytes(range(7, 39))
 THRESHOLD = 0.35
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def ray_cluster() -> Iterator[None]:
-    """One local Ray instance (2 CPUs, so 2 shard actors) for the whole session, always shut down."""
+    """One local Ray instance (2 CPUs, so 2 shard actors) for this module, always shut down after it
+    (other modules size their own: a leftover 2-CPU instance cannot place 4 actors)."""
     import ray
 
     start_local_ray(num_cpus=2)
@@ -87,3 +88,10 @@ def test_ray_gallery_reports_a_corrupted_shard(ray_cluster: None, tmp_path: Path
     path.write_bytes(bytes(data))
     with pytest.raises(StoreCorruptError, match="record 0 fails authentication"):
         Gallery.connect("ray", shards=2, directory=tmp_path, key=KEY)
+
+
+def test_more_shards_than_free_ray_slots_is_an_error_not_a_hang(ray_cluster: None) -> None:
+    """The module's Ray has 2 CPU slots: 3 shard actors could never all be placed, and ray.get would wait
+    forever (it did, in a full test run, when another module's service asked a leftover 2-slot Ray for 4)."""
+    with pytest.raises(GalleryError, match="2 CPU slot"):
+        Gallery.connect("ray", shards=3)
