@@ -14,7 +14,7 @@ from personhood.cli import main
         (["--host", "192.168.1.5", "--deploy"], "loopback"),
         (["--host", "example", "--deploy"], "IP address"),
         ([], "--registry"),
-        (["--registry", "0x" + "11" * 20], "--uniqueness"),
+        (["--registry", "0x" + "11" * 20, "--camera", "0"], "--uniqueness"),
         (["--deploy", "--camera", "webcam"], "--camera"),
     ],
 )

@@ -92,13 +92,16 @@ def test_the_row_holds_exactly_what_was_recorded(store):
 
 
 def test_refusals_say_what_happened(store):
-    store.record("vote", NULLIFIER, 1)
-    with pytest.raises(NullifierUsedError, match="already used for action 'vote'"):
-        store.record("vote", NULLIFIER, 1)
+    assert store.record("vote", NULLIFIER, 1) is True
+    assert store.record("vote", NULLIFIER, 1) is False  # the identical claim again: the first verdict stands
+    with pytest.raises(NullifierUsedError, match="already used for this action") as used:
+        store.record("vote", NULLIFIER, 2)  # the same person, another signal
+    assert used.value.nullifier == NULLIFIER
     with store.engine.begin() as connection:
         connection.execute(text("DROP TABLE used_nullifiers"))
-    with pytest.raises(UpstreamError, match="the nullifier database did not answer: no such table"):
+    with pytest.raises(UpstreamError, match="the nullifier database is unavailable") as down:
         store.record("vote", NULLIFIER + 1, 1)
+    assert "no such table" not in str(down.value)  # the driver's text stays in the log (finding 8)
 
 
 def test_the_database_file_and_its_folders_are_created(tmp_path):
