@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from enrollment.gallery.decision import DEFAULT_MAX_FALSE_DUPLICATES
-from enrollment.iris import IrisTemplate, PipelineParams, QualityError, encode
+from enrollment.iris import IrisTemplate, PipelineParams, QualityError, encode_graded
 from enrollment.iris.image_input import as_gray
 from enrollment.iris.quality import assess as assess_quality
 from enrollment.iris.segment import segment
@@ -117,7 +117,8 @@ def quality_and_template(
         started = time.perf_counter()
         try:
             gray = as_gray(image)
-            report = assess_quality(gray, segment(gray, params.segmentation), params.quality)
+            seg = segment(gray, params.segmentation)
+            report = assess_quality(gray, seg, params.quality)
         except QualityError as e:
             reasons = e.reasons
             continue
@@ -128,7 +129,7 @@ def quality_and_template(
             continue
         started = time.perf_counter()
         try:
-            made = encode(gray, params)
+            made = encode_graded(gray, seg, report, params).template  # segmented and graded once
         except QualityError as e:  # e.g. too few usable code bits: try the next frame
             reasons = e.reasons
             continue

@@ -2,7 +2,7 @@
 
 from .errors import EncoderModelError, QualityError
 from .match import MAX_SHIFT, MatchResult, match, match_many
-from .pipeline import Encoding, PipelineParams, analyze, encode
+from .pipeline import Encoding, PipelineParams, analyze, encode, encode_graded
 from .quality import QualityReport, QualityThresholds
 from .template import IrisTemplate, TemplateFormatError
 
@@ -19,6 +19,7 @@ __all__ = [
     "TemplateFormatError",
     "analyze",
     "encode",
+    "encode_graded",
     "match",
     "match_many",
 ]

@@ -65,7 +65,17 @@ def analyze(image: np.ndarray | str | Path, params: PipelineParams | None = None
     params = params or PipelineParams()
     gray = read_gray(image) if isinstance(image, (str, Path)) else as_gray(image)
     seg = segment(gray, params.segmentation)
-    report = assess(gray, seg, params.quality)
+    return encode_graded(gray, seg, assess(gray, seg, params.quality), params)
+
+
+def encode_graded(
+    gray: np.ndarray, seg: Segmentation, report: QualityReport, params: PipelineParams | None = None
+) -> Encoding:
+    """Encode an image already segmented (`seg`) and graded (`report`), as a station does once per frame.
+
+    Raises QualityError when `report` refused the image or too few code bits are usable.
+    """
+    params = params or PipelineParams()
     if report.reasons:
         raise QualityError(report.reasons)
     norm = normalize(gray, seg, params.normalization)

@@ -91,3 +91,23 @@ def test_quality_report_of_a_good_capture() -> None:
     assert report.usable_area > 0.7 and report.gaze < 0.1
     with pytest.raises(ValueError):
         QualityThresholds(min_pupil_ratio=0.8, max_pupil_ratio=0.5)
+
+
+def test_an_image_segmented_and_graded_once_encodes_as_encode_does() -> None:
+    """The station segments and grades a frame once, then encodes from that (issue 24): same template."""
+    from enrollment.iris import encode_graded
+    from enrollment.iris.image_input import as_gray
+    from enrollment.iris.quality import assess
+    from enrollment.iris.segment import segment
+
+    params = PipelineParams()
+    image, _ = clean_capture()
+    gray = as_gray(image)
+    seg = segment(gray, params.segmentation)
+    report = assess(gray, seg, params.quality)
+    once = encode_graded(gray, seg, report, params).template
+    again = encode(image, params)
+    assert np.array_equal(once.code, again.code) and np.array_equal(once.mask, again.mask)
+    refused = assess(gray, seg, QualityThresholds(min_usable_area=0.999))
+    with pytest.raises(QualityError):
+        encode_graded(gray, seg, refused, params)
