@@ -268,6 +268,36 @@ def test_pairing_is_bilinear_and_nondegenerate() -> None:
     assert nb.pairing_coefficients(p, q) != nb.pairing_coefficients(p, g2(g2_ref(2)))
 
 
+def test_a_full_product_of_sixteen_pairs_shares_its_inversions_correctly() -> None:
+    """Each Miller step inverts all pairs' denominators at once: sixteen pairs (an infinite point among
+    them) whose exponents cancel multiply to one, and a change in any single pair breaks it."""
+    rnd = random.Random(16)
+    a = [rnd.randrange(1, R) for _ in range(14)]
+    b = [rnd.randrange(1, R) for _ in range(14)]
+    pairs = [(g1(g1_ref(x)), g2(g2_ref(y))) for x, y in zip(a, b, strict=True)]
+    total = sum(x * y for x, y in zip(a, b, strict=True)) % R
+    pairs.append((g1(neg(g1_ref(total))), g2(g2_ref(1))))
+    pairs.insert(7, (None, g2(g2_ref(3))))  # e(O, Q) = 1: skipped
+    assert len(pairs) == 16
+    assert nb.pairing_product_is_one(pairs)
+    for k in (0, 8, 15):
+        bent = list(pairs)
+        bent[k] = (bent[k][0], g2(g2_ref(rnd.randrange(2, R))))
+        assert not nb.pairing_product_is_one(bent)
+
+
+def test_the_hard_part_of_the_final_exponentiation_is_written_exactly_in_base_p() -> None:
+    """d = (p^4 - p^2 + 1)/r = l0 + l1 p + l2 p^2 + p^3 with the coefficients the C code uses."""
+    x = 4965661367192848881
+    assert 36 * x**4 + 36 * x**3 + 24 * x**2 + 6 * x + 1 == Q
+    assert 36 * x**4 + 36 * x**3 + 18 * x**2 + 6 * x + 1 == R
+    l0 = -36 * x**3 - 30 * x**2 - 18 * x - 2
+    l1 = -36 * x**3 - 18 * x**2 - 12 * x + 1
+    l2 = 6 * x**2 + 1
+    assert (Q**4 - Q**2 + 1) % R == 0
+    assert l0 + l1 * Q + l2 * Q**2 + Q**3 == (Q**4 - Q**2 + 1) // R
+
+
 def test_pairing_input_limits() -> None:
     p, q = g1(g1_ref(1)), g2(g2_ref(1))
     with pytest.raises(ValueError, match="up to 16"):

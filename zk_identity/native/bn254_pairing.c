@@ -23,11 +23,22 @@ static const fe FROB2_W[6] = {
     {{0x71930c11d782e155ULL, 0xa6bb947cffbe3323ULL, 0xaa303344d4741444ULL, 0x2c3b3f0d26594943ULL}},
     {{0x08cfc388c494f1abULL, 0x19b315148d1373d4ULL, 0x584e90fdcb6c0213ULL, 0x09e1685bdf2f8849ULL}},
 };
-/* (p^4 - p^2 + 1) / r, little-endian limbs (761 bits). */
-static const uint64_t HARD_EXPONENT[12] = {
-    0xe81bb482ccdf42b1ULL, 0x5abf5cc4f49c36d4ULL, 0xf1154e7e1da014fdULL, 0xdcc7b44c87cdbacfULL,
-    0xaaa441e3954bcf8aULL, 0x6b887d56d5095f23ULL, 0x79581e16f3fd90c6ULL, 0x3b1b1355d189227dULL,
-    0x4e529a5861876f6bULL, 0x6c0eb522d5b12278ULL, 0x331ec15183177fafULL, 0x01baaa710b0759adULL,
+/* The BN parameter x (6x + 2 above); xi^(k (p - 1)/6) for k = 0..5 (Fq2): the p-power Frobenius on
+ * the w^k coefficients (same provenance as the constants above). */
+#define BN_X 0x44e992b44a6909f1ULL
+static const fe2 FROB1_W[6] = {
+    {{{0xd35d438dc58f0d9dULL, 0x0a78eb28f5c70b3dULL, 0x666ea36f7879462cULL, 0x0e0a77c19a07df2fULL}},
+     {{0, 0, 0, 0}}},
+    {{{0xaf9ba69633144907ULL, 0xca6b1d7387afb78aULL, 0x11bded5ef08a2087ULL, 0x02f34d751a1f3a7cULL}},
+     {{0xa222ae234c492d72ULL, 0xd00f02a4565de15bULL, 0xdc2ff3a253dfc926ULL, 0x10a75716b3899551ULL}}},
+    {{{0xb5773b104563ab30ULL, 0x347f91c8a9aa6454ULL, 0x7a007127242e0991ULL, 0x1956bcd8118214ecULL}},
+     {{0x6e849f1ea0aa4757ULL, 0xaa1c7b6d89f89141ULL, 0xb6e713cdfae0ca3aULL, 0x26694fbb4e82ebc3ULL}}},
+    {{{0xe4bbdd0c2936b629ULL, 0xbb30f162e133bacbULL, 0x31a9d1b6f9645366ULL, 0x253570bea500f8ddULL}},
+     {{0xa1d77ce45ffe77c7ULL, 0x07affd117826d1dbULL, 0x6d16bd27bb7edc6bULL, 0x2c87200285defeccULL}}},
+    {{{0x7361d77f843abe92ULL, 0xa5bb2bd3273411fbULL, 0x9c941f314b3e2399ULL, 0x15df9cddbb9fd3ecULL}},
+     {{0x5dddfd154bd8c949ULL, 0x62cb29a5a4445b60ULL, 0x37bc870a0c7dd2b9ULL, 0x24830a9d3171f0fdULL}}},
+    {{{0xc970692f41690fe7ULL, 0xe240342127694b0bULL, 0x32bee66b83c459e8ULL, 0x12aabced0ab08841ULL}},
+     {{0x0d485d2340aebfa9ULL, 0x05193418ab2fcc57ULL, 0xd3b0a40b8a4910f5ULL, 0x2f21ebb535d2925aULL}}},
 };
 
 /* ---- Fq2 helpers ---- */
@@ -206,92 +217,170 @@ static void fq12_frobenius2(fe12 *o, const fe12 *a) {
 
 /* ---- Miller loop ---- */
 
-/* The line through T with slope lambda (T on the twist), evaluated at P and untwisted:
- * y_P - lambda x_P w + (lambda x_T - y_T) w^3, with w^3 = v w. */
-static void line_value(fe12 *l, const fe2 *lambda, const g2_affine *t, const g1_affine *p) {
-    memset(l, 0, sizeof *l);
-    l->c0.c0.c0 = p->y;
-    fq2_mul_fq(&l->c1.c0, lambda, &p->x);
-    fq2_neg(&l->c1.c0, &l->c1.c0);
-    fq2_mul(&l->c1.c1, lambda, &t->x);
-    fq2_sub(&l->c1.c1, &l->c1.c1, &t->y);
+/* f <- f (y + (b0 + b1 v) w), the sparse product with an untwisted line (y in Fq): Karatsuba over
+ * w with the two Fq6 factors that have no v^2 term. */
+static void fq6_mul_by_01(fe6 *o, const fe6 *a, const fe2 *b0, const fe2 *b1) {
+    fe2 v0, v1, s, t, c0, c1, c2;
+    fq2_mul(&v0, &a->c0, b0);
+    fq2_mul(&v1, &a->c1, b1);
+    fq2_add(&s, &a->c0, &a->c1);
+    fq2_add(&t, b0, b1);
+    fq2_mul(&s, &s, &t);
+    fq2_sub(&s, &s, &v0);
+    fq2_sub(&c1, &s, &v1); /* a0 b1 + a1 b0 */
+    fq2_mul(&t, &a->c2, b1);
+    fq2_mul_by_xi(&t, &t);
+    fq2_add(&c0, &v0, &t); /* a0 b0 + xi a2 b1 */
+    fq2_mul(&t, &a->c2, b0);
+    fq2_add(&c2, &v1, &t); /* a1 b1 + a2 b0 */
+    o->c0 = c0;
+    o->c1 = c1;
+    o->c2 = c2;
 }
 
-/* T <- 2T with l the tangent at T; -1 if y_T = 0. */
-static int double_step(fe12 *l, g2_affine *t, const g1_affine *p) {
-    fe2 lambda, num, den, x3;
-    if (fq2_is_zero(&t->y)) return -1;
-    fq2_sqr(&num, &t->x);
-    fq2_add(&den, &num, &num);
-    fq2_add(&num, &num, &den); /* 3 x^2 */
-    fq2_dbl(&den, &t->y);
-    fq2_inv(&den, &den);
-    fq2_mul(&lambda, &num, &den);
-    line_value(l, &lambda, t, p);
-    fq2_sqr(&x3, &lambda);
-    fq2_sub(&x3, &x3, &t->x);
-    fq2_sub(&x3, &x3, &t->x);
-    fq2_sub(&num, &t->x, &x3);
-    fq2_mul(&num, &lambda, &num);
-    fq2_sub(&t->y, &num, &t->y);
-    t->x = x3;
+static void fq6_mul_fq(fe6 *o, const fe6 *a, const fe *s) {
+    fq2_mul_fq(&o->c0, &a->c0, s);
+    fq2_mul_fq(&o->c1, &a->c1, s);
+    fq2_mul_fq(&o->c2, &a->c2, s);
+}
+
+static void fq12_mul_by_line(fe12 *f, const fe *y, const fe2 *b0, const fe2 *b1) {
+    fe6 t0, t1, s;
+    fe2 yb0 = *b0;
+    fq_add(&yb0.c0, &yb0.c0, y);
+    fq6_mul_fq(&t0, &f->c0, y);
+    fq6_mul_by_01(&t1, &f->c1, b0, b1);
+    fq6_add(&s, &f->c0, &f->c1);
+    fq6_mul_by_01(&s, &s, &yb0, b1);
+    fq6_sub(&s, &s, &t0);
+    fq6_sub(&f->c1, &s, &t1);
+    fq6_mul_by_v(&t1, &t1);
+    fq6_add(&f->c0, &t0, &t1);
+}
+
+/* (a0 + a1 w)^2 = (a0 + a1)(a0 + v a1) - t - v t + 2 t w with t = a0 a1 (two Fq6 products). */
+static void fq12_sqr(fe12 *o, const fe12 *a) {
+    fe6 t, s, u;
+    fq6_mul(&t, &a->c0, &a->c1);
+    fq6_add(&s, &a->c0, &a->c1);
+    fq6_mul_by_v(&u, &a->c1);
+    fq6_add(&u, &a->c0, &u);
+    fq6_mul(&s, &s, &u);
+    fq6_sub(&s, &s, &t);
+    fq6_mul_by_v(&u, &t);
+    fq6_sub(&o->c0, &s, &u);
+    fq6_add(&o->c1, &t, &t);
+}
+
+/* x[i] <- 1 / x[i] for i < n with one Fq inversion: 1/(a0 + a1 u) = (a0 - a1 u) / (a0^2 + a1^2),
+ * the norms inverted together by Montgomery's trick. -1 if some x[i] = 0. */
+static int fq2_batch_inv(fe2 *x, int n) {
+    fe norm[MAX_PAIRS], inv[MAX_PAIRS], scratch[MAX_PAIRS], t;
+    for (int i = 0; i < n; i++) {
+        fq_sqr(&norm[i], &x[i].c0);
+        fq_sqr(&t, &x[i].c1);
+        fq_add(&norm[i], &norm[i], &t);
+        if (fe_is_zero(&norm[i])) return -1; /* -1 is not a square mod p: the norm is 0 only at 0 */
+    }
+    fe_batch_inv(inv, norm, n, scratch, &FQ);
+    for (int i = 0; i < n; i++) {
+        fq2_conj(&x[i], &x[i]);
+        fq2_mul_fq(&x[i], &x[i], &inv[i]);
+    }
     return 0;
 }
 
-/* T <- T + Q with l the chord through T and Q; -1 if x_T = x_Q (never for Q in G2). */
-static int add_step(fe12 *l, g2_affine *t, const g2_affine *q, const g1_affine *p) {
-    fe2 lambda, num, den, x3;
-    fq2_sub(&den, &q->x, &t->x);
-    if (fq2_is_zero(&den)) return -1;
-    fq2_inv(&den, &den);
-    fq2_sub(&num, &q->y, &t->y);
-    fq2_mul(&lambda, &num, &den);
-    line_value(l, &lambda, t, p);
-    fq2_sqr(&x3, &lambda);
-    fq2_sub(&x3, &x3, &t->x);
-    fq2_sub(&x3, &x3, &q->x);
-    fq2_sub(&num, &t->x, &x3);
-    fq2_mul(&num, &lambda, &num);
-    fq2_sub(&t->y, &num, &t->y);
-    t->x = x3;
+/* T <- T + S (or 2T when S is NULL) for every pair, each line evaluated at P and multiplied into f.
+ * The line through T with slope lambda, untwisted and evaluated at P, is
+ * y_P - lambda x_P w + (lambda x_T - y_T) w^3 with w^3 = v w. -1 on a zero denominator
+ * (y_T = 0 or x_T = x_S: never for points of G2). */
+static int line_steps(fe12 *f, g2_affine *t, const g2_affine *s, const g1_affine *p, int n) {
+    fe2 inv[MAX_PAIRS];
+    for (int i = 0; i < n; i++) {
+        if (s) fq2_sub(&inv[i], &s[i].x, &t[i].x);
+        else fq2_dbl(&inv[i], &t[i].y);
+    }
+    if (fq2_batch_inv(inv, n)) return -1;
+    for (int i = 0; i < n; i++) {
+        fe2 lambda, num, x3, b0, b1;
+        if (s) {
+            fq2_sub(&num, &s[i].y, &t[i].y);
+        } else {
+            fq2_sqr(&num, &t[i].x);
+            fq2_add(&x3, &num, &num);
+            fq2_add(&num, &num, &x3); /* 3 x^2 */
+        }
+        fq2_mul(&lambda, &num, &inv[i]);
+        fq2_mul_fq(&b0, &lambda, &p[i].x);
+        fq2_neg(&b0, &b0);
+        fq2_mul(&b1, &lambda, &t[i].x);
+        fq2_sub(&b1, &b1, &t[i].y);
+        fq12_mul_by_line(f, &p[i].y, &b0, &b1);
+        fq2_sqr(&x3, &lambda);
+        fq2_sub(&x3, &x3, &t[i].x);
+        fq2_sub(&x3, &x3, s ? &s[i].x : &t[i].x);
+        fq2_sub(&num, &t[i].x, &x3);
+        fq2_mul(&num, &lambda, &num);
+        fq2_sub(&t[i].y, &num, &t[i].y);
+        t[i].x = x3;
+    }
     return 0;
 }
 
 /* f = prod_i f_{6x+2,Q_i}(P_i) * l_{T,pi(Q_i)}(P_i) * l_{T+pi(Q_i),-pi^2(Q_i)}(P_i), one shared f. */
 static int miller_loop(fe12 *f, const g1_affine *p, const g2_affine *q, int n) {
-    g2_affine t[MAX_PAIRS];
-    fe12 l;
+    g2_affine t[MAX_PAIRS], q1[MAX_PAIRS], q2[MAX_PAIRS];
     for (int i = 0; i < n; i++) t[i] = q[i];
     fq12_set_one(f);
     for (int bit = 63; bit >= 0; bit--) {
-        fq12_mul(f, f, f);
-        for (int i = 0; i < n; i++) {
-            if (double_step(&l, &t[i], &p[i])) return -1;
-            fq12_mul(f, f, &l);
-        }
-        if ((ATE_LOOP_LOW >> bit) & 1) {
-            for (int i = 0; i < n; i++) {
-                if (add_step(&l, &t[i], &q[i], &p[i])) return -1;
-                fq12_mul(f, f, &l);
-            }
-        }
+        fq12_sqr(f, f);
+        if (line_steps(f, t, NULL, p, n)) return -1;
+        if (((ATE_LOOP_LOW >> bit) & 1) && line_steps(f, t, q, p, n)) return -1;
     }
     for (int i = 0; i < n; i++) {
-        g2_affine q1, q2;
-        fq2_conj(&q1.x, &q[i].x);
-        fq2_mul(&q1.x, &q1.x, &FROB_X1);
-        fq2_conj(&q1.y, &q[i].y);
-        fq2_mul(&q1.y, &q1.y, &FROB_Y1);
-        fq2_mul_fq(&q2.x, &q[i].x, &FROB_X2); /* -pi^2(Q): xi^((p^2-1)/2) = -1 cancels the sign */
-        q2.y = q[i].y;
-        if (add_step(&l, &t[i], &q1, &p[i])) return -1;
-        fq12_mul(f, f, &l);
-        if (add_step(&l, &t[i], &q2, &p[i])) return -1;
-        fq12_mul(f, f, &l);
+        fq2_conj(&q1[i].x, &q[i].x);
+        fq2_mul(&q1[i].x, &q1[i].x, &FROB_X1);
+        fq2_conj(&q1[i].y, &q[i].y);
+        fq2_mul(&q1[i].y, &q1[i].y, &FROB_Y1);
+        fq2_mul_fq(&q2[i].x, &q[i].x, &FROB_X2); /* -pi^2(Q): xi^((p^2-1)/2) = -1 cancels the sign */
+        q2[i].y = q[i].y;
     }
-    return 0;
+    if (line_steps(f, t, q1, p, n)) return -1;
+    return line_steps(f, t, q2, p, n);
 }
 
+/* a^p: the coefficient of w^k is conjugated and multiplied by xi^(k (p-1)/6). */
+static void fq12_frobenius(fe12 *o, const fe12 *a) {
+    fe2 c;
+    fq2_conj(&o->c0.c0, &a->c0.c0);
+    fq2_conj(&c, &a->c0.c1);
+    fq2_mul(&o->c0.c1, &c, &FROB1_W[2]);
+    fq2_conj(&c, &a->c0.c2);
+    fq2_mul(&o->c0.c2, &c, &FROB1_W[4]);
+    fq2_conj(&c, &a->c1.c0);
+    fq2_mul(&o->c1.c0, &c, &FROB1_W[1]);
+    fq2_conj(&c, &a->c1.c1);
+    fq2_mul(&o->c1.c1, &c, &FROB1_W[3]);
+    fq2_conj(&c, &a->c1.c2);
+    fq2_mul(&o->c1.c2, &c, &FROB1_W[5]);
+}
+
+/* a^x, x = 4965661367192848881 (the BN parameter), left to right. */
+static void fq12_pow_x(fe12 *o, const fe12 *a) {
+    fe12 acc = *a; /* the top bit, 62 */
+    for (int bit = 61; bit >= 0; bit--) {
+        fq12_sqr(&acc, &acc);
+        if ((BN_X >> bit) & 1) fq12_mul(&acc, &acc, a);
+    }
+    *o = acc;
+}
+
+/* f^((p^12 - 1)/r): the easy part (p^6 - 1)(p^2 + 1), then the hard part d = (p^4 - p^2 + 1)/r written
+ * in base p with coefficients in x (Scott, Benger, Charlemagne, Dominguez Perez, Kachisa, "On the final
+ * exponentiation for calculating pairings on ordinary elliptic curves", Pairing 2009):
+ * d = l0 + l1 p + l2 p^2 + p^3, l0 = -36x^3 - 30x^2 - 18x - 2, l1 = -36x^3 - 18x^2 - 12x + 1,
+ * l2 = 6x^2 + 1 (the tests check the identity and compare values with py_ecc's plain exponentiation).
+ * After the easy part the value has norm 1 over Fq6, so its inverse is its conjugate. */
 static void final_exponentiation(fe12 *o, const fe12 *f) {
     fe12 t, u;
     fq12_conj(&t, f);
@@ -299,13 +388,47 @@ static void final_exponentiation(fe12 *o, const fe12 *f) {
     fq12_mul(&t, &t, &u); /* f^(p^6 - 1) */
     fq12_frobenius2(&u, &t);
     fq12_mul(&t, &u, &t); /* ^(p^2 + 1) */
-    fe12 acc;
-    fq12_set_one(&acc);
-    for (int bit = 12 * 64 - 1; bit >= 0; bit--) {
-        fq12_mul(&acc, &acc, &acc);
-        if ((HARD_EXPONENT[bit / 64] >> (bit % 64)) & 1) fq12_mul(&acc, &acc, &t);
-    }
-    *o = acc;
+    fe12 a, b, c, a2, a4, a8, a12, a16, a18, b2, b4, b6, b8, b16, b18, b30, c4, c32, c36, y0, y1, y2;
+    fq12_pow_x(&a, &t);
+    fq12_pow_x(&b, &a);
+    fq12_pow_x(&c, &b);
+    fq12_sqr(&a2, &a);
+    fq12_sqr(&a4, &a2);
+    fq12_sqr(&a8, &a4);
+    fq12_sqr(&a16, &a8);
+    fq12_mul(&a12, &a8, &a4);
+    fq12_mul(&a18, &a16, &a2);
+    fq12_sqr(&b2, &b);
+    fq12_sqr(&b4, &b2);
+    fq12_sqr(&b8, &b4);
+    fq12_sqr(&b16, &b8);
+    fq12_mul(&b6, &b4, &b2);
+    fq12_mul(&b18, &b16, &b2);
+    fq12_mul(&b30, &b16, &b8);
+    fq12_mul(&b30, &b30, &b6);
+    fq12_sqr(&c4, &c);
+    fq12_sqr(&c4, &c4);
+    fq12_sqr(&c32, &c4);
+    fq12_sqr(&c32, &c32);
+    fq12_sqr(&c32, &c32);
+    fq12_mul(&c36, &c32, &c4);
+    fq12_mul(&y2, &b6, &t); /* t^(6x^2 + 1) */
+    fq12_mul(&y1, &c36, &b18);
+    fq12_mul(&y1, &y1, &a12);
+    fq12_conj(&y1, &y1);
+    fq12_mul(&y1, &y1, &t); /* t^(-36x^3 - 18x^2 - 12x + 1) */
+    fq12_mul(&y0, &c36, &b30);
+    fq12_mul(&y0, &y0, &a18);
+    fq12_sqr(&u, &t);
+    fq12_mul(&y0, &y0, &u);
+    fq12_conj(&y0, &y0); /* t^(-36x^3 - 30x^2 - 18x - 2) */
+    fq12_frobenius(&y1, &y1);
+    fq12_frobenius2(&y2, &y2);
+    fq12_frobenius(&u, &t);
+    fq12_frobenius2(&u, &u); /* t^(p^3) */
+    fq12_mul(&y0, &y0, &y1);
+    fq12_mul(&y0, &y0, &y2);
+    fq12_mul(o, &y0, &u);
 }
 
 int bn254_pairing_product(fe12 *f, const g1_affine *p, const g2_affine *q, int n) {

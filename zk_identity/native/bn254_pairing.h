@@ -7,8 +7,9 @@
  * Miller loop over 6x + 2 (x = 4965661367192848881) plus the two Frobenius lines (Vercauteren,
  * "Optimal pairings", IEEE Trans. IT 2010, §IV; Beuchat et al., "High-Speed Software Implementation
  * of the Optimal Ate Pairing over Barreto-Naehrig Curves", Pairing 2010), then the final
- * exponentiation (p^12 - 1)/r = (p^6 - 1)(p^2 + 1) * (p^4 - p^2 + 1)/r, its last factor by plain
- * square-and-multiply. Affine line functions: one Fq2 inversion per step, simple and exact.
+ * exponentiation (p^12 - 1)/r = (p^6 - 1)(p^2 + 1) * (p^4 - p^2 + 1)/r, its last factor written in base p
+ * with coefficients in x (three exponentiations by x). Affine line functions, exact: the Fq2 inversions of
+ * one step are shared by all pairs (Montgomery's trick), and each line is multiplied in sparsely.
  * Not constant time: verification handles public data only.
  */
 #ifndef BN254_PAIRING_H
