@@ -62,7 +62,8 @@ def main() -> None:
         print(json.dumps(result))
     else:
         print(
-            f"verify (depth {args.depth}): py_ecc {result['py_ecc_ms']:.0f} ms, node {result['node_ms']:.1f} ms, "
+            f"verify (depth {args.depth}): py_ecc {result['py_ecc_ms']:.0f} ms, "
+            f"node {result['node_ms']:.1f} ms, "
             f"native {result['native_ms']:.2f} ms ({result['native_vs_py_ecc']:.0f}x py_ecc, "
             f"{result['native_vs_node']:.1f}x node); the 4-pair pairing product alone "
             f"{result['pairing_product_ms']:.2f} ms"
