@@ -268,8 +268,8 @@ def test_pairing_is_bilinear_and_nondegenerate() -> None:
     assert nb.pairing_coefficients(p, q) != nb.pairing_coefficients(p, g2(g2_ref(2)))
 
 
-def test_a_full_product_of_sixteen_pairs_shares_its_inversions_correctly() -> None:
-    """Each Miller step inverts all pairs' denominators at once: sixteen pairs (an infinite point among
+def test_a_full_product_of_sixteen_pairs_is_exact() -> None:
+    """Sixteen pairs through one shared Miller loop (an infinite point among
     them) whose exponents cancel multiply to one, and a change in any single pair breaks it."""
     rnd = random.Random(16)
     a = [rnd.randrange(1, R) for _ in range(14)]

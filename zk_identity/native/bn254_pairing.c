@@ -217,7 +217,7 @@ static void fq12_frobenius2(fe12 *o, const fe12 *a) {
 
 /* ---- Miller loop ---- */
 
-/* f <- f (y + (b0 + b1 v) w), the sparse product with an untwisted line (y in Fq): Karatsuba over
+/* f <- f (y + (b0 + b1 v) w), the sparse product with an untwisted line (y in Fq2): Karatsuba over
  * w with the two Fq6 factors that have no v^2 term. */
 static void fq6_mul_by_01(fe6 *o, const fe6 *a, const fe2 *b0, const fe2 *b1) {
     fe2 v0, v1, s, t, c0, c1, c2;
@@ -238,17 +238,17 @@ static void fq6_mul_by_01(fe6 *o, const fe6 *a, const fe2 *b0, const fe2 *b1) {
     o->c2 = c2;
 }
 
-static void fq6_mul_fq(fe6 *o, const fe6 *a, const fe *s) {
-    fq2_mul_fq(&o->c0, &a->c0, s);
-    fq2_mul_fq(&o->c1, &a->c1, s);
-    fq2_mul_fq(&o->c2, &a->c2, s);
+static void fq6_mul_fq2(fe6 *o, const fe6 *a, const fe2 *s) {
+    fq2_mul(&o->c0, &a->c0, s);
+    fq2_mul(&o->c1, &a->c1, s);
+    fq2_mul(&o->c2, &a->c2, s);
 }
 
-static void fq12_mul_by_line(fe12 *f, const fe *y, const fe2 *b0, const fe2 *b1) {
+static void fq12_mul_by_line(fe12 *f, const fe2 *y, const fe2 *b0, const fe2 *b1) {
     fe6 t0, t1, s;
-    fe2 yb0 = *b0;
-    fq_add(&yb0.c0, &yb0.c0, y);
-    fq6_mul_fq(&t0, &f->c0, y);
+    fe2 yb0;
+    fq2_add(&yb0, b0, y);
+    fq6_mul_fq2(&t0, &f->c0, y);
     fq6_mul_by_01(&t1, &f->c1, b0, b1);
     fq6_add(&s, &f->c0, &f->c1);
     fq6_mul_by_01(&s, &s, &yb0, b1);
@@ -272,81 +272,122 @@ static void fq12_sqr(fe12 *o, const fe12 *a) {
     fq6_add(&o->c1, &t, &t);
 }
 
-/* x[i] <- 1 / x[i] for i < n with one Fq inversion: 1/(a0 + a1 u) = (a0 - a1 u) / (a0^2 + a1^2),
- * the norms inverted together by Montgomery's trick. -1 if some x[i] = 0. */
-static int fq2_batch_inv(fe2 *x, int n) {
-    fe norm[MAX_PAIRS], inv[MAX_PAIRS], scratch[MAX_PAIRS], t;
-    for (int i = 0; i < n; i++) {
-        fq_sqr(&norm[i], &x[i].c0);
-        fq_sqr(&t, &x[i].c1);
-        fq_add(&norm[i], &norm[i], &t);
-        if (fe_is_zero(&norm[i])) return -1; /* -1 is not a square mod p: the norm is 0 only at 0 */
-    }
-    fe_batch_inv(inv, norm, n, scratch, &FQ);
-    for (int i = 0; i < n; i++) {
-        fq2_conj(&x[i], &x[i]);
-        fq2_mul_fq(&x[i], &x[i], &inv[i]);
-    }
-    return 0;
+/* T in homogeneous projective coordinates on the twist: (X : Y : Z) is the affine point (X/Z, Y/Z). */
+typedef struct {
+    fe2 x, y, z;
+} g2_proj;
+
+/* The lines below are the affine ones (through T with slope lambda, untwisted and evaluated at P:
+ * y_P - lambda x_P w + (lambda x_T - y_T) w^3, w^3 = v w) multiplied by a nonzero factor in Fq2, which
+ * the final exponentiation maps to 1 (c^(p^2 - 1) = 1 for c in Fq2): no inversions in the loop.
+ * Both return -1 when T would reach infinity (Z = 0), which no point of G2 does. */
+
+/* T <- 2T; the tangent's line times 2 Y Z^2. With W = 3X^2, S = YZ, B = XYS, H = W^2 - 8B:
+ * 2T = (2HS : W(4B - H) - 8 Y^2 S^2 : 8 S^3); line = 2SZ y_P - WZ x_P w + (WX - 2YS) w^3. */
+static int double_step(fe12 *f, g2_proj *t, const g1_affine *p) {
+    fe2 w, s, b, h, ys, c0, b0, b1, tmp;
+    fq2_sqr(&w, &t->x);
+    fq2_add(&tmp, &w, &w);
+    fq2_add(&w, &w, &tmp); /* W = 3 X^2 */
+    fq2_mul(&s, &t->y, &t->z); /* S = Y Z */
+    fq2_mul(&ys, &t->y, &s); /* Y S */
+    fq2_mul(&b, &t->x, &ys); /* B = X Y S */
+    fq2_mul(&c0, &s, &t->z);
+    fq2_dbl(&c0, &c0);
+    fq2_mul_fq(&c0, &c0, &p->y); /* 2 S Z y_P */
+    fq2_mul(&b0, &w, &t->z);
+    fq2_mul_fq(&b0, &b0, &p->x);
+    fq2_neg(&b0, &b0); /* -W Z x_P */
+    fq2_mul(&b1, &w, &t->x);
+    fq2_sub(&b1, &b1, &ys);
+    fq2_sub(&b1, &b1, &ys); /* W X - 2 Y S */
+    fq12_mul_by_line(f, &c0, &b0, &b1);
+    fq2_sqr(&h, &w);
+    fq2_dbl(&tmp, &b);
+    fq2_dbl(&tmp, &tmp);
+    fq2_dbl(&tmp, &tmp);
+    fq2_sub(&h, &h, &tmp); /* H = W^2 - 8B */
+    fq2_mul(&t->x, &h, &s);
+    fq2_dbl(&t->x, &t->x); /* X' = 2 H S */
+    fq2_dbl(&tmp, &b);
+    fq2_dbl(&tmp, &tmp);
+    fq2_sub(&tmp, &tmp, &h);
+    fq2_mul(&tmp, &w, &tmp); /* W (4B - H) */
+    fq2_sqr(&ys, &ys);
+    fq2_dbl(&ys, &ys);
+    fq2_dbl(&ys, &ys);
+    fq2_dbl(&ys, &ys); /* 8 Y^2 S^2 */
+    fq2_sub(&t->y, &tmp, &ys);
+    fq2_sqr(&tmp, &s);
+    fq2_mul(&tmp, &tmp, &s);
+    fq2_dbl(&tmp, &tmp);
+    fq2_dbl(&tmp, &tmp);
+    fq2_dbl(&t->z, &tmp); /* Z' = 8 S^3 */
+    return fq2_is_zero(&t->z) ? -1 : 0;
 }
 
-/* T <- T + S (or 2T when S is NULL) for every pair, each line evaluated at P and multiplied into f.
- * The line through T with slope lambda, untwisted and evaluated at P, is
- * y_P - lambda x_P w + (lambda x_T - y_T) w^3 with w^3 = v w. -1 on a zero denominator
- * (y_T = 0 or x_T = x_S: never for points of G2). */
-static int line_steps(fe12 *f, g2_affine *t, const g2_affine *s, const g1_affine *p, int n) {
-    fe2 inv[MAX_PAIRS];
-    for (int i = 0; i < n; i++) {
-        if (s) fq2_sub(&inv[i], &s[i].x, &t[i].x);
-        else fq2_dbl(&inv[i], &t[i].y);
-    }
-    if (fq2_batch_inv(inv, n)) return -1;
-    for (int i = 0; i < n; i++) {
-        fe2 lambda, num, x3, b0, b1;
-        if (s) {
-            fq2_sub(&num, &s[i].y, &t[i].y);
-        } else {
-            fq2_sqr(&num, &t[i].x);
-            fq2_add(&x3, &num, &num);
-            fq2_add(&num, &num, &x3); /* 3 x^2 */
-        }
-        fq2_mul(&lambda, &num, &inv[i]);
-        fq2_mul_fq(&b0, &lambda, &p[i].x);
-        fq2_neg(&b0, &b0);
-        fq2_mul(&b1, &lambda, &t[i].x);
-        fq2_sub(&b1, &b1, &t[i].y);
-        fq12_mul_by_line(f, &p[i].y, &b0, &b1);
-        fq2_sqr(&x3, &lambda);
-        fq2_sub(&x3, &x3, &t[i].x);
-        fq2_sub(&x3, &x3, s ? &s[i].x : &t[i].x);
-        fq2_sub(&num, &t[i].x, &x3);
-        fq2_mul(&num, &lambda, &num);
-        fq2_sub(&t[i].y, &num, &t[i].y);
-        t[i].x = x3;
-    }
-    return 0;
+/* T <- T + Q (Q affine); the chord's line times d. With u = y_Q Z - Y, d = x_Q Z - X,
+ * A = u^2 Z - d^3 - 2 d^2 X: T + Q = (dA : u(d^2 X - A) - d^3 Y : d^3 Z);
+ * line = d y_P - u x_P w + (u x_Q - d y_Q) w^3 (the chord passes through Q). */
+static int add_step(fe12 *f, g2_proj *t, const g2_affine *q, const g1_affine *p) {
+    fe2 u, d, d2, d3, d2x, a, c0, b0, b1, tmp;
+    fq2_mul(&u, &q->y, &t->z);
+    fq2_sub(&u, &u, &t->y);
+    fq2_mul(&d, &q->x, &t->z);
+    fq2_sub(&d, &d, &t->x);
+    fq2_mul_fq(&c0, &d, &p->y);
+    fq2_mul_fq(&b0, &u, &p->x);
+    fq2_neg(&b0, &b0);
+    fq2_mul(&b1, &u, &q->x);
+    fq2_mul(&tmp, &d, &q->y);
+    fq2_sub(&b1, &b1, &tmp);
+    fq12_mul_by_line(f, &c0, &b0, &b1);
+    fq2_sqr(&d2, &d);
+    fq2_mul(&d3, &d2, &d);
+    fq2_mul(&d2x, &d2, &t->x);
+    fq2_sqr(&a, &u);
+    fq2_mul(&a, &a, &t->z);
+    fq2_sub(&a, &a, &d3);
+    fq2_sub(&a, &a, &d2x);
+    fq2_sub(&a, &a, &d2x); /* A = u^2 Z - d^3 - 2 d^2 X */
+    fq2_mul(&t->x, &d, &a);
+    fq2_sub(&tmp, &d2x, &a);
+    fq2_mul(&tmp, &u, &tmp);
+    fq2_mul(&d2x, &d3, &t->y);
+    fq2_sub(&t->y, &tmp, &d2x);
+    fq2_mul(&t->z, &d3, &t->z);
+    return fq2_is_zero(&t->z) ? -1 : 0;
 }
 
-/* f = prod_i f_{6x+2,Q_i}(P_i) * l_{T,pi(Q_i)}(P_i) * l_{T+pi(Q_i),-pi^2(Q_i)}(P_i), one shared f. */
+/* f = prod_i f_{6x+2,Q_i}(P_i) * l_{T,pi(Q_i)}(P_i) * l_{T+pi(Q_i),-pi^2(Q_i)}(P_i), one shared f
+ * (up to factors in Fq2, see above). */
 static int miller_loop(fe12 *f, const g1_affine *p, const g2_affine *q, int n) {
-    g2_affine t[MAX_PAIRS], q1[MAX_PAIRS], q2[MAX_PAIRS];
-    for (int i = 0; i < n; i++) t[i] = q[i];
+    g2_proj t[MAX_PAIRS];
+    for (int i = 0; i < n; i++) {
+        t[i].x = q[i].x;
+        t[i].y = q[i].y;
+        fq2_set_one(&t[i].z);
+    }
     fq12_set_one(f);
     for (int bit = 63; bit >= 0; bit--) {
         fq12_sqr(f, f);
-        if (line_steps(f, t, NULL, p, n)) return -1;
-        if (((ATE_LOOP_LOW >> bit) & 1) && line_steps(f, t, q, p, n)) return -1;
+        for (int i = 0; i < n; i++)
+            if (double_step(f, &t[i], &p[i])) return -1;
+        if ((ATE_LOOP_LOW >> bit) & 1)
+            for (int i = 0; i < n; i++)
+                if (add_step(f, &t[i], &q[i], &p[i])) return -1;
     }
     for (int i = 0; i < n; i++) {
-        fq2_conj(&q1[i].x, &q[i].x);
-        fq2_mul(&q1[i].x, &q1[i].x, &FROB_X1);
-        fq2_conj(&q1[i].y, &q[i].y);
-        fq2_mul(&q1[i].y, &q1[i].y, &FROB_Y1);
-        fq2_mul_fq(&q2[i].x, &q[i].x, &FROB_X2); /* -pi^2(Q): xi^((p^2-1)/2) = -1 cancels the sign */
-        q2[i].y = q[i].y;
+        g2_affine q1, q2;
+        fq2_conj(&q1.x, &q[i].x);
+        fq2_mul(&q1.x, &q1.x, &FROB_X1);
+        fq2_conj(&q1.y, &q[i].y);
+        fq2_mul(&q1.y, &q1.y, &FROB_Y1);
+        fq2_mul_fq(&q2.x, &q[i].x, &FROB_X2); /* -pi^2(Q): xi^((p^2-1)/2) = -1 cancels the sign */
+        q2.y = q[i].y;
+        if (add_step(f, &t[i], &q1, &p[i]) || add_step(f, &t[i], &q2, &p[i])) return -1;
     }
-    if (line_steps(f, t, q1, p, n)) return -1;
-    return line_steps(f, t, q2, p, n);
+    return 0;
 }
 
 /* a^p: the coefficient of w^k is conjugated and multiplied by xi^(k (p-1)/6). */

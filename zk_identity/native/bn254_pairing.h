@@ -8,8 +8,9 @@
  * "Optimal pairings", IEEE Trans. IT 2010, §IV; Beuchat et al., "High-Speed Software Implementation
  * of the Optimal Ate Pairing over Barreto-Naehrig Curves", Pairing 2010), then the final
  * exponentiation (p^12 - 1)/r = (p^6 - 1)(p^2 + 1) * (p^4 - p^2 + 1)/r, its last factor written in base p
- * with coefficients in x (three exponentiations by x). Affine line functions, exact: the Fq2 inversions of
- * one step are shared by all pairs (Montgomery's trick), and each line is multiplied in sparsely.
+ * with coefficients in x (three exponentiations by x). T in homogeneous projective coordinates: each line
+ * is the affine one times a factor in Fq2 (mapped to 1 by the final exponentiation), so the loop has no
+ * inversion; lines are multiplied in sparsely.
  * Not constant time: verification handles public data only.
  */
 #ifndef BN254_PAIRING_H
