@@ -181,9 +181,10 @@ def test_g1_msm_small_cases() -> None:
         nb.msm_g1([g1(p)], [R])
 
 
-@pytest.mark.parametrize("count", [1, 5, 300])
+@pytest.mark.parametrize("count", [1, 5, 8, 9, 300])
 def test_g1_msm_sizes(count: int) -> None:
-    # Window widths change with the size; 300 forces many points per bucket.
+    # Up to 8 points are summed by Straus, more by Pippenger, whose window widths change with the size;
+    # 300 forces many points per bucket.
     rnd = random.Random(count)
     base = [g1_ref(rnd.randrange(1, R)) for _ in range(min(count, 12))]
     points = [base[i % len(base)] for i in range(count)]
@@ -200,6 +201,15 @@ def test_g2_msm_against_naive_sum() -> None:
     points[5] = points[6]
     expected = g2(naive_msm(points, scalars, ZERO2))
     assert nb.msm_g2([g2(p) for p in points], scalars, 2) == expected
+
+
+def test_g2_msm_of_a_few_points_straus_path() -> None:
+    rnd = random.Random(12)
+    p = g2_ref(rnd.randrange(1, R))
+    points = [p, p, neg(p), g2_ref(rnd.randrange(1, R)), g2_ref(3)]
+    scalars = [rnd.randrange(R), R - 1, 7, 0, rnd.randrange(R)]
+    assert nb.msm_g2([g2(q) for q in points], scalars, 1) == g2(naive_msm(points, scalars, ZERO2))
+    assert nb.msm_g2([g2(p), g2(p)], [5, R - 5], 1) is None
 
 
 # ---- NTT ----

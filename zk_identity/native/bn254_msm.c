@@ -89,6 +89,33 @@ static void signed_digits(int16_t *digits, long stride, const fe *k, int c, int 
     }
 }
 
+/* At most this many points are summed by Straus's interleaving instead of Pippenger's buckets: each
+ * Pippenger window pays ~1,500 multiplications for its inversions whatever m is, while Straus costs
+ * ~4 doublings + m additions per 4-bit window after a 15-entry table per point (a Groth16 verifier's
+ * public inputs: m = 4). E. G. Straus, "Addition chains of vectors", Amer. Math. Monthly 71 (1964). */
+#define STRAUS_MAX_POINTS 8
+
+#define DEFINE_STRAUS(G)                                                                               \
+    static void G##_straus(G##_jac *out, const G##_affine *bases, const uint32_t *index, const fe *k,   \
+                           long m) {                                                                   \
+        G##_jac table[STRAUS_MAX_POINTS][15], acc;                                                     \
+        for (long i = 0; i < m; i++) {                                                                 \
+            G##_from_affine(&table[i][0], &bases[index[i]]);                                           \
+            for (int d = 1; d < 15; d++) G##_madd(&table[i][d], &table[i][d - 1], &bases[index[i]]);   \
+        }                                                                                              \
+        G##_set_inf(&acc);                                                                             \
+        for (int w = 63; w >= 0; w--) {                                                                \
+            for (int s = 0; s < 4; s++) G##_dbl(&acc, &acc);                                           \
+            for (long i = 0; i < m; i++) {                                                             \
+                unsigned d = (unsigned)scalar_bits(&k[index[i]], 4 * w, 4);                            \
+                if (d) G##_add(&acc, &acc, &table[i][d - 1]);                                          \
+            }                                                                                          \
+        }                                                                                              \
+        *out = acc;                                                                                    \
+    }
+DEFINE_STRAUS(g1)
+DEFINE_STRAUS(g2)
+
 static int plan_job(job_plan *plan, msm_job *job) {
     plan->job = job;
     plan->index = malloc(sizeof(uint32_t) * (size_t)(job->n ? job->n : 1));
@@ -100,6 +127,7 @@ static int plan_job(job_plan *plan, msm_job *job) {
         if (!inf && !fe_is_zero(&job->scalars[i])) plan->index[m++] = (uint32_t)i;
     }
     plan->m = m;
+    if (m <= STRAUS_MAX_POINTS) return 0; /* no windows: summed by Straus after the threads */
     plan->c = choose_window_bits(m);
     plan->windows = (SCALAR_BITS + plan->c) / plan->c;
     plan->digits = malloc(sizeof(int16_t) * (size_t)plan->windows * (size_t)(m ? m : 1));
@@ -154,7 +182,7 @@ int msm_run(msm_job *jobs, int njobs, int threads) {
     for (int i = 0; i < njobs; i++) {
         if (plan_job(&plans[i], &jobs[i]) != 0) goto done;
         ntasks += plans[i].windows;
-        size_t bytes = workspace_bytes(&plans[i]);
+        size_t bytes = plans[i].windows ? workspace_bytes(&plans[i]) : 0;
         if (bytes > work_bytes) work_bytes = bytes;
     }
     tasks = malloc(sizeof *tasks * (size_t)(ntasks ? ntasks : 1));
@@ -182,7 +210,13 @@ int msm_run(msm_job *jobs, int njobs, int threads) {
        as every task was taken by one that could. */
     if (q.failed && q.next < ntasks) goto done;
     for (int i = 0; i < njobs; i++) {
-        if (jobs[i].group == MSM_G1) {
+        if (plans[i].windows == 0) {
+            if (jobs[i].group == MSM_G1) {
+                g1_straus(jobs[i].result, jobs[i].bases, plans[i].index, jobs[i].scalars, plans[i].m);
+            } else {
+                g2_straus(jobs[i].result, jobs[i].bases, plans[i].index, jobs[i].scalars, plans[i].m);
+            }
+        } else if (jobs[i].group == MSM_G1) {
             g1_combine(jobs[i].result, plans[i].window_sums, plans[i].windows, plans[i].c);
         } else {
             g2_combine(jobs[i].result, plans[i].window_sums, plans[i].windows, plans[i].c);
