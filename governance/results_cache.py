@@ -78,9 +78,10 @@ class ResultsReader:
                 proposal = self._book.get(ballot, proposal_id)
                 tallies = tuple(self._book.client(ballot).tallies(proposal_id))
                 self._scan(ballot, head)
-                counted = recount(self._votes[ballot].get(proposal_id, ()), proposal_id, proposal.options)
+                votes = self._votes[ballot].get(proposal_id, ())
+                counted = recount(votes, proposal_id, proposal.options)
                 final = self._block_time(head) > proposal.end
-                results = ProposalResults(proposal, tallies, tuple(counted), final)
+                results = ProposalResults(proposal, tallies, tuple(counted), final, len(votes))
                 self._remember((ballot, proposal_id), _Entry(head, results))
                 return head, results
         except ChainError as e:
