@@ -54,7 +54,7 @@ class _BallotClient(ContractClient):
         fields = self._read("proposal", proposal_id)
         start, end, options = (int(x) for x in fields[:3])  # type: ignore[index]
         budget = int(fields[3]) if len(fields) > 3 else None  # type: ignore[arg-type, index]
-        return OnChainProposal(proposal_id, options, start, end, budget, self.description_hash(proposal_id))
+        return OnChainProposal(proposal_id, options, start, end, budget)  # hash: description_hash()
 
     def description_hash(self, proposal_id: int) -> bytes:
         """The bytes32 `descriptionHash` a proposal was opened with (32 zero bytes for an unknown id)."""

@@ -7,6 +7,7 @@ result can be checked by anyone holding the log, independently of the contract's
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -125,11 +126,14 @@ class ProposalBook:
         """True if `nullifier` has voted on `ballot` on chain."""
         return self.client(ballot).nullifier_used(nullifier)
 
-    def get(self, ballot: str, proposal_id: int) -> Proposal:
-        """Read a proposal; NotFoundError if it was never created."""
+    def get(self, ballot: str, proposal_id: int, *, with_hash: bool = True) -> Proposal:
+        """Read a proposal; NotFoundError if it was never created. `with_hash=False` skips reading its
+        descriptionHash (one eth_call less on the relayer's path; `description_hash` is then "")."""
         client = self.client(ballot)
         try:
             found = client.proposal(proposal_id)
+            if with_hash:
+                found = dataclasses.replace(found, description_hash=client.description_hash(proposal_id))
         except ContractRevertError as e:
             raise NotFoundError(f"no proposal {proposal_id} on the {ballot} ballot") from e
         except ChainError as e:
