@@ -18,9 +18,9 @@ from .charts import bar_chart_png
 from .errors import NotFoundError, UpstreamError
 from .html_errors import PAGE_STYLE, html_error
 from .metadata_publish import MISSING, UNVERIFIED, MetadataView
-from .proposal_reads import checked_id, metadata_of, require_shown, results_reader, results_view
+from .proposal_reads import chain_now, checked_id, metadata_of, require_shown, results_reader, results_view
 from .proposals import BALLOT_KINDS, QUADRATIC, Proposal
-from .results_view import ResultsView, human_time, turnout_percent, window_state
+from .results_view import CLOSED, OPEN, UPCOMING, ResultsView, human_time, turnout_percent, window_state
 from .services import current_services
 
 blueprint = Blueprint("proposal_pages", __name__)
@@ -61,10 +61,13 @@ def chart_for(view: ResultsView) -> bytes:
     return bar_chart_png(view.results.recount, view.title, unit, labels)
 
 
-def render_results(view: ResultsView, chart_png: bytes | None) -> str:
-    """The body of a proposal's page; `chart_png` is None while the results are hidden."""
+STATES = {UPCOMING: "voting not open yet", OPEN: "voting open", CLOSED: "voting closed"}
+
+
+def render_results(view: ResultsView, chart_png: bytes | None, now: int) -> str:
+    """The body of a proposal's page at chain time `now`; `chart_png` is None while results are hidden."""
     r, p, meta = view.results, view.results.proposal, view.metadata
-    state = "voting closed" if r.final else "voting open"
+    state = STATES[window_state(p, now)]
     parts = [
         f"<h1>{html.escape(view.title)}</h1>",
         f"<p class='note'>{p.ballot} ballot, proposal {p.proposal_id}: {state}; "
@@ -106,7 +109,11 @@ def render_results(view: ResultsView, chart_png: bytes | None) -> str:
 
 def _index_row(proposal: Proposal, now: int) -> str:
     meta = metadata_of(proposal)
-    title = meta.metadata.title if meta.metadata is not None else f"(metadata {meta.status})"
+    title = (
+        meta.metadata.title
+        if meta.metadata is not None
+        else f"{proposal.ballot} proposal {proposal.proposal_id} (metadata {meta.status})"
+    )
     href = f"/proposals/{proposal.ballot}/{proposal.proposal_id}"
     return (
         f"<tr><td><a href='{href}'>{html.escape(title)}</a></td><td>{proposal.ballot}</td>"
@@ -142,7 +149,7 @@ def results_html(ballot: str, proposal_id: int):
     """Results as an HTML page with a bar chart (or the hidden notice)."""
     view = results_view(ballot, proposal_id)
     chart = None if view.hidden else results_reader().chart(ballot, proposal_id, lambda _r: chart_for(view))
-    return _page(view.title, render_results(view, chart))
+    return _page(view.title, render_results(view, chart, chain_now()))
 
 
 @blueprint.get("/proposals/<ballot>/<int:proposal_id>/chart.png")

@@ -90,6 +90,17 @@ def group_size() -> int:
         raise UpstreamError(f"the chain could not be read: {e}") from e
 
 
+def chain_now() -> int:
+    """The latest block's timestamp (what the ballot compares its window with)."""
+    chain = current_services().chain
+    if chain is None:
+        raise UpstreamError("this server has no chain configured")
+    try:
+        return chain.system.now()
+    except ChainError as e:
+        raise UpstreamError(f"the chain could not be read: {e}") from e
+
+
 def results_view(ballot: str, proposal_id: int) -> ResultsView:
     """Results, metadata and group size of one proposal; NotFoundError / UpstreamError."""
     results = results_reader().results(ballot, checked_id(proposal_id))[1]

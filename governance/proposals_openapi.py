@@ -125,6 +125,7 @@ OPENAPI_SCHEMAS: dict[str, Any] = {
             "consistent": {"type": "boolean", "nullable": True},
             "final": {"type": "boolean"},
             "hidden": {"type": "boolean"},
+            "state": {"type": "string", "enum": ["upcoming", "open", "closed"]},
         },
     },
 }

@@ -21,9 +21,9 @@ from .errors import UpstreamError
 from .json_body import read_json
 from .metadata_publish import publish
 from .proposal_metadata import ProposalMetadata
-from .proposal_reads import checked_id, metadata_of, metadata_store, require_shown, results_view
+from .proposal_reads import chain_now, checked_id, metadata_of, metadata_store, require_shown, results_view
 from .proposals import BALLOT_KINDS
-from .results_view import results_csv
+from .results_view import results_csv, window_state
 from .services import current_services
 
 blueprint = Blueprint("results_page", __name__)
@@ -54,8 +54,9 @@ def proposals_json():
 
 @blueprint.get("/v1/proposals/<ballot>/<int:proposal_id>/results")
 def results_json(ballot: str, proposal_id: int):
-    """Results as JSON (counts null while hidden)."""
-    return jsonify(results_view(ballot, proposal_id).to_json())
+    """Results as JSON (counts null while hidden), with the window's state at chain time."""
+    view = results_view(ballot, proposal_id)
+    return jsonify({**view.to_json(), "state": window_state(view.results.proposal, chain_now())})
 
 
 @blueprint.get("/v1/proposals/<ballot>/<int:proposal_id>/results.csv")

@@ -20,10 +20,10 @@ META = ProposalMetadata("Fund the <b>well</b>", "Dig it by spring.", ("Yes", "No
 HOUR = 3600
 
 
-def open_with(gov, meta: ProposalMetadata, duration: int = 10 * HOUR) -> int:
-    now = gov.now()
+def open_with(gov, meta: ProposalMetadata, duration: int = 10 * HOUR, delay: int = -60) -> int:
+    start = gov.now() + delay
     created = gov.chain.proposals.create(
-        ONE_PERSON_ONE_VOTE, meta.digest(), len(meta.options), now - 60, now + duration, gov.owner
+        ONE_PERSON_ONE_VOTE, meta.digest(), len(meta.options), start, start + duration, gov.owner
     )
     return created.proposal_id
 
@@ -121,3 +121,17 @@ def test_results_hidden_until_close_are_hidden_before_and_shown_after(gov_chain,
     assert after["hidden"] is False and after["final"] is True and after["tallies"] == [0, 0]
     assert client.get(f"{base}/results.csv").status_code == 200
     assert client.get(f"/proposals/{ONE_PERSON_ONE_VOTE}/{pid}/chart.png").mimetype == "image/png"
+
+
+def test_the_window_state_follows_chain_time(gov_chain, client):
+    pid = open_with(gov_chain, META, duration=HOUR, delay=HOUR)
+    path = f"/proposals/{ONE_PERSON_ONE_VOTE}/{pid}"
+    assert client.get(f"/v1{path}/results").json["state"] == "upcoming"
+    assert "voting not open yet" in client.get(path).get_data(as_text=True)
+    gov_chain.warp(HOUR + 1)
+    assert client.get(f"/v1{path}/results").json["state"] == "open"
+    assert "voting open" in client.get(path).get_data(as_text=True)
+    gov_chain.warp(HOUR)
+    closed = client.get(f"/v1{path}/results").json
+    assert closed["state"] == "closed" and closed["final"] is True
+    assert "voting closed" in client.get(path).get_data(as_text=True)
