@@ -72,6 +72,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def cmd_propose(args: argparse.Namespace, settings: Settings) -> int:
+    """Open the proposal, then store its metadata in the governance database (opened first, so a
+    database that cannot be opened fails before any transaction)."""
     metadata = metadata_from_args(args)
     options = option_count(args, metadata)
     if args.duration <= 0:
@@ -85,11 +87,11 @@ def cmd_propose(args: argparse.Namespace, settings: Settings) -> int:
         raise GovernanceError("the node has no unlocked account to propose from")
     budget = args.budget if ballot == QUADRATIC else None
     described = args.description if metadata is None else metadata.digest()
-    proposal = chain.proposals.create(
-        ballot, described, options, start, start + args.duration, proposer, budget
-    )
     store = metadata_store(settings)
     try:
+        proposal = chain.proposals.create(
+            ballot, described, options, start, start + args.duration, proposer, budget
+        )
         if metadata is not None:
             publish(chain.proposals, store, ballot, proposal.proposal_id, metadata)
         (view,) = views(chain, store, [chain.proposals.results(ballot, proposal.proposal_id)])
