@@ -16,6 +16,7 @@ from governance.proposals import ONE_PERSON_ONE_VOTE, QUADRATIC
 from personhood.app import create_app
 from personhood.cli import main
 from personhood.commands.identity import write_key_file
+from personhood.config import load_settings
 from zk_identity.prover_pool import default_pool
 
 from .test_relayer import vote_body
@@ -83,6 +84,22 @@ def test_gov_propose_with_labels_then_list_and_csv(gov_chain, config, capsys, tm
         "1,South,0,0,0.00",
         "2,Neither,0,0,0.00",
     ]
+
+
+def test_metadata_stored_by_the_cli_is_served_by_gov_serves_app(gov_chain, config, capsys):
+    code, created, _ = run(
+        config, capsys, "gov", "propose", "--title", "Shared database", "--option-label", "Aye",
+        "--option-label", "Nay",
+    )  # fmt: skip
+    assert code == 0
+    app = create_app({"PERSONHOOD_SETTINGS": load_settings(config, environ={}), "TESTING": True})
+    try:
+        results = app.test_client().get(
+            f"/v1/proposals/{ONE_PERSON_ONE_VOTE}/{created['proposalId']}/results"
+        )
+        assert results.json["metadataStatus"] == "verified" and results.json["labels"] == ["Aye", "Nay"]
+    finally:
+        app.extensions["personhood"].nullifiers.close()
 
 
 def test_gov_propose_from_a_metadata_file_and_hidden_results(gov_chain, config, capsys, tmp_path):
