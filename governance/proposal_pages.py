@@ -64,6 +64,12 @@ def chart_for(view: ResultsView) -> bytes:
 STATES = {UPCOMING: "voting not open yet", OPEN: "voting open", CLOSED: "voting closed"}
 
 
+def _chart(view: ResultsView) -> bytes:
+    p = view.results.proposal
+    labels = tuple(view.metadata.label(i) for i in range(p.options))
+    return results_reader().chart(p.ballot, p.proposal_id, lambda _r: chart_for(view), (view.title, labels))
+
+
 def render_results(view: ResultsView, chart_png: bytes | None, now: int) -> str:
     """The body of a proposal's page at chain time `now`; `chart_png` is None while results are hidden."""
     r, p, meta = view.results, view.results.proposal, view.metadata
@@ -148,7 +154,7 @@ def index():
 def results_html(ballot: str, proposal_id: int):
     """Results as an HTML page with a bar chart (or the hidden notice)."""
     view = results_view(ballot, proposal_id)
-    chart = None if view.hidden else results_reader().chart(ballot, proposal_id, lambda _r: chart_for(view))
+    chart = None if view.hidden else _chart(view)
     return _page(view.title, render_results(view, chart, chain_now()))
 
 
@@ -156,9 +162,7 @@ def results_html(ballot: str, proposal_id: int):
 def results_chart(ballot: str, proposal_id: int):
     """The bar chart alone; 403 while the results are hidden."""
     view = require_shown(results_view(ballot, checked_id(proposal_id)))
-    return Response(
-        results_reader().chart(ballot, proposal_id, lambda _r: chart_for(view)), mimetype="image/png"
-    )
+    return Response(_chart(view), mimetype="image/png")
 
 
 @blueprint.get("/proposals/<path:rest>")

@@ -135,3 +135,12 @@ def test_the_window_state_follows_chain_time(gov_chain, client):
     closed = client.get(f"/v1{path}/results").json
     assert closed["state"] == "closed" and closed["final"] is True
     assert "voting closed" in client.get(path).get_data(as_text=True)
+
+
+def test_metadata_published_within_a_block_relabels_the_chart(gov_chain, client):
+    pid = open_with(gov_chain, META)
+    path = f"/proposals/{ONE_PERSON_ONE_VOTE}/{pid}/chart.png"
+    numbered = client.get(path).data
+    assert client.get(path).data == numbered  # the same block: the kept chart
+    assert publish(client, pid, META).status_code == 201  # no transaction: still the same block
+    assert client.get(path).data != numbered  # drawn again with the labels
