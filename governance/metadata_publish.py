@@ -3,8 +3,8 @@ read back with a status saying whether what is shown is the metadata the proposa
 
 Statuses: `verified` (the stored body hashes to the chain's descriptionHash and fits the proposal),
 `missing` (nothing stored under that hash: a proposal opened with a bare --description, or whose
-metadata nobody published here), `unverified` (a stored body that does not hash to the key it sits
-under, or no longer parses: the database was edited; its text is never shown).
+metadata nobody published here), `unverified` (a stored body whose canonical form does not hash to the
+chain's descriptionHash, or that no longer parses: the database was edited; its text is never shown).
 """
 
 from __future__ import annotations
@@ -92,7 +92,5 @@ def lookup(book: ProposalBook, store: MetadataStore, proposal: Proposal) -> Meta
         metadata = ProposalMetadata.from_bytes(body)
         check_against(proposal, metadata)
     except (MetadataError, MetadataMismatchError):
-        return MetadataView(UNVERIFIED, proposal.description_hash)
-    if metadata.canonical() != body:  # same meaning, other bytes: not what was hashed on chain
         return MetadataView(UNVERIFIED, proposal.description_hash)
     return MetadataView(VERIFIED, proposal.description_hash, metadata)
