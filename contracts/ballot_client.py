@@ -29,6 +29,7 @@ class OnChainProposal:
     start: int
     end: int
     budget: int | None
+    description_hash: bytes = b""  # the bytes32 the proposal was opened with (keccak256 of its text)
 
 
 class _BallotClient(ContractClient):
@@ -53,7 +54,11 @@ class _BallotClient(ContractClient):
         fields = self._read("proposal", proposal_id)
         start, end, options = (int(x) for x in fields[:3])  # type: ignore[index]
         budget = int(fields[3]) if len(fields) > 3 else None  # type: ignore[arg-type, index]
-        return OnChainProposal(proposal_id, options, start, end, budget)
+        return OnChainProposal(proposal_id, options, start, end, budget)  # hash: description_hash()
+
+    def description_hash(self, proposal_id: int) -> bytes:
+        """The bytes32 `descriptionHash` a proposal was opened with (32 zero bytes for an unknown id)."""
+        return bytes(self._read("descriptionHash", proposal_id))  # type: ignore[arg-type]
 
     def proposer(self, proposal_id: int) -> str | None:
         """The address that opened `proposal_id` (its ProposalCreated event), or None if none did."""
@@ -69,6 +74,7 @@ class _BallotClient(ContractClient):
                 int(e["args"]["start"]),
                 int(e["args"]["end"]),
                 int(e["args"]["budget"]) if "budget" in e["args"] else None,
+                bytes(e["args"]["descriptionHash"]),
             )
             for e in self._scan(("ProposalCreated",))
         ]

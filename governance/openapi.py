@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify
 
-from . import group_api
+from . import group_api, proposals_openapi
 from .proposals import BALLOT_KINDS
 
 blueprint = Blueprint("openapi", __name__)
@@ -28,16 +28,6 @@ def _json(schema_ref: str, description: str) -> dict[str, Any]:
 def _errors(*statuses: int) -> dict[str, Any]:
     return {str(status): _ERROR_RESPONSE for status in statuses}
 
-
-_PROPOSAL_PARAMS = [
-    {
-        "name": "ballot",
-        "in": "path",
-        "required": True,
-        "schema": {"type": "string", "enum": list(BALLOT_KINDS)},
-    },
-    {"name": "proposalId", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 0}},
-]
 
 SPEC: dict[str, Any] = {
     "openapi": "3.0.3",
@@ -74,13 +64,6 @@ SPEC: dict[str, Any] = {
                     ),
                     **_errors(400, 403, 404, 409, 413, 415, 429, 503),
                 },
-            }
-        },
-        "/v1/proposals/{ballot}/{proposalId}/results": {
-            "get": {
-                "summary": "Tallies on chain and recounted from events",
-                "parameters": _PROPOSAL_PARAMS,
-                "responses": {"200": _json("Results", "the results"), **_errors(400, 404, 503)},
             }
         },
         "/openapi.json": {
@@ -177,28 +160,14 @@ SPEC: dict[str, Any] = {
                     "gasUsed": {"type": "integer"},
                 },
             },
-            "Results": {
-                "type": "object",
-                "required": ["ballot", "proposalId", "tallies", "recount", "consistent"],
-                "properties": {
-                    "ballot": {"type": "string"},
-                    "proposalId": {"type": "integer"},
-                    "options": {"type": "integer"},
-                    "start": {"type": "integer"},
-                    "end": {"type": "integer"},
-                    "budget": {"type": "integer", "nullable": True},
-                    "tallies": {"type": "array", "items": {"type": "integer"}},
-                    "recount": {"type": "array", "items": {"type": "integer"}},
-                    "consistent": {"type": "boolean"},
-                    "final": {"type": "boolean"},
-                },
-            },
         }
     },
 }
 
 SPEC["paths"].update(group_api.OPENAPI_PATHS)  # each blueprint module describes its own paths
 SPEC["components"]["schemas"].update(group_api.OPENAPI_SCHEMAS)
+SPEC["paths"].update(proposals_openapi.OPENAPI_PATHS)
+SPEC["components"]["schemas"].update(proposals_openapi.OPENAPI_SCHEMAS)
 
 
 @blueprint.get("/openapi.json")

@@ -7,6 +7,7 @@ result can be checked by anyone holding the log, independently of the contract's
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ from contracts import (
     quadratic_cost,
     quadratic_message,
 )
+from contracts.tally import recount
 from contracts.transactions import Sender
 
 from .errors import NotFoundError, RequestError, UpstreamError
@@ -41,6 +43,7 @@ class Proposal:
     start: int
     end: int
     budget: int | None = None
+    description_hash: str = ""  # 0x hex of the on-chain descriptionHash
 
     def to_json(self) -> dict[str, object]:
         """JSON-ready fields (the CLI's `gov list`/`gov propose` and the results' `proposal` part)."""
@@ -51,6 +54,7 @@ class Proposal:
             "start": self.start,
             "end": self.end,
             "budget": self.budget,
+            "descriptionHash": self.description_hash,
         }
 
 
@@ -62,6 +66,7 @@ class ProposalResults:
     tallies: tuple[int, ...]
     recount: tuple[int, ...]
     final: bool
+    ballots: int = 0  # vote events counted (one per person on either ballot)
 
     @property
     def consistent(self) -> bool:
@@ -76,6 +81,7 @@ class ProposalResults:
             "recount": list(self.recount),
             "consistent": self.consistent,
             "final": self.final,
+            "ballots": self.ballots,
         }
 
 
@@ -99,7 +105,8 @@ def check_new_proposal(options: int, start: int, end: int, budget: int | None, b
 
 
 def _proposal(ballot: str, found: OnChainProposal) -> Proposal:
-    return Proposal(ballot, found.proposal_id, found.options, found.start, found.end, found.budget)
+    digest = "0x" + found.description_hash.hex() if found.description_hash else ""
+    return Proposal(ballot, found.proposal_id, found.options, found.start, found.end, found.budget, digest)
 
 
 class ProposalBook:
@@ -119,11 +126,14 @@ class ProposalBook:
         """True if `nullifier` has voted on `ballot` on chain."""
         return self.client(ballot).nullifier_used(nullifier)
 
-    def get(self, ballot: str, proposal_id: int) -> Proposal:
-        """Read a proposal; NotFoundError if it was never created."""
+    def get(self, ballot: str, proposal_id: int, *, with_hash: bool = True) -> Proposal:
+        """Read a proposal; NotFoundError if it was never created. `with_hash=False` skips reading its
+        descriptionHash (one eth_call less on the relayer's path; `description_hash` is then "")."""
         client = self.client(ballot)
         try:
             found = client.proposal(proposal_id)
+            if with_hash:
+                found = dataclasses.replace(found, description_hash=client.description_hash(proposal_id))
         except ContractRevertError as e:
             raise NotFoundError(f"no proposal {proposal_id} on the {ballot} ballot") from e
         except ChainError as e:
@@ -148,17 +158,22 @@ class ProposalBook:
     def create(
         self,
         ballot: str,
-        description: str,
+        description: str | bytes,
         options: int,
         start: int,
         end: int,
         sender: Sender,
         budget: int | None = None,
     ) -> Proposal:
-        """Open a proposal from `sender`; RequestError for values the contract would refuse."""
+        """Open a proposal from `sender`; RequestError for values the contract would refuse.
+
+        `description` is the text whose keccak256 goes on chain, or that bytes32 itself (a metadata
+        digest, ProposalMetadata.digest())."""
         check_new_proposal(options, start, end, budget, ballot)
         client = self.client(ballot)
-        digest = description_hash(description)
+        digest = description if isinstance(description, bytes) else description_hash(description)
+        if len(digest) != 32:
+            raise RequestError("a description hash is 32 bytes", "out_of_range")
         if isinstance(client, QuadraticVoteClient):
             proposal_id = client.create_proposal(digest, options, start, end, int(budget or 0), sender)
         else:
@@ -170,10 +185,28 @@ class ProposalBook:
         proposal = self.get(ballot, proposal_id)
         client = self.client(ballot)
         tallies = tuple(client.tallies(proposal_id))
-        recount = tuple(client.recount(proposal_id))
+        votes = [v for v in client.ballots() if v.proposal_id == proposal_id]
+        counted = tuple(recount(votes, proposal_id, proposal.options))
         if now is None:
             now = client.now()
-        return ProposalResults(proposal, tallies, recount, final=now > proposal.end)
+        return ProposalResults(proposal, tallies, counted, now > proposal.end, len(votes))
+
+    def all_results(self, ballot: str, now: int | None = None) -> list[ProposalResults]:
+        """Results of every proposal of `ballot` from one scan of its vote events (`gov list`)."""
+        client = self.client(ballot)
+        try:
+            proposals = self.list(ballot)
+            votes = client.ballots()
+            now = client.now() if now is None else now
+            found = []
+            for p in proposals:
+                mine = [v for v in votes if v.proposal_id == p.proposal_id]
+                tallies = tuple(client.tallies(p.proposal_id))
+                counted = tuple(recount(mine, p.proposal_id, p.options))
+                found.append(ProposalResults(p, tallies, counted, now > p.end, len(mine)))
+        except ChainError as e:
+            raise UpstreamError(f"the chain could not be read: {e}") from e
+        return found
 
 
 def vote_message(proposal: Proposal, option: int | None, votes: Sequence[int] | None) -> int:

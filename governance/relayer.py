@@ -100,7 +100,7 @@ def relay_vote(
     """Check `req` off chain, then cast it from `sender` (through `worker`'s persisted queue when given,
     else sent here under `lock`); raises the GovernanceError the API maps to 4xx."""
     controls = controls or RelayControls()
-    proposal = chain.proposals.get(req.ballot, req.proposal_id)
+    proposal = chain.proposals.get(req.ballot, req.proposal_id, with_hash=False)
     controls.policy.admit(req.ballot, lambda: controls.proposer(chain.proposals, req.ballot, req.proposal_id))
     client = chain.proposals.client(req.ballot)
     message = vote_message(proposal, req.option, req.votes)

@@ -30,6 +30,7 @@ class _Entry:
     block: int
     results: ProposalResults
     chart: bytes | None = None
+    chart_key: object = None  # what else the chart shows (title and labels): a change re-renders it
 
 
 class ResultsReader:
@@ -78,25 +79,38 @@ class ResultsReader:
                 proposal = self._book.get(ballot, proposal_id)
                 tallies = tuple(self._book.client(ballot).tallies(proposal_id))
                 self._scan(ballot, head)
-                counted = recount(self._votes[ballot].get(proposal_id, ()), proposal_id, proposal.options)
+                votes = self._votes[ballot].get(proposal_id, ())
+                counted = recount(votes, proposal_id, proposal.options)
                 final = self._block_time(head) > proposal.end
-                results = ProposalResults(proposal, tallies, tuple(counted), final)
+                results = ProposalResults(proposal, tallies, tuple(counted), final, len(votes))
                 self._remember((ballot, proposal_id), _Entry(head, results))
                 return head, results
         except ChainError as e:
             raise UpstreamError(f"the chain could not be read: {e}") from e
 
-    def chart(self, ballot: str, proposal_id: int, render: Callable[[ProposalResults], bytes]) -> bytes:
-        """The chart of the current block's results, rendered once per block."""
+    def chart(
+        self,
+        ballot: str,
+        proposal_id: int,
+        render: Callable[[ProposalResults], bytes],
+        key: object = None,
+    ) -> bytes:
+        """The chart of the current block's results, rendered once per block and `key` (the title and
+        labels, which metadata published within a block can change)."""
         head, results = self.results(ballot, proposal_id)
         with self._lock:
             entry = self._entries.get((ballot, proposal_id))
-            if entry is not None and entry.block == head and entry.chart is not None:
+            if (
+                entry is not None
+                and entry.block == head
+                and entry.chart is not None
+                and entry.chart_key == key
+            ):
                 return entry.chart
         png = render(results)
         with self._lock:
             self.charts_rendered += 1
-            self._remember((ballot, proposal_id), _Entry(head, results, png))
+            self._remember((ballot, proposal_id), _Entry(head, results, png, key))
         return png
 
     def _remember(self, key: tuple[str, int], entry: _Entry) -> None:

@@ -1,98 +1,88 @@
-"""Results per proposal: JSON (GET /v1/proposals/<ballot>/<id>/results), an HTML page with a bar chart
-(GET /proposals/<ballot>/<id>) and the chart alone (…/chart.png), all from the chain: the contract's
-tallies next to the recount from vote events, read once per block through a ResultsReader (paged,
-incremental log scans; the chart rendered once per block)."""
+"""Results and metadata per proposal over the JSON API, and the HTML pages nested in this blueprint.
+
+GET /v1/proposals lists both ballots' proposals with their metadata status and title;
+GET /v1/proposals/<ballot>/<id>/results gives the contract's tallies next to the recount from vote
+events, shares, turnout and the verified metadata (counts null while hidden);
+GET …/results.csv the same table as CSV (403 `results_hidden` while hidden);
+GET and POST …/metadata read and publish the proposal's metadata: a POST is stored only when the
+metadata hashes to the proposal's on-chain descriptionHash (409 `metadata_mismatch` otherwise), so
+each proposal holds at most one body and a POST needs no rate limit beyond the chain's gas.
+All reads come from the chain once per block through a ResultsReader (paged, incremental log scans).
+"""
 
 from __future__ import annotations
 
-import base64
-import html
+from flask import Blueprint, Response, jsonify, request
 
-from flask import Blueprint, Response, current_app, jsonify
+from contracts import ChainError
 
-from .charts import bar_chart_png
-from .errors import NotFoundError, UpstreamError
-from .proposals import ProposalResults
-from .results_cache import ResultsReader
+from . import proposal_pages
+from .errors import UpstreamError
+from .json_body import read_json
+from .metadata_publish import publish
+from .proposal_metadata import ProposalMetadata
+from .proposal_reads import chain_now, checked_id, metadata_of, metadata_store, require_shown, results_view
+from .proposals import BALLOT_KINDS
+from .results_view import results_csv, window_state
 from .services import current_services
 
 blueprint = Blueprint("results_page", __name__)
-UINT256_LIMIT = 2**256
-READER_KEY = "personhood.results_reader"
+blueprint.register_blueprint(proposal_pages.blueprint)  # its own HTML error handler applies to its routes
 
 
-def results_reader() -> ResultsReader:
-    """The app's ResultsReader: the configured one, else one built over the app's chain (kept)."""
-    services = current_services()
-    if services.results_reader is not None:
-        return services.results_reader
-    chain = services.chain
+def _chain():
+    chain = current_services().chain
     if chain is None:
         raise UpstreamError("this server has no chain configured")
-    registry = chain.registry
-    reader = ResultsReader(
-        chain.proposals,
-        registry.block_number,
-        registry.block_timestamp,
-        start_block=chain.deployment.start_block,
-    )
-    return current_app.extensions.setdefault(READER_KEY, reader)
+    return chain
 
 
-def _results(ballot: str, proposal_id: int) -> ProposalResults:
-    if proposal_id >= UINT256_LIMIT:
-        raise NotFoundError(f"no proposal {proposal_id}: ids are uint256")
-    return results_reader().results(ballot, proposal_id)[1]
-
-
-def _chart(ballot: str, proposal_id: int) -> bytes:
-    if proposal_id >= UINT256_LIMIT:
-        raise NotFoundError(f"no proposal {proposal_id}: ids are uint256")
-    return results_reader().chart(ballot, proposal_id, chart_for)
-
-
-def chart_for(results: ProposalResults) -> bytes:
-    """The bar chart of the recounted tallies."""
-    p = results.proposal
-    unit = "voice-credit votes" if p.ballot == "quadratic" else "votes"
-    return bar_chart_png(results.recount, f"{p.ballot} proposal {p.proposal_id}", unit)
-
-
-def render_html(results: ProposalResults, chart_png: bytes) -> str:
-    """A self-contained HTML page (the chart inlined as a data URI)."""
-    p = results.proposal
-    rows = "".join(
-        f"<tr><td>option {i}</td><td>{t}</td><td>{r}</td></tr>"
-        for i, (t, r) in enumerate(zip(results.tallies, results.recount, strict=True))
-    )
-    status = "final" if results.final else "voting open"
-    check = "match" if results.consistent else "DIFFER: the contract's counters disagree with the event log"
-    image = base64.b64encode(chart_png).decode("ascii")
-    title = html.escape(f"{p.ballot} proposal {p.proposal_id}")
-    budget = f"<p>credit budget per voter: {p.budget}</p>" if p.budget is not None else ""
-    return (
-        f"<!doctype html><html><head><meta charset='utf-8'><title>{title}</title></head><body>"
-        f"<h1>{title}</h1><p>{status}; window {p.start}–{p.end} (unix time)</p>{budget}"
-        f"<img alt='bar chart of the results' src='data:image/png;base64,{image}'>"
-        f"<table><tr><th>option</th><th>on chain</th><th>recount from events</th></tr>{rows}</table>"
-        f"<p>on-chain tallies and recount: {html.escape(check)}</p></body></html>"
-    )
+@blueprint.get("/v1/proposals")
+def proposals_json():
+    """Every proposal of both ballots with its metadata status and title (null unless verified)."""
+    try:
+        found = [p for ballot in BALLOT_KINDS for p in _chain().proposals.list(ballot)]
+    except ChainError as e:
+        raise UpstreamError(f"the chain could not be read: {e}") from e
+    listed = []
+    for proposal in found:
+        meta = metadata_of(proposal)
+        title = None if meta.metadata is None else meta.metadata.title
+        listed.append({**proposal.to_json(), "metadataStatus": meta.status, "title": title})
+    return jsonify({"proposals": listed})
 
 
 @blueprint.get("/v1/proposals/<ballot>/<int:proposal_id>/results")
 def results_json(ballot: str, proposal_id: int):
-    """Results as JSON."""
-    return jsonify(_results(ballot, proposal_id).to_json())
+    """Results as JSON (counts null while hidden), with the window's state at chain time."""
+    view = results_view(ballot, proposal_id)
+    return jsonify({**view.to_json(), "state": window_state(view.results.proposal, chain_now())})
 
 
-@blueprint.get("/proposals/<ballot>/<int:proposal_id>")
-def results_html(ballot: str, proposal_id: int):
-    """Results as an HTML page with a bar chart."""
-    chart = _chart(ballot, proposal_id)
-    return Response(render_html(_results(ballot, proposal_id), chart), mimetype="text/html")
+@blueprint.get("/v1/proposals/<ballot>/<int:proposal_id>/results.csv")
+def results_csv_file(ballot: str, proposal_id: int):
+    """Results as CSV; 403 results_hidden while hidden."""
+    view = require_shown(results_view(ballot, proposal_id))
+    name = f"results-{ballot}-{proposal_id}.csv"
+    return Response(
+        results_csv(view),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename={name}"},
+    )
 
 
-@blueprint.get("/proposals/<ballot>/<int:proposal_id>/chart.png")
-def results_chart(ballot: str, proposal_id: int):
-    """The bar chart alone."""
-    return Response(_chart(ballot, proposal_id), mimetype="image/png")
+@blueprint.get("/v1/proposals/<ballot>/<int:proposal_id>/metadata")
+def metadata_json(ballot: str, proposal_id: int):
+    """The proposal's metadata view: status, on-chain hash, metadata (null unless verified)."""
+    proposal = _chain().proposals.get(ballot, checked_id(proposal_id))
+    return jsonify(metadata_of(proposal).to_json())
+
+
+@blueprint.post("/v1/proposals/<ballot>/<int:proposal_id>/metadata")
+def metadata_publish(ballot: str, proposal_id: int):
+    """Publish metadata: 201 stored, 200 already stored, 409 when it does not hash to the chain's."""
+    metadata = ProposalMetadata.from_json(read_json(request))
+    book = _chain().proposals
+    stored = publish(book, metadata_store(), ballot, checked_id(proposal_id), metadata)
+    view = metadata_of(book.get(ballot, proposal_id))
+    return jsonify(view.to_json()), 201 if stored else 200

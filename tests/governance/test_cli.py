@@ -16,6 +16,7 @@ from governance.proposals import ONE_PERSON_ONE_VOTE, QUADRATIC
 from personhood.app import create_app
 from personhood.cli import main
 from personhood.commands.identity import write_key_file
+from personhood.config import load_settings
 from zk_identity.prover_pool import default_pool
 
 from .test_relayer import vote_body
@@ -57,6 +58,83 @@ def test_gov_propose_then_list(gov_chain, config, capsys):
     code, listing, _ = run(config, capsys, "gov", "list")
     assert code == 0 and created in listing["proposals"]
     assert sum(p["ballot"] == ONE_PERSON_ONE_VOTE for p in listing["proposals"]) == 2
+    assert created["metadataStatus"] == "missing"  # a bare --description: its keccak256 only
+
+
+def test_gov_propose_with_labels_then_list_and_csv(gov_chain, config, capsys, tmp_path):
+    code, created, _ = run(
+        config, capsys, "gov", "propose", "--title", "Which park?", "--description", "Pick one.",
+        "--option-label", "North", "--option-label", "South", "--option-label", "Neither",
+    )  # fmt: skip
+    assert code == 0 and created["options"] == 3 and created["metadataStatus"] == "verified"
+    assert created["labels"] == ["North", "South", "Neither"] and created["state"] == "open"
+    assert gov_chain.chain.proposals.client(ONE_PERSON_ONE_VOTE).description_hash(
+        created["proposalId"]
+    ).hex() == created["descriptionHash"].removeprefix("0x")
+    assert main(["--config", str(config), "gov", "list"]) == 0
+    text = capsys.readouterr().out
+    assert f"one_person_one_vote #{created['proposalId']}: Which park?" in text
+    assert "  2 Neither: 0 (0.00%)" in text and "turnout 0/4 group members (0.00%)" in text
+    assert " UTC .. " in text and "metadata missing" in text  # the session's bare proposals
+    table = tmp_path / "results.csv"
+    args = ("gov", "results", str(created["proposalId"]), "--csv", str(table))
+    assert main(["--config", str(config), *args]) == 0
+    assert table.read_text().splitlines()[1:] == [
+        "0,North,0,0,0.00",
+        "1,South,0,0,0.00",
+        "2,Neither,0,0,0.00",
+    ]
+
+
+def test_metadata_stored_by_the_cli_is_served_by_gov_serves_app(gov_chain, config, capsys):
+    code, created, _ = run(
+        config, capsys, "gov", "propose", "--title", "Shared database", "--option-label", "Aye",
+        "--option-label", "Nay",
+    )  # fmt: skip
+    assert code == 0
+    app = create_app({"PERSONHOOD_SETTINGS": load_settings(config, environ={}), "TESTING": True})
+    try:
+        results = app.test_client().get(
+            f"/v1/proposals/{ONE_PERSON_ONE_VOTE}/{created['proposalId']}/results"
+        )
+        assert results.json["metadataStatus"] == "verified" and results.json["labels"] == ["Aye", "Nay"]
+    finally:
+        app.extensions["personhood"].nullifiers.close()
+
+
+def test_gov_propose_from_a_metadata_file_and_hidden_results(gov_chain, config, capsys, tmp_path):
+    meta = tmp_path / "meta.json"
+    meta.write_text(json.dumps({"title": "Quiet", "options": ["a", "b"], "hideResultsUntilClose": True}))
+    code, created, _ = run(config, capsys, "gov", "propose", "--metadata", str(meta), "--duration", "600")
+    assert code == 0 and created["hidden"] is True and created["tallies"] is None
+    pid = str(created["proposalId"])
+    code, hidden, _ = run(config, capsys, "gov", "results", pid)
+    assert code == 1 and hidden["hidden"] is True and hidden["recount"] is None
+    code, revealed, _ = run(config, capsys, "gov", "results", pid, "--reveal")
+    assert code == 0 and revealed["recount"] == [0, 0]  # public on chain anyway
+    gov_chain.warp(601)
+    code, shown, _ = run(config, capsys, "gov", "results", pid)
+    assert code == 0 and shown["final"] and not shown["hidden"] and shown["recount"] == [0, 0]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("--option-label", "a", "--option-label", "b", "--description", "x"),  # labels need a title
+        ("--title", "t", "--options", "3", "--option-label", "a", "--option-label", "b"),
+        ("--title", "t", "--option-label", "a", "--option-label", "a"),  # not distinct
+        ("--metadata", "meta.json", "--title", "t"),
+        (
+            "--options",
+            "2",
+        ),  # nothing describes it
+    ],
+)
+def test_gov_propose_refuses_metadata_flags_that_do_not_fit(gov_chain, config, capsys, argv):
+    nonce = gov_chain.w3.eth.get_transaction_count(gov_chain.owner)
+    code, _, err = run(config, capsys, "gov", "propose", *argv)
+    assert code == 2 and err.strip() and "Traceback" not in err
+    assert gov_chain.w3.eth.get_transaction_count(gov_chain.owner) == nonce
 
 
 def test_gov_propose_refuses_bad_proposals(gov_chain, config, capsys):

@@ -26,7 +26,8 @@ def test_results_after_relayed_votes_match_on_chain_and_recount(gov_chain, clien
     page = client.get(f"/proposals/{QUADRATIC}/{gov.proposals['qv']}")
     assert page.status_code == 200 and page.mimetype == "text/html"
     text = page.get_data(as_text=True)
-    assert "data:image/png;base64," in text and "<td>option 0</td><td>3</td><td>3</td>" in text
+    row = "<td>0</td><td>option 0</td><td class='n'>3</td><td class='n'>3</td><td class='n'>75.00%</td>"
+    assert "data:image/png;base64," in text and row in text
     chart = client.get(f"/proposals/{ONE_PERSON_ONE_VOTE}/{gov.proposals['open']}/chart.png")
     assert chart.mimetype == "image/png" and chart.data.startswith(PNG_MAGIC)
 
@@ -37,13 +38,31 @@ def test_results_after_relayed_votes_match_on_chain_and_recount(gov_chain, clien
         "/v1/proposals/one_person_one_vote/999/results",
         f"/v1/proposals/quadratic/{2**256}/results",
         "/v1/proposals/ranked/0/results",
-        "/proposals/one_person_one_vote/999",
-        "/proposals/one_person_one_vote/-1",
+        "/v1/proposals/one_person_one_vote/999/results.csv",
+        "/v1/proposals/one_person_one_vote/999/metadata",
     ],
 )
-def test_unknown_proposals_are_404(client, path):
+def test_unknown_proposals_are_404_json_on_the_api(client, path):
     response = client.get(path)
     assert response.status_code == 404 and response.json["error"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/proposals/one_person_one_vote/999",
+        "/proposals/one_person_one_vote/999/chart.png",
+        f"/proposals/quadratic/{2**256}",
+        "/proposals/ranked/0",
+        "/proposals/one_person_one_vote/-1",
+        "/proposals/no/such/page",
+    ],
+)
+def test_unknown_proposals_are_404_html_pages(client, path):
+    response = client.get(path)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 404 and response.mimetype == "text/html"
+    assert text.startswith("<!doctype html>") and "error code: not_found" in text and "Traceback" not in text
 
 
 def test_the_bar_chart_is_a_png_that_depends_on_the_counts():
