@@ -20,8 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-import psycopg
+from typing import Any
 
 SUPERUSER = "personhood"
 PORT = 5432  # only names the socket file (.s.PGSQL.5432) inside our own directory; no TCP listener
@@ -66,8 +65,12 @@ class PostgresServer:
         """SQLAlchemy URL (psycopg 3 driver) of `database` over the Unix socket."""
         return f"postgresql+psycopg://{SUPERUSER}@/{database}?host={self.socket_dir}&port={PORT}"
 
-    def connect(self, database: str = "postgres") -> psycopg.Connection:
-        """A psycopg connection in autocommit (CREATE/DROP DATABASE cannot run in a transaction)."""
+    def connect(self, database: str = "postgres") -> Any:
+        """A psycopg connection in autocommit (CREATE/DROP DATABASE cannot run in a transaction).
+
+        psycopg is imported here, not at module load, so the test suite still collects without it."""
+        import psycopg
+
         return psycopg.connect(
             host=str(self.socket_dir), port=PORT, user=SUPERUSER, dbname=database, autocommit=True
         )
