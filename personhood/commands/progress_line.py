@@ -9,6 +9,7 @@ way, work that took longer than `after_s` ends with one "done in N s" line. `qui
 
 from __future__ import annotations
 
+import shutil
 import sys
 import threading
 import time
@@ -83,10 +84,12 @@ class ProgressLine:
         """Write what is due now: the redrawn line on a terminal, else a step's one announcement."""
         with self._lock:
             now = self._clock()
+            text = self.label if self._step == self.label else f"{self.label}: {self._step}"
             if self._tty:
-                self._write(f"\r\x1b[K{self.label}: {self._step} ({now - self._started:.0f} s)")
+                line = f"{text} ({now - self._started:.0f} s)"
+                width = shutil.get_terminal_size().columns - 1  # a wrapped line could not be redrawn
+                self._write(f"\r\x1b[K{line if len(line) <= width else '…' + line[-width + 1 :]}")
             elif not self._announced and now - self._step_started > self._after_s:
-                text = self.label if self._step == self.label else f"{self.label}: {self._step}"
                 self._write(f"{text} ...\n")
                 self._announced = True
 

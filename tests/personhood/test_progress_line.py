@@ -49,10 +49,13 @@ def test_cached_work_that_ends_at_once_prints_nothing() -> None:
     assert out.getvalue() == ""
 
 
-def test_on_a_terminal_the_line_is_redrawn_and_cleared() -> None:
+def test_on_a_terminal_the_line_is_redrawn_and_cleared(monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
     now, clock = _clocked()
     out = Terminal()
     with ProgressLine("setup", out, clock=clock, interval_s=3600) as line:
+        now[0] += 1.0
+        line.render()  # before any step: the label alone
         line.step("groth16 setup")
         now[0] += 2.0
         line.render()
@@ -60,8 +63,20 @@ def test_on_a_terminal_the_line_is_redrawn_and_cleared() -> None:
         now[0] += 1.0
         line.render()
     assert out.getvalue() == (
-        "\r\x1b[Ksetup: groth16 setup (2 s)\r\x1b[Ksetup: zkey verify (3 s)\r\x1b[Ksetup: done in 3.0 s\n"
+        "\r\x1b[Ksetup (1 s)\r\x1b[Ksetup: groth16 setup (3 s)\r\x1b[Ksetup: zkey verify (4 s)"
+        "\r\x1b[Ksetup: done in 4.0 s\n"
     )
+
+
+def test_a_line_wider_than_the_terminal_is_cut_so_it_can_be_redrawn(monkeypatch) -> None:
+    monkeypatch.setenv("COLUMNS", "30")
+    _, clock = _clocked()
+    out = Terminal()
+    with ProgressLine("building contracts", out, clock=clock, interval_s=3600) as line:
+        line.step("verifier 3/4 (depth 3): exporting from its zkey (snarkjs)")
+        line.render()
+        drawn = out.getvalue().removeprefix("\r\x1b[K")
+    assert len(drawn) == 29 and drawn.startswith("…") and drawn.endswith("(snarkjs) (0 s)")
 
 
 def test_quiet_prints_nothing_and_a_failure_prints_no_done_line() -> None:
