@@ -67,7 +67,7 @@ def cmd_compile(args: argparse.Namespace, settings: Settings) -> int:
     """Compile (cached) and print constraints per MAX_DEPTH."""
     rows = {}
     for depth in args.depth or DEFAULT_DEPTHS:
-        with working(f"compiling the membership circuit, MAX_DEPTH {depth} (circom; cached)"):
+        with working(f"compiling the membership circuit for MAX_DEPTH {depth} (circom)"):
             circuit = compile_membership(depth, settings.cache_dir, node_modules=settings.node_modules)
         rows[str(depth)] = {"constraints": circuit.constraints, "ptau_power": circuit.min_ptau_power}
     text = "\n".join(
@@ -84,7 +84,7 @@ def cmd_setup(args: argparse.Namespace, settings: Settings) -> int:
     results = {}
     for depth in args.depth or DEFAULT_DEPTHS:
         with working(f"trusted setup, MAX_DEPTH {depth}") as step:
-            step("compiling the membership circuit (circom; cached)")
+            step("compiling the membership circuit (circom)")
             circuit = compile_membership(depth, settings.cache_dir, node_modules=settings.node_modules)
             if args.dev:
                 ptau, origin = dev_ptau(circuit.min_ptau_power, settings.cache_dir, progress=step), "dev"
