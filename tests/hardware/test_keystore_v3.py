@@ -130,3 +130,10 @@ def test_device_cli_migrates_a_keystore(old_keystore, tmp_path, capsys):
     secret.write_text("wrong password\n")
     assert main(args) == 2
     assert "wrong password" in capsys.readouterr().err
+
+
+def test_a_cost_eth_account_cannot_write_is_refused_before_anything_is_written(tmp_path):
+    path = tmp_path / "k.json"
+    with pytest.raises(KeyStoreError, match="r = 8, p = 1"):
+        KeystoreDeviceKey.create(path, PASSWORD, ScryptParams(n=2**14, r=4))
+    assert not path.exists() and list(tmp_path.iterdir()) == []
