@@ -26,6 +26,11 @@ system-deps:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends softhsm2; \
 	  else echo "warning: SoftHSM2 missing; install the softhsm2 package as root (hardware tests need it)" >&2; fi; }
+	@# PostgreSQL server binaries: the SQL stores' tests start a throw-away server (tests/postgres_server.py)
+	@{ command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; } || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql; \
+	  else echo "warning: PostgreSQL missing; install the postgresql package as root (SQL store tests need it)" >&2; fi; }
 	@# headless Chromium + its WebDriver for the station UI test (tests/enrollment/test_station_ui.py)
 	@{ command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; } || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \

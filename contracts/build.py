@@ -7,7 +7,7 @@ and, per requested tree depth, exports and compiles the Groth16 verifier; the re
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,9 +46,16 @@ def build_contracts(
     depths: Iterable[int] = (),
     node_modules: Path | None = None,
     zkeys: Mapping[int, Path] | None = None,
+    *,
+    progress: Callable[[str], None] | None = None,
 ) -> ContractSet:
     """Compile everything; export a verifier for each depth (official Semaphore keys unless `zkeys` maps
-    a depth to another key). Raises ContractBuildError on any compiler or exporter failure."""
+    a depth to another key). Raises ContractBuildError on any compiler or exporter failure.
+
+    `progress(message)` is told as each step begins (the CLI shows it; cached steps pass at once).
+    """
+    step = progress or (lambda _message: None)
+    step("compiling the Solidity sources (solc)")
     compiled = compile_sources(solidity_sources(), cache_dir, node_modules)
     contracts: dict[str, CompiledContract] = {}
     for name in MAIN_CONTRACTS:
@@ -59,9 +66,12 @@ def build_contracts(
     code = poseidon_creation_code()
     contracts["PoseidonT3"] = CompiledContract("PoseidonT3", POSEIDON_ABI, code.hex(), len(code) - 10)
     verifiers: dict[int, CompiledContract] = {}
-    for depth in sorted(set(depths)):
+    wanted = sorted(set(depths))
+    for i, depth in enumerate(wanted, 1):
+        step(f"verifier {i}/{len(wanted)} (depth {depth}): exporting from its zkey (snarkjs)")
         zkey = (zkeys or {}).get(depth) or official_zkey(depth, node_modules)
         source = export_verifier(zkey, cache_dir, node_modules)
+        step(f"verifier {i}/{len(wanted)} (depth {depth}): compiling (solc)")
         out = compile_sources({"Groth16Verifier.sol": source}, cache_dir, node_modules)
         verifiers[depth] = out["Groth16Verifier.sol:Groth16Verifier"]
     return ContractSet(contracts, verifiers)

@@ -80,6 +80,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         "--config", help="TOML settings file (default: personhood.toml or $PERSONHOOD_CONFIG)"
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress at INFO level")
+    parser.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress lines on stderr (errors are still printed)"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     wanted = None if argv is None else requested_noun(argv)
     lazy = {module for module, _ in NOUNS.values()}
@@ -115,8 +118,10 @@ def _run(argv: Sequence[str] | None) -> int:
     # Imported after parsing: `--version` and `--help` exit inside parse_args without them.
     from zk_identity.errors import PersonhoodError
 
+    from .commands.output import set_quiet
     from .config import load_settings
 
+    set_quiet(args.quiet)
     try:
         settings = load_settings(args.config)
         logging.basicConfig(level=logging.INFO if args.verbose else settings.log_level, stream=sys.stderr)

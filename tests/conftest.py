@@ -13,6 +13,8 @@ from hardware.softhsm import SoftHsmToken, init_softhsm_token
 from peers import run_node as run_node_peer
 from zk_identity.node_tools import PROJECT_ROOT
 
+from .postgres_server import PostgresMissingError, PostgresServer, running_postgres
+
 NodeRunner = Callable[..., Any]
 
 
@@ -46,3 +48,31 @@ def softhsm_token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SoftHsmT
         os.environ.pop("SOFTHSM2_CONF", None)
     else:
         os.environ["SOFTHSM2_CONF"] = previous
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """The session's one real PostgreSQL server (tests/postgres_server.py), stopped at the end.
+
+    Skipped, with the reason and the install step, only where the server binaries are not installed.
+    """
+    try:
+        with running_postgres() as server:
+            yield server
+    except PostgresMissingError as missing:
+        pytest.skip(str(missing))
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
+    """SQLAlchemy URL of an empty database of its own on the session's PostgreSQL server."""
+    with postgres_server.fresh_database() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def sql_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Runs a SQL store test twice: on a SQLite file in tmp_path and on an empty PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.sqlite3'}"
+    return request.getfixturevalue("postgres_url")

@@ -88,11 +88,9 @@ def _start_ray_for(params: ServiceParams) -> bool:
     of every eye (RayGallery alone would size it for one eye's shards); True when started here."""
     if params.engine != "ray":
         return False
-    import ray
+    from enrollment.gallery.ray_cluster import require_ray, start_local_ray
 
-    from enrollment.gallery.ray_cluster import start_local_ray
-
-    if ray.is_initialized():
+    if require_ray().is_initialized():
         return False
     start_local_ray(num_cpus=params.shards * len(params.eyes))
     return True

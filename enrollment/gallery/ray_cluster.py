@@ -27,6 +27,7 @@ from .stored_shard import StoredShard
 logger = logging.getLogger(__name__)
 
 ACTOR_CPUS = 1
+RAY_MISSING = "the Ray engine needs the optional 'ray' extra: pip install 'personhood[ray]' (make setup does)"
 LOCAL_OBJECT_STORE_BYTES = 256 * 1024**2  # probes and results are small; keep /dev/shm use modest
 
 
@@ -67,11 +68,22 @@ class ShardActor:
             self._shard.close()
 
 
+def require_ray() -> Any:
+    """The `ray` module, imported on first use; GalleryError naming the extra when it is not installed.
+
+    Ray is an optional extra (pyproject `[ray]`): the default local engine, and every process that
+    never asks for the Ray engine, runs without it.
+    """
+    try:
+        import ray
+    except ImportError as e:
+        raise GalleryError(RAY_MISSING) from e
+    return ray
+
+
 def start_local_ray(num_cpus: int) -> None:
     """Start a local Ray instance with `num_cpus` worker slots (no dashboard, quiet logs)."""
-    import ray
-
-    ray.init(
+    require_ray().init(
         num_cpus=num_cpus,
         include_dashboard=False,
         object_store_memory=LOCAL_OBJECT_STORE_BYTES,
@@ -86,11 +98,7 @@ class RayGallery(Gallery):
     def __init__(
         self, address: str, paths: list[Path | None], key: bytes | None, kernel: str = "fused"
     ) -> None:
-        try:
-            import ray
-        except ImportError as e:  # pragma: no cover - ray is a pinned dependency
-            raise GalleryError("the Ray engine needs the 'ray' package; reinstall with `make setup`") from e
-        self._ray = ray
+        ray = self._ray = require_ray()
         self._started_ray = False
         if address.startswith("ray://"):
             if ray.is_initialized():

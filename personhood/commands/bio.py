@@ -7,7 +7,7 @@ from pathlib import Path
 
 from personhood.config import Settings
 
-from .output import emit, progress
+from .output import emit, notice, progress
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -92,7 +92,7 @@ def run_synth(args: argparse.Namespace, settings: Settings) -> int:
     from simulation.synthetic_eye import write_dataset
 
     if args.subjects < 1 or args.captures < 1 or args.seed < 0:
-        progress("bio synth: --subjects and --captures must be >= 1 and --seed >= 0")
+        notice("bio synth: --subjects and --captures must be >= 1 and --seed >= 0")
         return 2
     paths = write_dataset(
         args.out_dir, args.subjects, args.captures, args.seed, progress=_progress_every("bio synth")

@@ -21,7 +21,7 @@ from contracts.deploy import DEFAULT_ROOT_WINDOW_S
 from ..config import Settings
 from .chain_up import add_up
 from .exit_codes import EXIT_OK
-from .output import emit, progress
+from .output import emit, notice, progress, working
 from .usage_error import UsageError
 
 _RANGE = re.compile(r"([0-9]+)(?:-([0-9]+))?")
@@ -70,8 +70,8 @@ def parse_depths(text: str) -> list[int]:
 
 def cmd_build(args: argparse.Namespace, settings: Settings) -> int:
     depths = parse_depths(args.depths)
-    progress(f"building contracts and {len(depths)} verifier(s) into {settings.cache_dir}")
-    contracts = build_contracts(settings.cache_dir, depths, settings.node_modules)
+    with working(f"building contracts and {len(depths)} verifier(s) into {settings.cache_dir}") as step:
+        contracts = build_contracts(settings.cache_dir, depths, settings.node_modules, progress=step)
     sizes = {name: c.deployed_size for name, c in contracts.contracts.items()}
     lines = [f"{name}: {size:,} bytes" for name, size in sizes.items()]
     emit({"contracts": sizes, "verifier_depths": depths}, args.json, "\n".join(lines))
@@ -88,8 +88,8 @@ def cmd_deploy(args: argparse.Namespace, settings: Settings) -> int:
             "no RPC URL: the embedded chain would stop as soon as deploy exits; run `personhood chain up` "
             "for a local chain that stays, or give --rpc URL"
         )
-    progress(f"building contracts and {len(depths)} verifier(s) (cached after the first time)")
-    contracts = build_contracts(settings.cache_dir, depths, settings.node_modules)
+    with working(f"building contracts and {len(depths)} verifier(s) (cached after the first time)") as step:
+        contracts = build_contracts(settings.cache_dir, depths, settings.node_modules, progress=step)
     with connect(rpc_url, settings.node_modules) as w3:
         owner = w3.eth.accounts[0] if w3.eth.accounts else None
         if owner is None:
@@ -104,7 +104,7 @@ def cmd_deploy(args: argparse.Namespace, settings: Settings) -> int:
         emit(result, args.json, text)
         sys.stdout.flush()
         if not rpc_url:
-            progress("embedded anvil running; Ctrl-C stops it (for a chain that stays, use `chain up`)")
+            notice("embedded anvil running; Ctrl-C stops it (for a chain that stays, use `chain up`)")
             while True:
                 time.sleep(3600)
     return EXIT_OK

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from ..config import Settings
-from .output import progress
+from .output import notice, progress, working
 
 DEFAULT_PORT = 8545  # the usual local JSON-RPC port (anvil's and hardhat's default)
 STATE_INTERVAL_S = 5  # anvil also saves at exit; this bounds what a kill -9 loses
@@ -77,8 +77,8 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     if args.fresh:
         state.unlink(missing_ok=True)
-    progress(f"building contracts and {len(depths)} verifier(s) (cached after the first time)")
-    contracts = build_contracts(settings.cache_dir, depths, settings.node_modules)
+    with working(f"building contracts and {len(depths)} verifier(s) (cached after the first time)") as step:
+        contracts = build_contracts(settings.cache_dir, depths, settings.node_modules, progress=step)
     state_args = ("--state", str(state), "--state-interval", str(STATE_INTERVAL_S))
     node = AnvilNode.start(node_modules=settings.node_modules, extra_args=state_args, port=args.port)
     signal.signal(signal.SIGTERM, _stop)
@@ -102,14 +102,14 @@ def cmd_up(args: argparse.Namespace, settings: Settings) -> int:
             )
         progress(f"deployment written to {settings.deployment_path}")
         print(f"export PERSONHOOD_RPC_URL={node.url}", flush=True)
-        progress(f"chain {w3.eth.chain_id} on {node.url}; state in {state}; Ctrl-C stops it")
+        notice(f"chain {w3.eth.chain_id} on {node.url}; state in {state}; Ctrl-C stops it")
         try:
             while node.process.poll() is None:
                 time.sleep(0.5)
         except KeyboardInterrupt:
             progress("stopping the chain (its state is saved)")
             raise  # exit 130, like every command stopped by Ctrl-C
-        progress(f"anvil exited unexpectedly with {node.process.returncode}")
+        notice(f"anvil exited unexpectedly with {node.process.returncode}")
         return 1
     finally:
         node.stop()

@@ -17,7 +17,7 @@ from pathlib import Path
 from ..config import Settings
 from ..demo import MAX_PEOPLE, MIN_PEOPLE, DemoParams, run_demo, run_identity_demo
 from .exit_codes import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
-from .output import progress
+from .output import notice, progress
 
 DEFAULT_OUT = Path(".cache/demo")
 
@@ -58,11 +58,11 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
             return EXIT_OK if summary["ok"] else EXIT_REFUSED
         params = DemoParams(people=args.people, seed=args.seed, out=args.out, stations=args.stations)
     except ValueError as e:
-        progress(f"personhood: error: {e}")
+        notice(f"personhood: error: {e}")
         return EXIT_USAGE
     result = run_demo(settings, params, progress)
     for failure in result.failures():
-        progress(f"EXPECTATION FAILED: {failure}")
+        notice(f"EXPECTATION FAILED: {failure}")
     progress(f"done in {result.seconds:.0f} s; charts and summary.json in {params.out}")
     print(json.dumps(result.to_json()))
     return EXIT_OK if result.ok else EXIT_REFUSED

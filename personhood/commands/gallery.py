@@ -13,7 +13,7 @@ from enrollment.gallery import Gallery, GalleryInputError, threshold_for_gallery
 
 from ..config import Settings
 from .exit_codes import EXIT_OK
-from .output import emit, progress
+from .output import emit, working
 
 KEY_BYTES = 32
 
@@ -58,8 +58,9 @@ def _open(args: argparse.Namespace, settings: Settings) -> Gallery:
     directory = args.dir or settings.data_dir / "gallery"
     if not directory.is_dir():
         raise GalleryInputError(f"no gallery at {directory}")
-    progress(f"opening the gallery in {directory} ...")
-    return Gallery.connect("local", directory=directory, key=read_key(args.key_file), shards=args.shards)
+    key = read_key(args.key_file)
+    with working(f"opening the gallery in {directory}"):  # decrypts and loads every shard
+        return Gallery.connect("local", directory=directory, key=key, shards=args.shards)
 
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:

@@ -24,7 +24,7 @@ from .arg_types import proposal_id
 from .chain_args import add_chain_arguments, open_chain
 from .exit_codes import EXIT_OK, EXIT_REFUSED
 from .gov_views import metadata_from_args, metadata_store, option_count, summary_json, summary_lines, views
-from .output import emit, progress
+from .output import emit, notice, progress
 from .usage_error import UsageError
 
 BALLOT_NAMES = {"1p1v": ONE_PERSON_ONE_VOTE, "quadratic": QUADRATIC}
@@ -165,5 +165,5 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
     app = create_app({"PERSONHOOD_SETTINGS": settings})
     limits = ServerLimits.from_settings(settings.given(SERVER_SETTINGS))
-    serve(app, args.host, args.port, limits, lambda url: progress(f"serving the governance API on {url}"))
+    serve(app, args.host, args.port, limits, lambda url: notice(f"serving the governance API on {url}"))
     return EXIT_OK

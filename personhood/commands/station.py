@@ -33,7 +33,7 @@ from ..wsgi_server import SERVER_SETTINGS, ServerLimits, make_server
 from ..wsgi_server import stop as stop_server
 from .device_key_args import add_device_key_args, open_device_key
 from .eth_address import parse_address
-from .output import progress
+from .output import notice, progress
 
 DEFAULT_PORT = 8765
 
@@ -149,15 +149,15 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 progress(f"started a local uniqueness service {pinned} on {url}")
             client = UniquenessClient.connect(key, HttpTransport(url), expected_service=pinned)
             if not pinned:
-                progress(f"uniqueness service {client.service}: not pinned (add --uniqueness-address)")
+                notice(f"uniqueness service {client.service}: not pinned (add --uniqueness-address)")
             station = Station.open(station_dir, key, ChainPort(registry, relayer), uniqueness=client)
             try:
                 app = create_station_app(station, cameras, station_dir)
                 limits = ServerLimits.from_settings(settings.given(SERVER_SETTINGS))
                 server = make_server(app, args.host, args.port, limits)
-                progress(f"station UI on http://{args.host}:{server.effective_port}/ (Ctrl-C stops it)")
+                notice(f"station UI on http://{args.host}:{server.effective_port}/ (Ctrl-C stops it)")
                 if app.config["STATION_SETUP_TOKEN"]:
-                    progress(f"first start: setup token {app.config['STATION_SETUP_TOKEN']} (needed once)")
+                    notice(f"first start: setup token {app.config['STATION_SETUP_TOKEN']} (needed once)")
                 try:
                     server.run()  # SIGTERM/Ctrl-C: running requests finish, then it returns
                 finally:

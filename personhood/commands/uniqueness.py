@@ -23,7 +23,7 @@ from ..wsgi_server import SERVER_SETTINGS, ServerLimits, make_server
 from ..wsgi_server import stop as stop_server
 from .device_key_args import add_device_key_args, open_device_key
 from .exit_codes import EXIT_OK
-from .output import emit, progress
+from .output import emit, notice
 
 DEFAULT_PORT = 8766
 
@@ -91,7 +91,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 app = create_app({"UNIQUENESS_ENDPOINT": Endpoint(service)})
                 limits = ServerLimits.from_settings(settings.given(SERVER_SETTINGS))
                 server = make_server(app, args.host, args.port, limits)
-                progress(
+                notice(
                     f"uniqueness service {key.address} on http://{args.host}:{server.effective_port}/v1 "
                     f"({service.size()} records, eyes {'+'.join(params.eyes)}; Ctrl-C stops it)"
                 )

@@ -20,7 +20,7 @@ from zk_identity.errors import PersonhoodError
 
 from ..config import Settings
 from .exit_codes import EXIT_OK
-from .output import emit, progress
+from .output import emit, progress, working
 
 DEFAULT_DEPTHS = (20,)
 
@@ -67,7 +67,8 @@ def cmd_compile(args: argparse.Namespace, settings: Settings) -> int:
     """Compile (cached) and print constraints per MAX_DEPTH."""
     rows = {}
     for depth in args.depth or DEFAULT_DEPTHS:
-        circuit = compile_membership(depth, settings.cache_dir, node_modules=settings.node_modules)
+        with working(f"compiling the membership circuit for MAX_DEPTH {depth} (circom)"):
+            circuit = compile_membership(depth, settings.cache_dir, node_modules=settings.node_modules)
         rows[str(depth)] = {"constraints": circuit.constraints, "ptau_power": circuit.min_ptau_power}
     text = "\n".join(
         f"MAX_DEPTH {d}: {r['constraints']} constraints (ptau 2^{r['ptau_power']})" for d, r in rows.items()
@@ -82,14 +83,17 @@ def cmd_setup(args: argparse.Namespace, settings: Settings) -> int:
         raise SetupUsageError("--ptau needs --ptau-sha256 (the hash published with the ceremony file)")
     results = {}
     for depth in args.depth or DEFAULT_DEPTHS:
-        circuit = compile_membership(depth, settings.cache_dir, node_modules=settings.node_modules)
-        if args.dev:
-            ptau, origin = dev_ptau(circuit.min_ptau_power, settings.cache_dir, progress=progress), "dev"
-        else:
-            ptau, origin = checked_ptau(args.ptau, args.ptau_sha256), f"operator file {args.ptau.name}"
-        manifest = setup_circuit(
-            circuit, ptau, setup_dir(settings.cache_dir, depth), ptau_origin=origin, progress=progress
-        )
+        with working(f"trusted setup, MAX_DEPTH {depth}") as step:
+            step("compiling the membership circuit (circom)")
+            circuit = compile_membership(depth, settings.cache_dir, node_modules=settings.node_modules)
+            if args.dev:
+                ptau, origin = dev_ptau(circuit.min_ptau_power, settings.cache_dir, progress=step), "dev"
+            else:
+                step("checking the powers-of-tau file's hash")
+                ptau, origin = checked_ptau(args.ptau, args.ptau_sha256), f"operator file {args.ptau.name}"
+            manifest = setup_circuit(
+                circuit, ptau, setup_dir(settings.cache_dir, depth), ptau_origin=origin, progress=step
+            )
         results[str(depth)] = {"directory": str(manifest.directory), "constraints": manifest.constraints}
     emit(results, args.json, "\n".join(f"MAX_DEPTH {d}: {r['directory']}" for d, r in results.items()))
     return EXIT_OK

@@ -81,9 +81,10 @@ class GovWorld:
     def tallies(self, ballot: str, proposal_id: int) -> list[int]:
         return self.chain.proposals.client(ballot).tallies(proposal_id)
 
-    def services(self, db: Path, rate_limit: RateLimit | None = None) -> Services:
+    def services(self, db: Path | str, rate_limit: RateLimit | None = None) -> Services:
+        """Services over this chain; `db` is a SQLite file or a database URL (e.g. PostgreSQL's)."""
         checker = ProofChecker(self.chain.registry, backend="node", pool=self.pool)
-        store = NullifierStore(f"sqlite:///{db}")
+        store = NullifierStore(db if isinstance(db, str) else f"sqlite:///{db}")
         limiter = RateLimiter(rate_limit or RateLimit(requests=10_000, window_s=60))
         generous = RateLimit(requests=10_000, window_s=60)
         guard = ApiGuard(RateLimiter(generous), RateLimiter(generous))

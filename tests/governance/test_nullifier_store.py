@@ -1,4 +1,5 @@
-"""NullifierStore on SQLite: one use per (action, nullifier), also when many threads race."""
+"""NullifierStore on SQLite and on a real PostgreSQL server (tests/postgres_server.py): one use per
+(action, nullifier), also when many threads race. Each behaviour test runs on both databases."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ NULLIFIER = 2**253 + 12345  # a field element wider than any SQL integer type
 
 
 @pytest.fixture
-def store(tmp_path):
-    built = NullifierStore(sqlite_url(tmp_path))
+def store(sql_url):
+    built = NullifierStore(sql_url)
     try:
         yield built
     finally:
@@ -56,11 +57,31 @@ def test_racing_threads_spend_a_nullifier_exactly_once(store):
     assert store.count() == 1
 
 
-def test_the_store_persists_across_reopening(tmp_path):
-    first = NullifierStore(sqlite_url(tmp_path))
+def test_racing_repeats_of_one_claim_record_it_once(store):
+    """The same (action, nullifier, signal) from 16 threads: one records it, 15 see the first verdict."""
+    verdicts: list[bool] = []
+    barrier, lock = threading.Barrier(16), threading.Lock()
+
+    def claim() -> None:
+        barrier.wait()
+        verdict = store.record("race", NULLIFIER, 7)
+        with lock:
+            verdicts.append(verdict)
+
+    threads = [threading.Thread(target=claim) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(verdicts) == [False] * 15 + [True]
+    assert store.count() == 1 and store.recorded_signal("race", NULLIFIER) == 7
+
+
+def test_the_store_persists_across_reopening(sql_url):
+    first = NullifierStore(sql_url)
     first.record("vote", NULLIFIER, 0)
     first.close()
-    second = NullifierStore(sqlite_url(tmp_path))
+    second = NullifierStore(sql_url)
     try:
         assert second.record("vote", NULLIFIER, 0) is False  # the same claim: a repeat, not a new use
         with pytest.raises(NullifierUsedError):
@@ -101,7 +122,8 @@ def test_refusals_say_what_happened(store):
         connection.execute(text("DROP TABLE used_nullifiers"))
     with pytest.raises(UpstreamError, match="the nullifier database is unavailable") as down:
         store.record("vote", NULLIFIER + 1, 1)
-    assert "no such table" not in str(down.value)  # the driver's text stays in the log (finding 8)
+    # the driver's text ("no such table" / "relation ... does not exist") stays in the log (finding 8)
+    assert "table" not in str(down.value) and "used_nullifiers" not in str(down.value)
 
 
 def test_the_database_file_and_its_folders_are_created(tmp_path):

@@ -1,5 +1,5 @@
-"""POST /v1/verify against a real chain, real proofs and SQLite: acceptance, binding, roots, nullifiers,
-concurrency and bad input (4xx, nothing recorded)."""
+"""POST /v1/verify against a real chain, real proofs and SQLite (the concurrency test on PostgreSQL too):
+acceptance, binding, roots, nullifiers, concurrency and bad input (4xx, nothing recorded)."""
 
 from __future__ import annotations
 
@@ -35,9 +35,20 @@ def test_a_valid_proof_is_accepted_once_and_its_nullifier_recorded(gov, client, 
     assert services.nullifiers.count() == 1
 
 
-def test_concurrent_double_verify_yields_exactly_one_success(gov, services):
+@pytest.fixture
+def sql_services(gov_chain, sql_url):
+    """Services whose nullifier store is a SQLite file, then an empty PostgreSQL database."""
+    built = gov_chain.services(sql_url)
+    try:
+        yield built
+    finally:
+        built.nullifiers.close()
+
+
+def test_concurrent_double_verify_yields_exactly_one_success(gov, sql_services):
     from personhood.app import create_app
 
+    services = sql_services
     app = create_app({"PERSONHOOD_SERVICES": services})
     threads, statuses, barrier = [], [], threading.Barrier(8)
     lock = threading.Lock()

@@ -1,4 +1,5 @@
-"""The encrypted software keystore: round trip, wrong passwords, tampering, file hygiene."""
+"""The encrypted software keystore (Ethereum v3 + our gallery-secret member): round trip, wrong passwords,
+tampering, file hygiene."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def keystore(tmp_path):
 def test_imported_key_has_the_address_eth_account_derives(keystore):
     key = KeystoreDeviceKey.unlock(keystore, PASSWORD)
     assert key.address == Account.from_key(KNOWN_KEY).address
-    assert json.loads(keystore.read_text())["address"] == key.address
+    assert json.loads(keystore.read_text())["address"].lower() == key.address[2:].lower()  # v3: no 0x
 
 
 def test_unlock_gives_the_same_key_and_gallery_key(tmp_path):
@@ -60,33 +61,41 @@ def test_wrong_password_is_refused_and_changes_nothing(keystore):
 @pytest.mark.parametrize(
     "edit",
     [
-        lambda d: d.__setitem__("address", "0x" + "11" * 20),
+        lambda d: d.__setitem__("address", "11" * 20),
         lambda d: d.__setitem__("id", "00000000-0000-4000-8000-000000000000"),
-        lambda d: d["crypto"].__setitem__("nonce", "00" * 12),
-        lambda d: d["crypto"]["kdfparams"].__setitem__("salt", "ab" * 32),
+        lambda d: d["crypto"]["cipherparams"].__setitem__("iv", "00" * 16),
+        lambda d: d["crypto"]["kdfparams"].__setitem__("salt", "ab" * 16),
         lambda d: d["crypto"]["kdfparams"].__setitem__("n", 2**15),
         lambda d: d["crypto"].__setitem__("ciphertext", _flip(d["crypto"]["ciphertext"], 3)),
-        lambda d: d["crypto"].__setitem__("ciphertext", _flip(d["crypto"]["ciphertext"], 79)),
-        lambda d: d["crypto"].__setitem__("password_check", "00" * 32),
-        lambda d: d["crypto"].__setitem__("cipher", "aes-128-ctr"),
-        lambda d: d.__setitem__("version", 3),
+        lambda d: d["crypto"].__setitem__("mac", _flip(d["crypto"]["mac"], 31)),
+        lambda d: d["personhood"].__setitem__("nonce", "00" * 12),
+        lambda d: d["personhood"].__setitem__("secret", _flip(d["personhood"]["secret"], 0)),
+        lambda d: d["personhood"].__setitem__("secret", _flip(d["personhood"]["secret"], 47)),
+        lambda d: d["crypto"].__setitem__("cipher", "aes-256-gcm"),
+        lambda d: d.__setitem__("version", 1),
         lambda d: d["crypto"]["kdfparams"].__setitem__("n", 2**30),
-        lambda d: d["crypto"].pop("nonce"),
+        lambda d: d["crypto"]["kdfparams"].__setitem__("dklen", 64),
+        lambda d: d["crypto"].pop("mac"),
+        lambda d: d.pop("personhood"),
         lambda d: d.__setitem__("extra", 1),
     ],
     ids=[
         "address",
         "id",
-        "nonce",
+        "iv",
         "salt",
         "kdf-n",
-        "ct-first",
-        "ct-tag",
-        "check",
+        "ct",
+        "mac",
+        "secret-nonce",
+        "secret-first",
+        "secret-tag",
         "cipher",
         "version",
         "huge-n",
+        "dklen",
         "missing",
+        "no-secret",
         "extra",
     ],
 )
@@ -104,11 +113,21 @@ def _flip(hex_text: str, byte: int) -> str:
     return raw.hex()
 
 
-def test_tampered_ciphertext_is_reported_as_modified_not_as_wrong_password(keystore):
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda d: d.__setitem__("address", "11" * 20),
+        lambda d: d.__setitem__("id", "00000000-0000-4000-8000-000000000000"),
+        lambda d: d["personhood"].__setitem__("secret", _flip(d["personhood"]["secret"], 10)),
+    ],
+    ids=["address", "id", "secret"],
+)
+def test_what_the_v3_mac_does_not_cover_is_reported_as_modified(keystore, edit):
+    """v3's MAC covers the key ciphertext only; the address, the id and our member are checked by us."""
     doc = json.loads(keystore.read_text())
-    doc["crypto"]["ciphertext"] = _flip(doc["crypto"]["ciphertext"], 10)
+    edit(doc)
     keystore.write_text(json.dumps(doc))
-    with pytest.raises(KeyStoreError, match="modified") as info:
+    with pytest.raises(KeyStoreError, match=r"modified|does not match") as info:
         KeystoreDeviceKey.unlock(keystore, PASSWORD)
     assert not isinstance(info.value, WrongPasswordError)
 
