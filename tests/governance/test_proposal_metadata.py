@@ -7,10 +7,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from eth_utils import keccak
-from sqlalchemy import create_engine
 
 from governance.metadata_publish import MISSING, UNVERIFIED, VERIFIED, MetadataView, check_against, lookup
 from governance.metadata_store import MetadataStore, ProposalKey
@@ -90,8 +91,9 @@ def test_metadata_must_hash_to_the_chain_and_fit_its_options():
 
 
 @pytest.fixture
-def store():
-    built = MetadataStore(create_engine("sqlite://"))
+def store(sql_url):
+    """The store on a SQLite file and on a real PostgreSQL database (tests/conftest.py's sql_url)."""
+    built = MetadataStore.from_url(sql_url)
     try:
         yield built
     finally:
@@ -119,6 +121,21 @@ def test_the_store_is_content_addressed_and_re_hashes_what_it_reads(store):
     with store.engine.begin() as connection:  # someone edits the row in the database
         connection.exec_driver_sql("UPDATE proposal_metadata SET body = replace(body, 'Yes', 'Yep')")
     assert lookup(_Book(), store, proposal) == MetadataView(UNVERIFIED, proposal.description_hash)
+
+
+def test_racing_publishers_store_one_row(store):
+    """16 threads publishing the same metadata at once: exactly one stores it, none fails."""
+    proposal = proposal_for(META)
+    barrier = threading.Barrier(16)
+
+    def publish(_: int) -> bool:
+        barrier.wait()
+        return store.put(KEY, proposal.description_hash, META.canonical())
+
+    with ThreadPoolExecutor(16) as pool:
+        outcomes = list(pool.map(publish, range(16)))
+    assert outcomes.count(True) == 1
+    assert store.get(KEY, proposal.description_hash) == META.canonical()
 
 
 def results(recount: tuple[int, ...], final: bool, ballots: int) -> ProposalResults:
