@@ -10,7 +10,8 @@ from __future__ import annotations
 import pytest
 from web3.exceptions import ContractLogicError
 
-from contracts import ContractRevertError
+from contracts import PROOF_TX_GAS, ContractRevertError
+from contracts.deploy import deploy_contract
 from contracts.revert import decode_revert
 from contracts.transactions import dry_run, transact
 
@@ -80,3 +81,19 @@ def test_ownership_of_the_verifier_moves_only_to_a_real_address(chain):
         transact(chain.w3, fn.transferOwnership(chain.relayer), chain.relayer, abis)
     transact(chain.w3, fn.transferOwnership(chain.relayer), chain.owner, abis)
     assert fn.owner().call() == chain.relayer
+
+
+def test_a_verifier_with_no_groth16_verifier_for_the_roots_depth_refuses_by_name(chain):
+    """A fresh PersonhoodVerifier on the same registry, nothing registered: NoVerifierForDepth, not a call
+    to address 0 (which 'succeeds' with no return data and would surface as InvalidProof)."""
+    compiled = chain.contracts["PersonhoodVerifier"]
+    fresh = deploy_contract(chain.w3, compiled, chain.owner, chain.deployment.registry, chain.owner)
+    fn = chain.w3.eth.contract(address=fresh, abi=list(compiled.abi)).functions
+    p = chain.proofs["verify_id0"]
+    args = (p.merkle_tree_root, p.nullifier, p.message, p.scope)
+    abis = chain.contracts.all_abis()
+    with _refused("NoVerifierForDepth"):
+        dry_run(fn.verifyProofAtRoot(*args, list(p.points)), chain.relayer, abis, gas=PROOF_TX_GAS)
+    with _refused("NoVerifierForDepth"):
+        call = fn.verifyProof(*args, p.merkle_tree_depth, list(p.points))
+        dry_run(call, chain.relayer, abis, gas=PROOF_TX_GAS)
