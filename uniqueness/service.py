@@ -23,20 +23,18 @@ import logging
 import secrets
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from enrollment.gallery import Gallery
-from enrollment.gallery.decision import DEFAULT_MAX_FALSE_DUPLICATES
 from enrollment.iris.template import IrisTemplate
 from hardware import AuditLog, DeviceKey
 
 from .decision_rule import PairDecision, choose_threshold, decide_pair
 from .deletions import DeletionJournal
 from .errors import GalleryRollbackError, RequestRefusedError, ReservationError, UnknownRecordError
-from .eyes import EYES, check_eyes
 from .gallery_head import (
     DIGEST_MODULUS,
     HEAD_FILE,
@@ -51,41 +49,13 @@ from .gallery_head import (
 from .probe_search import search_cascade
 from .registry_view import RegistryView
 from .reservations import IN_FLIGHT, Reservation, ReservationJournal, reservation_key
+from .service_params import Decision, ServiceParams
 
 logger = logging.getLogger(__name__)
 
 MAX_RESERVATION_S = 86_400  # a reservation's deadline is at most a day ahead of the chain's clock
 MAX_RECORD_ID = 2**63 - 1
 Checkpoint = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class ServiceParams:
-    """Which eyes the deployment stores, the gallery engine and shards, and the dedup target."""
-
-    eyes: tuple[str, ...] = EYES
-    engine: str = "local"  # Gallery.connect address: "local", "ray" or "ray://host:port"
-    shards: int = 2
-    kernel: str = "fused"
-    max_false_duplicates: float = DEFAULT_MAX_FALSE_DUPLICATES
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "eyes", check_eyes(tuple(self.eyes)))
-        if not 0 < self.max_false_duplicates < 1:
-            raise ValueError("max_false_duplicates must be in (0, 1)")
-
-
-@dataclass(frozen=True)
-class Decision:
-    """What the service answers (signed by the endpoint); ids and numbers only."""
-
-    op: str
-    result: str  # unique | duplicate | committed | released
-    station: str
-    reservation: str
-    deadline: int | None = None
-    searched: int | None = None
-    threshold: float | None = None
 
 
 def _start_ray_for(params: ServiceParams) -> bool:
