@@ -106,7 +106,9 @@ async function refreshRun() {
   if (!run) return;
   if (lastRun !== null && run.run !== lastRun) clearPerson(); // a new person: the last one's fields go
   lastRun = run.run;
+  const ended = running && run.state !== "running";
   running = run.state === "running";
+  if (ended) refreshHealth(); // today's counters and the registry's size changed
   updateControls();
   $("steps").replaceChildren(...run.steps.map((s, i) => item(
     `${i + 1}. ${s.step}: ${s.reason}${s.seconds ? ` (${seconds(s.seconds)})` : ""}`, s.ok ? "ok" : "refused", s.step)));
@@ -148,7 +150,9 @@ async function refreshRun() {
 async function refreshHealth() {
   const data = await poll("/v1/health");
   if (!data) return;
-  $("counters").replaceChildren(...Object.entries(data.today).map(([k, v]) => item(`${k}: ${v}`)));
+  const today = Object.entries(data.today);
+  $("counters").replaceChildren(...(today.length ? today.map(([k, v]) => item(`${k}: ${v}`))
+    : [item("No enrollments yet today.", "none")]));
   const h = data.health;
   const rows = {
     "key backend": `${h.key.backend} ${h.key.address}`,
