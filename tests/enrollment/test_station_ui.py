@@ -9,9 +9,7 @@ states there (the README shows them); the camera preview in them is the syntheti
 
 from __future__ import annotations
 
-import io
 import json
-import os
 import re
 import threading
 import time
@@ -22,9 +20,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 from flask import Flask
-from PIL import Image
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
@@ -37,24 +32,10 @@ from simulation.station_camera import SyntheticCameras
 from simulation.synthetic_camera import SyntheticEyeCamera
 from zk_identity import Identity
 
+from .station_browser import PASSWORD, chromium, log_in, screenshot
 from .station_world import StationWorld, station_world, templates_held
 
 pytestmark = pytest.mark.slow
-PASSWORD = "operator-password-1"
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--window-size=1400,1000",
-)
-SCREENSHOTS = os.environ.get("PERSONHOOD_UI_SCREENSHOTS")
 
 
 class PacedEye(SyntheticEyeCamera):
@@ -169,48 +150,6 @@ def test_the_api_needs_csrf_and_login_and_refuses_bad_input(served: Served) -> N
         assert event in events
 
 
-def chromium(tmp_path: Path) -> webdriver.Chrome:
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (*CHROMIUM_FLAGS, f"--user-data-dir={tmp_path / 'chromium-profile'}"):
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # CSP violations land in the console
-    return webdriver.Chrome(options=options, service=Service(CHROMEDRIVER))
-
-
-def shown(driver: webdriver.Chrome, element_id: str) -> bool:
-    """Whether the element is on the page and not hidden, read in one script (the page reloads after
-    login and logout: an element found before a reload goes stale)."""
-    script = "const e = document.getElementById(arguments[0]); return !!e && !e.hidden;"
-    return bool(driver.execute_script(script, element_id))
-
-
-def log_in(driver: webdriver.Chrome, wait: WebDriverWait, served: Served, url: str) -> None:
-    """Open the page; set the password on first start (then log out), and log in."""
-    driver.get(url + "/")
-    wait.until(lambda d: shown(d, "setup") or shown(d, "login"))
-    if shown(driver, "setup"):
-        driver.find_element(By.ID, "setup-token").send_keys(served.app.config["STATION_SETUP_TOKEN"])
-        driver.find_element(By.ID, "setup-password").send_keys(PASSWORD)
-        driver.find_element(By.ID, "setup-button").click()
-        wait.until(lambda d: shown(d, "dashboard"))
-        driver.find_element(By.ID, "logout").click()
-    wait.until(lambda d: shown(d, "login"))
-    driver.find_element(By.ID, "login-password").send_keys(PASSWORD)
-    driver.find_element(By.ID, "login-button").click()
-    wait.until(lambda d: shown(d, "dashboard"))
-    wait.until(lambda d: d.execute_script("return document.getElementById('preview').naturalWidth") > 0)
-
-
-def screenshot(driver: webdriver.Chrome, name: str) -> None:
-    """Save the page as PERSONHOOD_UI_SCREENSHOTS/NAME.png when that variable is set."""
-    if SCREENSHOTS:
-        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        page = Image.open(io.BytesIO(driver.get_screenshot_as_png())).convert("RGB")
-        # A 256-colour palette keeps a page of flat colours and text sharp at a third of the size.
-        page.quantize(256).save(Path(SCREENSHOTS) / f"{name}.png", optimize=True)
-
-
 # Every change of the page's run panel and Start button, as the operator saw it (polls can be missed by a
 # test that looks now and then; a MutationObserver records each one).
 RECORD = """
@@ -231,7 +170,7 @@ def test_enroll_then_duplicate_in_headless_chromium(served: Served, tmp_path: Pa
     driver = chromium(tmp_path)
     try:
         wait = WebDriverWait(driver, 90)
-        log_in(driver, wait, served, served.url)
+        log_in(driver, wait, served.app, served.url)
         assert driver.find_element(By.ID, "station-state").text == "Ready"
 
         def ready(identity: Identity, subject: int) -> None:
@@ -331,7 +270,7 @@ def test_the_offline_notice_shows_while_the_station_does_not_answer(served: Serv
     driver = chromium(tmp_path)
     try:
         wait = WebDriverWait(driver, 60)
-        log_in(driver, wait, served, f"http://127.0.0.1:{port}")
+        log_in(driver, wait, served.app, f"http://127.0.0.1:{port}")
         notice = driver.find_element(By.ID, "offline")
         assert not notice.is_displayed() and driver.find_element(By.ID, "start").is_enabled()
 
