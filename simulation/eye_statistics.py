@@ -189,15 +189,14 @@ def measure_eye(gray: np.ndarray, seg: Segmentation) -> EyeStatistics:
     lash = blackhat > LASH_DEPTH * max(iris_grey, 1.0)
     lash_density = float(lash[band].mean()) if band.any() else math.nan
 
-    spec_level = (
-        (sclera_grey if math.isfinite(sclera_grey) else iris_grey) if math.isfinite(iris_grey) else 200.0
-    )
-    spec_level = min(spec_level + SPECULAR_ABOVE * (255.0 - spec_level), 250.0)
+    # The brightest diffuse surface beside the iris is the reference a reflection must stand above.
+    diffuse = next((v for v in (sclera_grey, iris_grey) if math.isfinite(v)), 200.0)
+    spec_level = min(diffuse + SPECULAR_ABOVE * (255.0 - diffuse), 250.0)
     # Over and around the pupil, where an iris camera's illuminator reflects off the cornea: farther
     # out, bright skin between lashes (where no lid was found) would count as reflections.
     cornea = (d_pupil < SPECULAR_REACH * p.r) & (ys >= top[None, :])
     spots = ((gray >= spec_level) & cornea).astype(np.uint8)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(spots, connectivity=8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(spots, connectivity=8)
     areas = stats[1:, cv2.CC_STAT_AREA]
     # A single hot pixel is noise; a patch wider than a tenth of the iris is skin or sclera.
     areas = areas[(areas >= 2) & (areas <= np.pi * (SPECULAR_MAX * R) ** 2)]

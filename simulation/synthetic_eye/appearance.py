@@ -150,15 +150,16 @@ class Appearance:
 LEGACY = Appearance()
 
 # Fitted by hand to the development set (../shared/iris-dev, IIT Delhi NIR images, 320x240) with
-# bench/renderer_fit.py (every 10th real image against 30 renders, a few rounds): each number was
-# moved until the median of the render statistic named beside it came within a fraction of the
-# real IQR of the real median. Only those population medians were used and only these summary
-# parameters are kept (no image, crop or per-image number). Framing: the real iris radius is 0.44
-# frame heights (IQR 0.42-0.45), its centre a little left of and above the frame centre. Lids and
-# lashes were also set by looking at the real set (upper lid 0.5-0.9 iris radii above the centre,
-# lashes dense, short and mostly curling away from the eye): the pipeline's own lid statistic
-# reads a lower lid on real eyes (0.55) than on renders with the same visible lid, and renders
-# with lids drawn that low no longer matched their own eye reliably (EER 2.9-8.9% on 72 images).
+# bench/renderer_fit.py (every 10th real image against 30 renders for a few rounds, then every 5th,
+# which takes left and right eyes alike): each number was moved until the median of the render
+# statistic named beside it came within a fraction of the real IQR of the real median. Only those
+# population medians were used and only these summary parameters are kept (no image, crop or
+# per-image number). Framing: the real iris radius is 0.44 frame heights (IQR 0.42-0.45), its
+# centre a little above the frame centre. Lids and lashes were also set by looking at the real
+# set (upper lid 0.5-0.9 iris radii above the centre, lashes dense, short and mostly curling away
+# from the eye): the pipeline's own lid statistic reads a lower lid on real eyes (0.55) than on
+# renders with the same visible lid, and renders with lids drawn that low no longer matched their
+# own eye reliably (EER 2.9-8.9% on 72 images).
 FITTED = Appearance(
     output_scale=0.5,  # a 320x240 camera, as the real sets (320x238 .. 320x280)
     iris_gain=1.2,  # iris_grey
@@ -185,7 +186,7 @@ FITTED = Appearance(
     specular_level=3.0,
     spread=CaptureSpread(
         radius_px=(190.0, 230.0),  # iris_radius_frame (scene px; 95-115 px after output_scale)
-        center=(-0.04, -0.045),  # iris_center_x / _y: mean offset from the frame centre
+        center=(0.0, -0.045),  # iris_center_x / _y: mean offset from the frame centre
         center_spread=(0.06, 0.08),
         pupil_ratio=(0.3, 0.5),  # pupil_iris_ratio
         upper_lid=(0.5, 0.9),  # upper_lid_height, upper_lid_cover
