@@ -21,13 +21,15 @@ from .conditions import FRAME_SIZE, MAX_ROTATION_DEG, CaptureConditions
 
 @dataclass(frozen=True)
 class CaptureSpread:
-    """How captures vary under a look: uniform ranges unless stated (units as CaptureConditions)."""
+    """How captures vary under a look: uniform ranges unless stated (units as CaptureConditions).
+
+    Motion blur is left out (0): the fitted look is of a still, cooperative capture; set it by
+    override. Head tilt and gaze are drawn as CaptureConditions.random draws them.
+    """
 
     radius_px: tuple[float, float]  # iris radius in the 640x480 scene
-    center: tuple[
-        float, float
-    ]  # mean offset of the iris centre from the frame centre, fraction of width/height
-    center_spread: tuple[float, float]  # +- offset of the iris centre, fraction of frame width/height
+    center: tuple[float, float]  # mean offset of the iris centre from the frame centre, frame fractions
+    center_spread: tuple[float, float]  # +- uniform offset around that mean, frame fractions
     pupil_ratio: tuple[float, float]
     upper_lid: tuple[float, float]
     lower_lid: tuple[float, float]
@@ -175,13 +177,13 @@ FITTED = Appearance(
     lid_power=2.2,  # upper_lid_curvature (lid shape)
     lid_shadow=0.25,
     lid_margin=0.6,
-    lash_upper_count=300,  # lash_density
+    lash_upper_count=340,  # lash_density
     lash_lower_count=40,
     lash_upper_length=(0.15, 0.5),
     lash_lower_length=(0.1, 0.3),
     lash_width_px=2,
     lash_darkness=0.9,
-    lash_outward=0.85,
+    lash_outward=0.8,
     specular_radius=0.018,  # specular_size; one on-axis LED, specular_count
     specular_level=3.0,
     spread=CaptureSpread(
@@ -192,7 +194,7 @@ FITTED = Appearance(
         upper_lid=(0.5, 0.9),  # upper_lid_height, upper_lid_cover
         lower_lid=(0.95, 1.2),  # lower_lid_cover
         lashes=(0.4, 1.0),  # lash_density
-        defocus=(0.2, 1.0),  # pupil_edge_width (in 320x240 px)
+        defocus=(0.0, 0.8),  # pupil_edge_width (in 320x240 px)
         noise=(0.002, 0.006),  # noise_sigma
         exposure=(0.9, 1.1),
         led_offset=(0.0, 0.0),
