@@ -173,8 +173,8 @@ FITTED = Appearance(
     pupil_edge_px=1.2,  # pupil_edge_width
     limbus_edge_px=8.0,  # limbus_edge_width: the real limbus is a soft gradient
     limbal_shadow=0.1,
-    eye_half_width=2.6,
-    lid_power=2.2,  # upper_lid_curvature (lid shape)
+    eye_half_width=2.2,  # upper_lid_curvature with lid_power (lid shape)
+    lid_power=2.0,
     lid_shadow=0.25,
     lid_margin=0.6,
     lash_upper_count=340,  # lash_density
@@ -200,6 +200,6 @@ FITTED = Appearance(
         led_offset=(0.0, 0.0),
         led_jitter=0.05,
         second_led=(0.1, -0.05),  # specular_count: a second, dimmer LED reflection in some captures
-        second_led_share=0.5,
+        second_led_share=0.7,
     ),
 )
