@@ -19,7 +19,7 @@ from .template import N_ANGLES, N_FILTERS, N_RADII
 SHEET_SHAPE = (64, 512)  # rows (pupil -> limbus) x columns (angle); see normalize.py
 ROW_STRIDE, COL_STRIDE = SHEET_SHAPE[0] // N_RADII, SHEET_SHAPE[1] // N_ANGLES  # 4, 2
 ROW_OFFSET = 2  # probe i sits on sheet row 4*i + 2, probe j on column 2*j
-KERNEL_SHAPE = (21, 61)  # radial x angular support shared by both filters (odd: centred; +-2.5 sigma of the wider)
+KERNEL_SHAPE = (21, 61)  # radial x angular support of both filters (odd: centred; +-2.5 sigma of the wider)
 # Envelope weights are whole multiples of this, so a coverage (a sum of at most 21 x 61 of them,
 # < 256) is exact in float32 as in float64, in any summation order: the ONNX graph and the numpy
 # reference then decide "covered" identically even when a probe sits right at min_coverage.
