@@ -21,7 +21,9 @@ def _disc(image: np.ndarray, radius: float, value: float) -> None:
     cv2.circle(image, CENTRE, int(radius), float(value), -1)
 
 
-def _eye(sclera: float, iris: float, ring: float, limbus_r: float, ring_r: float, pupil_r: float) -> np.ndarray:
+def _eye(
+    sclera: float, iris: float, ring: float, limbus_r: float, ring_r: float, pupil_r: float
+) -> np.ndarray:
     image = np.full((240, 320), sclera, np.float32)
     _disc(image, limbus_r, iris)
     _disc(image, ring_r, ring)
