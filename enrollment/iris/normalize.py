@@ -23,7 +23,9 @@ class NormalizationParams:
     rows: int = 64
     cols: int = 512
     inner: float = 0.03
-    outer: float = 0.96
+    # The last tenth towards the limbus carries its blur and the circle's fit error (a few % of
+    # the radius on real eyes): tuning split GFNMR at FMR 1e-3 2.74% -> 2.59% from 0.96 to 0.9.
+    outer: float = 0.9
 
     def __post_init__(self) -> None:
         if self.rows < 8 or self.cols < 64 or not 0.0 <= self.inner < self.outer <= 1.0:
