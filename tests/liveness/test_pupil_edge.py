@@ -150,7 +150,7 @@ def test_a_finder_centre_jittering_between_frames_drops_no_frame():
     # a frame, but the radius and the corrected centre stay (the old per-side check dropped these).
     # Stay to 0.75 px: the lateral sectors span +-50 degrees, so half the edges' difference corrects
     # ~88% of a horizontal offset (4 px leaves ~0.5 px). The bound was 0.5 px while the finder
-    # itself sat 1 px off this pupil (0.29 / 0.45 px); the edge finder sits 0.1 px off (0.43 / 0.59).
+    # itself sat 1 px off this pupil (0.29 / 0.45 px); the edge finder sits 0.1 px off (~0.5 / 0.6).
     jittered = tuple(
         dataclasses.replace(o, x=o.x + (4.0 if k % 2 else -4.0)) for k, o in enumerate(observations)
     )
