@@ -1,6 +1,7 @@
 """The liveness decisions with the old and the new pupil finder, on the same held-out presentations.
 
     nice .venv/bin/python bench/pupil_pad.py --seed 41 --per-class 60 --workers 2 --json
+    nice .venv/bin/python bench/pupil_pad.py --speed 15 --json   # cost only: old and new alternating
 
 Each presentation of `personhood pad eval --seed S --per-class N` (the same indices) is generated
 once and scored twice: with the pupil finder at OLD_COMMIT (read from git into a temporary
@@ -11,6 +12,11 @@ the "new" figures are what `personhood pad eval` prints for that seed and size. 
 the share of frames whose pupil estimate changed (found in one and not the other, or centre or
 radius moved by more than 1 px / 3 px), and the median ms of finder + cues per assessment, old
 and new alternating on the same frames (one core).
+
+`--speed R` measures cost only, on the sequences bench/liveness.py times (held-out index 990,000
+of every class): R rounds, each timing old then new (then new then old in the next round) on every
+sequence, in CPU time of this process (what load on a shared machine inflates least) and wall time:
+the finder over 20 frames, and finder + every cue (one assessment, less the fusion's arithmetic).
 """
 
 from __future__ import annotations
@@ -95,12 +101,51 @@ def _score(job: tuple[str, int, bool]) -> tuple[str, dict, dict, list[float]]:
 _FINDERS: dict[str, object] = {}  # set before the workers fork
 
 
+SPEED_INDEX = 990_000  # the sequences bench/liveness.py times
+
+
+def speed(rounds: int) -> dict[str, float]:
+    """Median CPU and wall ms per 20-frame sequence, old and new finder, alternating (see above)."""
+    model = default_texture_model()
+    sequences = [presentation("heldout", c, SPEED_INDEX) for c in CLASSES]
+    timed: dict[str, list[float]] = {}
+
+    def run(name: str, stage: str, fn) -> None:
+        cpu, wall = time.process_time(), time.perf_counter()
+        fn()
+        timed.setdefault(f"{stage}_{name}_cpu_ms", []).append(1000.0 * (time.process_time() - cpu))
+        timed.setdefault(f"{stage}_{name}_wall_ms", []).append(1000.0 * (time.perf_counter() - wall))
+
+    for p in sequences:  # warm: the ONNX session, the caches
+        cues_for_observations(p.frames, p.schedule, pupil_finder.track_pupil(p.frames), model)
+    for k in range(rounds):
+        for p in sequences:
+            for name in ("old", "new") if k % 2 == 0 else ("new", "old"):
+                finder = _FINDERS[name]
+                run(name, "finder", lambda f=finder, p=p: f.track_pupil(p.frames))
+                run(
+                    name,
+                    "assessment",
+                    lambda f=finder, p=p: cues_for_observations(
+                        p.frames, p.schedule, f.track_pupil(p.frames), model
+                    ),
+                )
+    out = {k: float(np.median(v)) for k, v in timed.items()}
+    for stage in ("finder", "assessment"):
+        for clock in ("cpu", "wall"):
+            out[f"{stage}_new_over_old_{clock}"] = (
+                out[f"{stage}_new_{clock}_ms"] / out[f"{stage}_old_{clock}_ms"]
+            )
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Score the held-out presentations with both finders; print a summary (or --json)."""
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--seed", type=int, default=41)
     ap.add_argument("--per-class", type=int, default=60)
     ap.add_argument("--workers", type=int, default=1, help="processes (timings are per process)")
+    ap.add_argument("--speed", type=int, metavar="ROUNDS", help="measure cost only, over ROUNDS rounds")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     if args.per_class < 1 or args.seed < 0 or args.workers < 1:
@@ -117,6 +162,16 @@ def main(argv: list[str] | None = None) -> int:
             stderr = e.stderr.decode(errors="replace").strip() if e.stderr else ""
             print(f"cannot read {OLD_COMMIT} from git (a shallow clone? fetch it): {stderr}", file=sys.stderr)
             return 2
+        if args.speed:
+            timing = speed(args.speed)
+            load = Path("/proc/loadavg").read_text().split()[:3] if Path("/proc/loadavg").exists() else []
+            timing["loadavg"] = " ".join(load)
+            print(
+                json.dumps(timing, sort_keys=True)
+                if args.json
+                else "\n".join(f"{k}: {v}" for k, v in timing.items())
+            )
+            return 0
         jobs = [(c, args.seed * SEED_STRIDE + i, i % 2 == 1) for c in CLASSES for i in range(args.per_class)]
         pool = Pool(args.workers) if args.workers > 1 else None
         try:
