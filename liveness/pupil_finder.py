@@ -142,7 +142,10 @@ def _circle_fit(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     A = np.stack([x, y, np.ones_like(x)], axis=1).astype(np.float64)
     b = (x * x + y * y).astype(np.float64)
     # The normal equations: a 3x3 solve, a tenth of lstsq's per-call cost at 72 points.
-    a0, a1, a2 = np.linalg.solve(A.T @ A, A.T @ b)
+    try:
+        a0, a1, a2 = np.linalg.solve(A.T @ A, A.T @ b)
+    except np.linalg.LinAlgError:  # collinear points: no circle (NaN fails every check after)
+        return math.nan, math.nan, math.nan
     fx, fy = a0 / 2, a1 / 2
     return float(fx), float(fy), float(np.sqrt(max(a2 + fx * fx + fy * fy, 0.0)))
 

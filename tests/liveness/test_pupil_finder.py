@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 import pytest
 
-from liveness.pupil_finder import estimate_iris_radius, find_pupil, track_pupil
+from liveness.pupil_finder import MAX_RADIUS_PX, MIN_RADIUS_PX, estimate_iris_radius, find_pupil, track_pupil
 from simulation.pad_dataset import presentation
 from simulation.synthetic_eye import CaptureConditions, EyeIdentity, render_eye_with_truth
 
@@ -21,6 +21,16 @@ def test_pupil_centre_and_radius_match_ground_truth(seed):
     assert abs(p.x - truth.pupil.x) < 1.5 and abs(p.y - truth.pupil.y) < 1.5
     assert abs(p.radius - truth.pupil.r) < 2.0
     assert abs(estimate_iris_radius(image, p) - truth.iris.r) < 0.12 * truth.iris.r
+
+
+def test_noise_and_stripes_give_an_answer_not_an_error():
+    rng = np.random.default_rng(5)
+    frames = [rng.integers(0, 256, (480, 640), dtype=np.uint8) for _ in range(3)]
+    striped = np.full((480, 640), 180, np.uint8)
+    striped[200:260] = 20  # a straight dark band (a lid's shadow): collinear edge points
+    for frame in [*frames, striped]:
+        p = find_pupil(frame)
+        assert not p.found or MIN_RADIUS_PX <= p.radius <= MAX_RADIUS_PX
 
 
 def test_a_blank_frame_has_no_pupil():
