@@ -80,7 +80,17 @@ def measure_cues(
 ) -> dict[str, float]:
     """Every cue's score for a validated (n, 480, 640) uint8 stack captured under `schedule`, and
     the reflection blur under `fusion.BLUR`."""
-    observations = track_pupil(frames)
+    return cues_for_observations(frames, schedule, track_pupil(frames), texture_model)
+
+
+def cues_for_observations(
+    frames: np.ndarray,
+    schedule: IlluminationSchedule,
+    observations: tuple[PupilObservation, ...],
+    texture_model: TextureModel | None = None,
+) -> dict[str, float]:
+    """`measure_cues` with the per-frame pupil observations given (bench/pupil_pad.py compares
+    two pupil finders on the same frames with it)."""
     model = texture_model if texture_model is not None else default_texture_model()
     scores = physical_cues(frames, schedule, observations)
     scores["texture"] = model.score(texture_crops(frames, observations))

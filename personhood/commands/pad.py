@@ -9,6 +9,10 @@ from personhood.config import Settings
 
 from .output import emit, progress
 
+# 200 live presentations: one refused live eye moves the BPCER by 0.5%, so a 1% BPCER is two eyes
+# and reads as 1%, not as 0 or 2.5% (40 per class moved it in steps of 2.5%).
+DEFAULT_PER_CLASS = 200
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add `pad eval`."""
@@ -21,7 +25,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "training), run liveness.assess on each presentation and report ISO/IEC 30107-3 metrics.",
     )
     ev.add_argument("--seed", type=int, default=0, help="held-out seed block (default 0)")
-    ev.add_argument("--per-class", type=int, default=40, help="presentations per class (default 40)")
+    ev.add_argument(
+        "--per-class",
+        type=int,
+        default=DEFAULT_PER_CLASS,
+        help=f"presentations per class (default {DEFAULT_PER_CLASS}: one live eye is 0.5%% of the BPCER)",
+    )
     ev.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     ev.add_argument("--out", type=Path, help="directory for the DET plot (det.png)")
     ev.add_argument("--json", action="store_true", help="print one JSON object")

@@ -55,7 +55,9 @@ def test_a_lens_wearer_who_blurs_the_capture_is_refused_as_blurred(index):
 @pytest.mark.slow
 def test_a_live_eye_out_of_focus_is_refused_as_blurred_but_live_if_sharp():
     # Defocus 1.7 px: twice what the station's autofocus leaves, past the blur ceiling (reflection
-    # blur ~2.35-2.45 px on eyes 777_002-009, all of them live if sharp). Much further out (2.2 px)
+    # blur ~2.35-2.45 px on eyes 777_002-009, all of them live if sharp, with the threshold pupil
+    # finder; 2.29 px on this one with the edge finder: the reflections are looked for around the
+    # finder's pupil, so they moved with it; still past the ceiling, 2.25). Much further out (2.2 px)
     # the texture of a live iris is a grey veil the CNN may take for a lens, which is why blurred
     # captures are not judged; "hold still" is promised only where the blur alone spoke.
     rng = np.random.default_rng(23)
@@ -63,7 +65,7 @@ def test_a_live_eye_out_of_focus_is_refused_as_blurred_but_live_if_sharp():
     conditions = CaptureConditions.random(rng, leds=station_leds(rng), defocus=1.7, motion_blur=0.0)
     frames = capture_bona_fide_sequence(EyeIdentity.from_seed(777_002, "L"), schedule, conditions, rng)
     result = assess(frames, schedule)
-    assert result.blurred and not result.is_live and result.blur_px > 2.3, result
+    assert result.blurred and not result.is_live and result.blur_px > 2.26, result
     assert result.live_if_sharp  # nothing but the blur spoke against it: the station says "hold still"
 
 

@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from personhood.cli import main
+from personhood.cli import build_parser, main
+from personhood.commands.pad import DEFAULT_PER_CLASS
 
 
 @pytest.mark.slow
@@ -25,3 +26,10 @@ def test_pad_eval_json_has_the_iso_figures_and_writes_a_det_plot(tmp_path, capsy
 def test_pad_eval_refuses_a_bad_count(capsys):
     assert main(["pad", "eval", "--per-class", "0"]) == 2
     assert "per-class" in capsys.readouterr().err
+
+
+def test_pad_eval_defaults_to_a_size_whose_bpcer_resolves_one_percent():
+    args = build_parser(["pad", "eval"]).parse_args(["pad", "eval"])
+    assert args.per_class == DEFAULT_PER_CLASS >= 200  # one live eye <= 0.5% of the BPCER
+    assert args.seed == 0 and args.workers == 1
+    assert build_parser(["pad", "eval"]).parse_args(["pad", "eval", "--per-class", "7"]).per_class == 7

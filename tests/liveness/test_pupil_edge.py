@@ -61,7 +61,7 @@ def test_frames_where_the_finder_wandered_off_are_measured_at_the_nearest_kept_c
     assert all(r.found for r in radii)
     for a, b in zip(exact, radii, strict=True):
         assert abs(a.radius - b.radius) < 0.3
-        assert abs(a.x - b.x) < 0.5
+        assert abs(a.x - b.x) < 0.75
     assert not any(r.found for r in edge_radii(frames, (NOT_FOUND,) * 6))
 
 
@@ -99,15 +99,23 @@ def test_a_finder_skewed_by_lashes_before_the_step_does_not_hide_the_reflex():
 
 @pytest.mark.parametrize("index", [10015, 10021])
 def test_a_painted_pupil_stays_put_where_the_threshold_finder_jumped(index):
-    # Fusion-phase prosthetic eyes whose finder radius jumped by a third after the light step
-    # (41 -> 33 px, 51 -> 34 px), which the old reflex fit read as a constriction (0.87, 1.36).
+    # Fusion-phase prosthetic eyes whose threshold finder (before issue 26) shrank the radius by a
+    # third after the light step (41 -> 33 px, 51 -> 34 px), which the old reflex fit read as a
+    # constriction (0.87, 1.36). The edge-based finder holds the painted edge itself ...
     p = presentation("train", "prosthetic", index)
     finder = track_pupil(p.frames)
-    assert np.nanmax([o.radius for o in finder]) - np.nanmin([o.radius for o in finder]) > 5.0
-    radii = np.array([o.radius for o in edge_radii(p.frames, finder)])
-    seen = radii[np.isfinite(radii)]  # frames where the finder's centre jumped too are dropped
+    radii = np.array([o.radius for o in finder])
+    assert np.isfinite(radii).all() and radii.max() - radii.min() < 1.0
+    # ... and the edge tracker holds it where a finder jumps as that one did.
+    after = np.asarray(p.schedule.times_s) > p.schedule.steps[0][0]
+    jumped = tuple(
+        dataclasses.replace(o, radius=0.67 * o.radius) if late else o
+        for o, late in zip(finder, after, strict=True)
+    )
+    radii = np.array([o.radius for o in edge_radii(p.frames, jumped)])
+    seen = radii[np.isfinite(radii)]
     assert seen.size >= 12 and seen.max() - seen.min() < 1.0
-    assert pupil_reflex_score(edge_radii(p.frames, finder), p.schedule) < 0.1
+    assert pupil_reflex_score(edge_radii(p.frames, jumped), p.schedule) < 0.1
 
 
 def test_a_blink_in_a_live_sequence_does_not_hide_its_reflex():
@@ -132,7 +140,7 @@ def test_a_centre_off_by_a_few_pixels_moves_neither_the_radius_nor_the_corrected
     shifted = edge_radii(frames, tuple(dataclasses.replace(o, x=o.x + 3.0) for o in observations))
     for a, b in zip(exact, shifted, strict=True):
         assert abs(a.radius - b.radius) < 0.3
-        assert abs(a.x - b.x) < 0.5
+        assert abs(a.x - b.x) < 0.75
 
 
 def test_a_finder_centre_jittering_between_frames_drops_no_frame():
@@ -140,6 +148,9 @@ def test_a_finder_centre_jittering_between_frames_drops_no_frame():
     observations = track_pupil(frames)
     # +-4 px from frame to frame: each side's edge moves by 8 px, more than a pupil's edge moves in
     # a frame, but the radius and the corrected centre stay (the old per-side check dropped these).
+    # Stay to 0.75 px: the lateral sectors span +-50 degrees, so half the edges' difference corrects
+    # ~88% of a horizontal offset (4 px leaves ~0.5 px). The bound was 0.5 px while the finder
+    # itself sat 1 px off this pupil (0.29 / 0.45 px); the edge finder sits 0.1 px off (~0.5 / 0.6).
     jittered = tuple(
         dataclasses.replace(o, x=o.x + (4.0 if k % 2 else -4.0)) for k, o in enumerate(observations)
     )
@@ -147,7 +158,7 @@ def test_a_finder_centre_jittering_between_frames_drops_no_frame():
     assert all(o.found for o in moved)
     for a, b in zip(exact, moved, strict=True):
         assert abs(a.radius - b.radius) < 0.3
-        assert abs(a.x - b.x) < 0.5
+        assert abs(a.x - b.x) < 0.75
 
 
 def test_a_live_eye_with_a_jittering_finder_shows_its_reflex():
