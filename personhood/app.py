@@ -59,14 +59,8 @@ def services_from_settings(settings: Settings, rate_limit: RateLimit | None = No
     registry = system.registry
     # One checkRoot per root per block, and one eth_blockNumber per ROOT_BLOCK_POLL_S, not per request.
     roots = CachedRoots(registry, registry.block_number, poll_s=ROOT_BLOCK_POLL_S)
-    backend = "native" if bn254_native.AVAILABLE else "node"  # the C pairing: ~ms, no worker round trip
-    checker = ProofChecker(
-        roots,
-        backend=backend,
-        keys=settings.keys,
-        cache_dir=settings.cache_dir,
-        node_modules=settings.node_modules,
-    )
+    verifier = "native" if bn254_native.AVAILABLE else "node"  # the C pairing: ~ms, no worker round trip
+    checker = ProofChecker(roots, setup=settings.proving_setup(verifier=verifier))
     store = NullifierStore(settings.database_url or sqlite_url(settings.data_dir))
     limiter = RateLimiter(rate_limit or RateLimit())
     guard = ApiGuard.from_settings(settings.given(API_LIMIT_SETTINGS))

@@ -86,18 +86,8 @@ def cmd_prove(args: argparse.Namespace, settings: Settings) -> int:
     except OSError as e:
         raise ProofFormatError(f"cannot read identity file {args.identity}: {e}") from e
     group = read_group(args.group)
-    keys = args.keys or settings.keys
-    progress(f"proving membership in a group of {group.size} ({keys} keys)")
-    proof = prove(
-        identity,
-        group,
-        message,
-        scope,
-        depth=args.depth,
-        keys=keys,
-        cache_dir=settings.cache_dir,
-        node_modules=settings.node_modules,
-        backend=args.backend,
-    )
+    setup = settings.proving_setup(keys=args.keys, prover=args.backend)
+    progress(f"proving membership in a group of {group.size} ({setup.keys} keys)")
+    proof = prove(identity, group, message, scope, depth=args.depth, setup=setup)
     print(json.dumps(proof.to_json(), indent=2))
     return EXIT_OK

@@ -93,14 +93,7 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
         except json.JSONDecodeError as e:
             raise ProofFormatError(f"{args.vkey} is not JSON: {e}") from e
     problems = list(diagnose(proof, expected))
-    if not verify(
-        proof,
-        vkey,
-        backend=args.backend,
-        keys=args.keys or settings.keys,
-        cache_dir=settings.cache_dir,
-        node_modules=settings.node_modules,
-    ):
+    if not verify(proof, vkey, setup=settings.proving_setup(keys=args.keys, verifier=args.backend)):
         problems.append(
             Problem("invalid_proof", "the Groth16 proof does not verify against its public values")
         )

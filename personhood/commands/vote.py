@@ -66,7 +66,7 @@ def cmd_vote(args: argparse.Namespace, settings: Settings) -> int:
     if identity.commitment not in group:
         raise GovernanceError("this identity is not enrolled (or was revoked) in the registry's group")
     progress(f"proving membership at depth {group.depth} (local; the secret stays here)")
-    prover = functools.partial(prove, keys=settings.keys, node_modules=settings.node_modules)
+    prover = functools.partial(prove, setup=settings.proving_setup())
     request = vote_request(
         proposal, client.address, chain.deployment.chain_id, identity, group, prover, args.option, votes
     )
