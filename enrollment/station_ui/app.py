@@ -42,7 +42,7 @@ from ..possession import (
     parse_answer,
 )
 from ..station import Station
-from ..station_steps import StationInputError, StepResult
+from ..station.steps import StationInputError, StepResult
 from .cameras import Cameras, check_subject, preview_jpeg
 from .operator_auth import load_password, set_password
 from .operator_sessions import LoginThrottle, OperatorSessions, setup_token

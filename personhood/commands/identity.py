@@ -130,7 +130,7 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_sign_enrollment(args: argparse.Namespace, settings: Settings) -> int:
     """Sign a station's challenge; print the answer the station reads. Exit 2 for bad input."""
     from enrollment.possession import answer_challenge, parse_challenge  # keeps `id new` light
-    from enrollment.station_steps import StationInputError
+    from enrollment.station.steps import StationInputError
 
     try:
         nonce = parse_challenge(args.challenge)

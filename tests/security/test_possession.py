@@ -21,7 +21,7 @@ from enrollment.possession import (
     parse_answer,
     parse_challenge,
 )
-from enrollment.station_steps import StationInputError
+from enrollment.station.steps import StationInputError
 from enrollment.station_ui import create_station_app
 from personhood.cli import main
 from simulation.station_camera import SyntheticCameras

@@ -31,13 +31,13 @@ from hardware import AuditLog, CaptureManifest, DeviceKey, sign_manifest
 from hardware.atomic_file import write_private_file
 from hardware.capture import CaptureSource, Illuminator
 
-from . import station_stages as stages
+from . import stages
+from .chain_port import ChainPort, Landed
+from .eyes import probe_of
 from .journal import Journal
-from .station_chain import ChainPort, Landed
-from .station_eyes import probe_of
-from .station_recovery import recover
-from .station_steps import EnrollmentOutcome, RefusedStepError, StepResult
-from .station_uniqueness import UniquenessPort, UniquenessUnavailableError, new_reservation_id
+from .recovery import recover
+from .steps import EnrollmentOutcome, RefusedStepError, StepResult
+from .uniqueness_port import UniquenessPort, UniquenessUnavailableError, new_reservation_id
 
 logger = logging.getLogger(__name__)
 
