@@ -23,7 +23,7 @@ from enrollment.station import Station
 from enrollment.station.binding import bind_station_dir, binding_of, require_authorized
 from enrollment.station.chain_port import ChainPort
 from enrollment.station.steps import StationInputError
-from enrollment.station_ui import OpenCvCameras, create_station_app
+from enrollment.station.ui import OpenCvCameras, create_station_app
 from simulation.station_camera import SyntheticCameras
 from uniqueness import HttpTransport, UniquenessClient
 from uniqueness.embedded import start_embedded

@@ -19,7 +19,7 @@ from werkzeug.serving import make_server
 
 from enrollment.possession import answer_challenge, parse_challenge
 from enrollment.station import Station
-from enrollment.station_ui import create_station_app
+from enrollment.station.ui import create_station_app
 from simulation.station_camera import SyntheticCameras
 from zk_identity import Identity
 

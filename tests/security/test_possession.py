@@ -22,7 +22,7 @@ from enrollment.possession import (
     parse_challenge,
 )
 from enrollment.station.steps import StationInputError
-from enrollment.station_ui import create_station_app
+from enrollment.station.ui import create_station_app
 from personhood.cli import main
 from simulation.station_camera import SyntheticCameras
 from zk_identity import Identity

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from enrollment.station.steps import StationInputError
-from enrollment.station_ui import OpenCvCameras
+from enrollment.station.ui import OpenCvCameras
 from personhood.cli import main
 from personhood.commands.station import choose_cameras
 from simulation.station_camera import SyntheticCameras

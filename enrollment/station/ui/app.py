@@ -32,8 +32,8 @@ from werkzeug.exceptions import HTTPException
 
 from zk_identity.errors import PersonhoodError
 
-from ..commitment_input import decode_image
-from ..possession import (
+from ...commitment_input import decode_image
+from ...possession import (
     CHALLENGE_PREFIX,
     NonceBook,
     PossessionAnswer,
@@ -41,8 +41,8 @@ from ..possession import (
     answer_from_qr,
     parse_answer,
 )
-from ..station import Station
-from ..station.steps import StationInputError, StepResult
+from ..flow import Station
+from ..steps import StationInputError, StepResult
 from .cameras import Cameras, check_subject, preview_jpeg
 from .operator_auth import load_password, set_password
 from .operator_sessions import LoginThrottle, OperatorSessions, setup_token
