@@ -2,13 +2,8 @@
 uniqueness ports, recovery after a crash, the journal, and the binding of a data directory to one
 registry. The operator UI is `enrollment.station.ui`."""
 
-from .binding import (
-    StationBinding,
-    StationBindingError,
-    bind_station_dir,
-    binding_of,
-    require_authorized,
-)
+from ..errors import StationBindingError, StationError, StationInputError
+from .binding import StationBinding, bind_station_dir, binding_of, require_authorized
 from .chain_port import ChainPort, Landed
 from .flow import Station, StationParams
 from .journal import Journal, JournalEntry
@@ -17,8 +12,6 @@ from .steps import (
     STEPS,
     EnrollmentOutcome,
     RefusedStepError,
-    StationError,
-    StationInputError,
     StepResult,
     liveness_advice,
     quality_advice,

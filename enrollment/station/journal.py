@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from hardware.step_journal import JournalRules, StepEntry, StepJournal
 
-from .steps import StationError
+from ..errors import StationError
 
 STATES = ("intent", "gallery", "sending", "chain", "committed", "aborted")
 FINAL = frozenset({"committed", "aborted"})

@@ -129,8 +129,8 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_sign_enrollment(args: argparse.Namespace, settings: Settings) -> int:
     """Sign a station's challenge; print the answer the station reads. Exit 2 for bad input."""
+    from enrollment.errors import StationInputError
     from enrollment.possession import answer_challenge, parse_challenge  # keeps `id new` light
-    from enrollment.station.steps import StationInputError
 
     try:
         nonce = parse_challenge(args.challenge)

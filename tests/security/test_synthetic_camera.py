@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from enrollment.station.steps import StationInputError
+from enrollment.errors import StationInputError
 from enrollment.station.ui import OpenCvCameras
 from personhood.cli import main
 from personhood.commands.station import choose_cameras
