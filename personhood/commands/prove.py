@@ -17,13 +17,13 @@ import argparse
 import json
 from pathlib import Path
 
-from zk_identity import LeanIMT, ProofFormatError, prove
+from zk_identity import ProofFormatError, prove
 
 from ..config import Settings
 from .action_binding import add_action_arguments, scope_and_message
 from .exit_codes import EXIT_OK
-from .group import parse_commitments
-from .identity import read_key_file
+from .group_file import read_group
+from .key_file import read_key_file
 from .output import progress
 
 
@@ -46,36 +46,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="native C prover, snarkjs in the node worker, or the snarkjs CLI (auto: native if built)",
     )
     parser.set_defaults(handler=cmd_prove)
-
-
-def read_group(path: Path) -> LeanIMT:
-    """The group in a file of decimal commitments; raises ProofFormatError naming the bad line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise ProofFormatError(f"cannot read group file {path}: {e}") from e
-    lines = [(f"{path}:{n}", line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
-    if not lines:
-        raise ProofFormatError(f"group file {path} has no commitments")
-    try:
-        return _group_with_removals(parse_commitments(lines))
-    except (ValueError, TypeError) as e:
-        raise ProofFormatError(str(e)) from e
-
-
-def _group_with_removals(values: list[int]) -> LeanIMT:
-    """The group of `values` where 0 marks a removed member (as `group export` and the registry write it).
-
-    A LeanIMT takes no zero leaf, so each 0 enters as a distinct placeholder and is then removed, which
-    sets it to 0 exactly as the registry's revoke did; the root is the registry's.
-    """
-    present = set(values)
-    placeholders = (p for p in range(1, len(values) + len(present) + 2) if p not in present)
-    zeros = [i for i, v in enumerate(values) if v == 0]
-    tree = LeanIMT([next(placeholders) if v == 0 else v for v in values])
-    for index in zeros:
-        tree.remove(index)
-    return tree
 
 
 def cmd_prove(args: argparse.Namespace, settings: Settings) -> int:

@@ -24,6 +24,7 @@ from zk_identity.proof import message_value
 from ..config import Settings
 from .action_binding import add_action_arguments, scope_and_message
 from .exit_codes import EXIT_OK, EXIT_REFUSED
+from .group_file import read_group
 from .output import emit
 
 
@@ -61,8 +62,6 @@ def _read(path: Path) -> str:
 def _expectation(args: argparse.Namespace, settings: Settings):
     """What the options ask the proof to be bound to (governance.proof_diagnosis.Expectation)."""
     from governance.proof_diagnosis import Expectation
-
-    from .prove import read_group
 
     scope, message = scope_and_message(args, proving=False, deployment=settings.deployment_path)
     root = depth = None

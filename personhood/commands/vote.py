@@ -23,7 +23,7 @@ from ..config import Settings
 from .arg_types import proposal_id
 from .chain_args import add_chain_arguments, open_chain
 from .exit_codes import EXIT_OK, EXIT_REFUSED
-from .identity import KEY_FILE_NAME, read_key_file
+from .key_file import KEY_FILE_NAME, read_key_file
 from .output import emit, progress
 
 
