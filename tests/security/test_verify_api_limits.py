@@ -132,7 +132,7 @@ def test_the_prover_pool_does_not_queue_forever(gov):
         busy = threading.Thread(
             target=prove,
             args=(gov.identities[0], group, 1, 2),
-            kwargs={"depth": 20, "backend": "worker", "pool": pool},
+            kwargs={"depth": 20, "setup": ProvingSetup(prover="worker", pool=pool)},
         )
         busy.start()  # snarkjs proves at depth 20 in the only worker: seconds
         time.sleep(0.5)
