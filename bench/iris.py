@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/iris.py                      # 100 subjects x 2 eyes x 5 captures
     .venv/bin/python bench/iris.py --subjects 20 --json
+    .venv/bin/python bench/iris.py --subjects 20 --look fitted    # the renderer's real-eye look
 
 Every figure is measured in this run: the matcher variants score the SAME templates, so the gain
 of each stage (mask, rotation search, score normalization) is the difference between rows; the
@@ -25,7 +26,7 @@ from enrollment.evaluation.metrics import fmr_at_threshold, fnmr_at_threshold
 from enrollment.iris import PipelineParams
 from enrollment.iris.gabor import encode_reference
 from enrollment.iris.pipeline import analyze, encoder_for
-from simulation.synthetic_eye import CaptureConditions, EyeIdentity, render_eye
+from simulation.synthetic_eye import FITTED, LEGACY, Appearance, EyeIdentity, render_eye
 
 CANDIDATE_THRESHOLDS = (0.30, 0.32, 0.34, 0.36)  # for the 1:N deduplication recommendation
 VARIANTS = {  # name: (max_shift, use_mask, normalized)
@@ -37,14 +38,14 @@ VARIANTS = {  # name: (max_shift, use_mask, normalized)
 }
 
 
-def render_set(subjects: int, captures: int, seed: int):
+def render_set(subjects: int, captures: int, seed: int, look: Appearance = LEGACY):
     """Yield ((subject, eye), image) for the synthetic set, rendered on the fly (never written)."""
     rng = np.random.default_rng(seed)
     for subject in range(subjects):
         for eye in ("L", "R"):
             identity = EyeIdentity.from_seed(subject, eye)
             for _ in range(captures):
-                yield (subject, eye), render_eye(identity, CaptureConditions.random(rng))
+                yield (subject, eye), render_eye(identity, look.conditions(rng), appearance=look)
 
 
 def binomial_tail_threshold(impostor: np.ndarray, fmr: float) -> tuple[float, float]:
@@ -100,6 +101,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--captures", type=int, default=5)
     ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument(
+        "--look",
+        choices=("legacy", "fitted"),
+        default="legacy",
+        help="renderer look: legacy (640x480, the README's figures) or fitted (real-eye statistics, 320x240)",
+    )
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     cv2.setNumThreads(1)
@@ -111,7 +118,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"encoding {done}/{total}", file=sys.stderr, flush=True)
 
     total = args.subjects * 2 * args.captures
-    items = list(render_set(args.subjects, args.captures, args.seed))
+    items = list(
+        render_set(args.subjects, args.captures, args.seed, FITTED if args.look == "fitted" else LEGACY)
+    )
     templates, labels, rejections, times = enroll_all(items, params, tick)
     sheets, valid = [], []
     for _, image in items[:64]:
@@ -139,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
     dof, t_1e6 = binomial_tail_threshold(impostor, 1e-6)
     _, t_1e9 = binomial_tail_threshold(impostor, 1e-9)
     result = {
+        "look": args.look,
         "images": total,
         "enrolled": len(templates),
         "fte": (total - len(templates)) / total,
@@ -168,7 +178,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     fmt = lambda v: "  n/a " if v is None else f"{v:6.2%}"  # noqa: E731
     eyes = args.subjects * 2
-    print(f"synthetic set: {eyes} eyes x {args.captures} captures = {total} images (seed {args.seed})")
+    print(
+        f"synthetic set ({args.look} look): {eyes} eyes x {args.captures} captures = {total} images "
+        f"(seed {args.seed})"
+    )
     print(f"failure to enroll {result['fte']:.2%}  {rejections}")
     print(f"comparisons: {len(genuine)} genuine, {len(impostor)} impostor")
     print(

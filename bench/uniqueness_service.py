@@ -5,8 +5,11 @@
 One run on this machine: a registry on an embedded anvil, a service holding `--size` synthetic
 people (both eyes, encrypted at rest), five authorized stations. Figures, each a median:
 
-* `bare_s`: the in-process search of both eyes of a probe at the service's threshold (the same
-  Gallery objects the service uses; no signing, sealing, HTTP, journal or audit);
+* `bare_s`: the in-process search the service runs for a probe, at the service's threshold: the
+  cascade of probe_search.py (first eye over the whole gallery, second eye among its matches), on
+  the same Gallery objects the service uses; no signing, sealing, HTTP, journal or audit;
+* `bare_full_s`: both eyes each searched over the whole gallery (what the service did before the
+  cascade; the decisions are the same, tests/uniqueness/test_probe_search.py), for comparison;
 * `reserve_unique_s`: a station's `UniquenessClient.reserve` over HTTP for a new person: request
   signed by the device key, probe sealed to the service (X25519 + AES-GCM), authorization against
   the registry, search, reservation (store append + fsync for both eyes, signed head, journal,
@@ -14,11 +17,18 @@ people (both eyes, encrypted at rest), five authorized stations. Figures, each a
 * `reserve_duplicate_s`: the same for a returning person (answered "duplicate"; nothing written);
 * `concurrent`: 50 requests with the same person's eyes (recaptured) from 5 stations at once over
   HTTP: how many got a reservation (must be exactly 1) and the wall time;
+* `cpu_s`: the same operations in CPU seconds (this process's threads plus the anvil node's),
+  medians: on a loaded machine the wall times wait in the run queue, the CPU seconds much less;
 * with `--ray`: the same probes answered by a service whose shards are 2 Ray actors per eye at
   `--ray-size` people: identical answers, and its per-query time against the local engine's.
 
-The search is linear in the gallery size, the overhead is not: `projected_1m_s` is
-bare_s * 1,000,000 / size + the measured absolute overhead (a projection, marked as such).
+Memory: the service holds 2 eyes x (2 KiB code + 2 KiB mask) = 8 KiB per person in the clear
+(8 GiB at 1,000,000 people) and writes as much, encrypted, to a temporary directory (`--dir`).
+The population is made in bulk, CHUNK people at a time (numpy random codes; masks drawn from a
+bank of realistic ones: simulation/synthetic_templates.py) and imported through
+`UniquenessService.import_committed`, so only one chunk is ever held twice. `max_rss_gib` reports
+the process's peak resident memory. Unique probes are not released afterwards (a release rewrites a
+shard file per eye: seconds at a million); the gallery grows by one record per query instead.
 """
 
 from __future__ import annotations
@@ -26,6 +36,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import sys
 import tempfile
@@ -52,6 +63,7 @@ from uniqueness import (
     choose_threshold,
     serve_locally,
 )
+from uniqueness.probe_search import search_cascade, search_full
 from zk_identity import Identity
 
 FAST_SCRYPT = ScryptParams(n=2**14)
@@ -93,18 +105,49 @@ def again(pair: dict[str, IrisTemplate], rng: np.random.Generator) -> dict[str, 
     return {eye: recapture(t, rng, 0.12, int(rng.integers(-6, 7))) for eye, t in pair.items()}
 
 
-def bare(service: UniquenessService, probe: dict[str, IrisTemplate]) -> float:
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system, all threads) another process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Clocks:
+    """Wall seconds, and CPU seconds of this process (every thread: client, server, kernel threads)
+    plus the anvil node's, for one timed operation: CPU time is what load on a shared machine
+    inflates least (it waits in the run queue without counting)."""
+
+    def __init__(self, anvil_pid: int) -> None:
+        self.anvil_pid = anvil_pid
+        self.wall: list[float] = []
+        self.cpu: list[float] = []
+
+    def __enter__(self) -> Clocks:
+        self._t, self._c = time.perf_counter(), time.process_time() + process_cpu_s(self.anvil_pid)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall.append(time.perf_counter() - self._t)
+        self.cpu.append(time.process_time() + process_cpu_s(self.anvil_pid) - self._c)
+
+
+def bare(
+    service: UniquenessService,
+    probe: dict[str, IrisTemplate],
+    clocks: Clocks | None = None,
+    full: bool = False,
+) -> None:
+    """The in-process search the service runs (or, with `full`, both eyes in full), timed on `clocks`."""
     choice = choose_threshold(service.size(), 2)
-    started = time.perf_counter()
-    for eye, template in probe.items():
-        service.galleries[eye].search(template, choice.threshold)
-    return time.perf_counter() - started
+    search = search_full if full else search_cascade
+    with clocks or Clocks(os.getpid()):
+        search(service.galleries, probe, choice.threshold)
 
 
 def run(args: argparse.Namespace) -> dict[str, object]:
     rng = np.random.default_rng(args.seed)
     contracts = build_contracts(load_settings(environ={}).cache_dir)
-    with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="bench-uniqueness-") as tmp:
+    load_before = os.getloadavg()
+    with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="bench-uniqueness-", dir=args.dir) as tmp:
         node = AnvilNode.start()
         stack.callback(node.stop)
         w3 = Web3(Web3.HTTPProvider(node.url))
@@ -131,26 +174,25 @@ def run(args: argparse.Namespace) -> dict[str, object]:
 
         log(f"{args.queries} queries each: bare search, reserve (new person), reserve (returning person) ...")
         bare(service, stranger(rng))  # warm-up (kernel threads, caches)
-        bare_s, unique_s, duplicate_s = [], [], []
+        pid = node.process.pid
+        bare_c, full_c, unique_c, duplicate_c = Clocks(pid), Clocks(pid), Clocks(pid), Clocks(pid)
         for q in range(args.queries):
             new, returning = stranger(rng), again(enrolled[q % len(enrolled)], rng)
             commitments = (Identity().commitment, Identity().commitment)  # made on the phone, not timed
-            bare_s.append(bare(service, new))
-            reservation = f"{q:032x}"
-            started = time.perf_counter()
-            answer = clients[q % STATIONS].reserve(reservation, new, commitments[0], deadline)
-            unique_s.append(time.perf_counter() - started)
+            bare(service, new, full_c, full=True)
+            bare(service, new, bare_c)
+            with unique_c:
+                answer = clients[q % STATIONS].reserve(f"{q:032x}", new, commitments[0], deadline)
             assert answer.unique
-            clients[q % STATIONS].release(reservation)  # keep the size constant (not timed)
-            started = time.perf_counter()
-            answer = clients[q % STATIONS].reserve(f"{q + 10_000:032x}", returning, commitments[1], deadline)
-            duplicate_s.append(time.perf_counter() - started)
+            with duplicate_c:
+                answer = clients[q % STATIONS].reserve(
+                    f"{q + 10_000:032x}", returning, commitments[1], deadline
+                )
             assert not answer.unique
 
         log(f"{CONCURRENT} concurrent requests with one person's eyes from {STATIONS} stations ...")
         person = stranger(rng)
         probes = [again(person, rng) for _ in range(CONCURRENT)]
-        commitments = [Identity().commitment for _ in range(CONCURRENT)]
         commitments = [Identity().commitment for _ in range(CONCURRENT)]
         results: list[bool] = []
         errors: list[str] = []
@@ -175,21 +217,34 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             t.join()
         concurrent_s = time.perf_counter() - started
 
-        b, u, d = (statistics.median(x) for x in (bare_s, unique_s, duplicate_s))
+        b, f, u, d = (statistics.median(c.wall) for c in (bare_c, full_c, unique_c, duplicate_c))
+        bc, fc, uc, dc = (statistics.median(c.cpu) for c in (bare_c, full_c, unique_c, duplicate_c))
         figures: dict[str, object] = {
             "size": args.size,
-            "load_average_1m": round(os.getloadavg()[0], 1),
+            "records_at_end": service.size(),
+            "load_average_before": [round(x, 1) for x in load_before],
+            "load_average_after": [round(x, 1) for x in os.getloadavg()],
+            "max_rss_gib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20, 2),
             "eyes": 2,
             "shards_per_eye": args.shards,
             "queries": args.queries,
             "fill_s": round(fill_s, 1),
             "bare_s": round(b, 4),
+            "bare_full_s": round(f, 4),
+            "bare_s_all": [round(x, 4) for x in bare_c.wall],
+            "reserve_unique_s_all": [round(x, 4) for x in unique_c.wall],
+            "cpu_s": {
+                "bare": round(bc, 4),
+                "bare_full": round(fc, 4),
+                "reserve_unique": round(uc, 4),
+                "reserve_duplicate": round(dc, 4),
+                "overhead_unique": round(uc / bc - 1, 3),
+            },
             "reserve_unique_s": round(u, 4),
             "reserve_duplicate_s": round(d, 4),
             "overhead_unique": round(u / b - 1, 3),
             "overhead_duplicate": round(d / b - 1, 3),
             "overhead_unique_abs_s": round(u - b, 4),
-            "projected_1m_s (projection)": round(b * 1_000_000 / args.size + (u - b), 3),
             "concurrent": {
                 "requests": CONCURRENT,
                 "stations": STATIONS,
@@ -258,6 +313,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=20261204)
     parser.add_argument("--ray", action="store_true", help="also compare 2 Ray shard actors per eye")
     parser.add_argument("--ray-size", type=int, default=20_000)
+    parser.add_argument(
+        "--dir", default=None, help="where the encrypted gallery goes (default: the temp dir)"
+    )
     parser.add_argument("--json", action="store_true", help="print only the JSON line on stdout")
     args = parser.parse_args()
     if args.size < 10 or args.queries < 1:

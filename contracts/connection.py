@@ -7,11 +7,27 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from web3 import Web3
+from web3.types import RPCEndpoint
 
 from .anvil import AnvilNode
 from .errors import ChainError
 
 RPC_TIMEOUT_S = 30.0
+# web3 asks eth_chainId before every eth_call, eth_estimateGas and transaction (its validation middleware):
+# one extra round trip per read. A node's chain id does not change under a URL, so it is cached (per
+# thread, by web3 itself); the deployment's own chain id is checked against the node when it is opened.
+CACHED_RPC = frozenset({RPCEndpoint("eth_chainId")})
+
+
+def http_web3(url: str) -> Web3:
+    """A Web3 on the JSON-RPC node at `url`: request timeout RPC_TIMEOUT_S, eth_chainId cached."""
+    provider = Web3.HTTPProvider(
+        url,
+        request_kwargs={"timeout": RPC_TIMEOUT_S},
+        cache_allowed_requests=True,
+        cacheable_requests=set(CACHED_RPC),
+    )
+    return Web3(provider)
 
 
 @contextmanager
@@ -23,7 +39,7 @@ def connect(rpc_url: str = "", node_modules: Path | None = None) -> Iterator[Web
     node = AnvilNode.start(node_modules=node_modules) if not rpc_url else None
     try:
         url = node.url if node is not None else rpc_url
-        w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": RPC_TIMEOUT_S}))
+        w3 = http_web3(url)
         if not w3.is_connected():
             raise ChainError(f"no JSON-RPC node answers at {url}; check rpc_url in the configuration")
         yield w3

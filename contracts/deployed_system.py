@@ -17,7 +17,7 @@ from web3 import Web3
 
 from .ballot_client import OnePersonOneVoteClient, QuadraticVoteClient
 from .build import ContractSet, build_contracts
-from .connection import RPC_TIMEOUT_S
+from .connection import http_web3
 from .deploy import Deployment
 from .errors import ChainError
 from .nonce_sender import Outbox
@@ -117,7 +117,7 @@ def open_deployment(
     if not rpc_url:
         raise ChainError("rpc_url is empty: point PERSONHOOD_RPC_URL at the chain you deployed to")
     deployment = load_deployment(deployment_file)
-    w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": RPC_TIMEOUT_S}))
+    w3 = http_web3(rpc_url)
     if not w3.is_connected():
         raise ChainError(f"no JSON-RPC node answers at {rpc_url}; check rpc_url in the configuration")
     return attach(w3, build_contracts(cache_dir, (), node_modules), deployment)

@@ -9,6 +9,7 @@ instead of every request queueing without limit on the prover pool.
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,40 +42,55 @@ class Capacity:
 
 
 class AdmissionGate:
-    """Admits callers under a Capacity; `admit()` is a context manager."""
+    """Admits callers under a Capacity, first come first served; `admit()` is a context manager.
+
+    Waiters are served in arrival order and a freed slot is handed to the longest waiter directly: a
+    newcomer never takes it first. (A semaphore lets newcomers barge past the woken waiter, which starves
+    some waiters and made the tail of /v1/verify's latency several times its median.)
+    """
 
     def __init__(self, capacity: Capacity | None = None) -> None:
         self.capacity = capacity or Capacity()
-        self._slots = threading.BoundedSemaphore(self.capacity.max_in_flight)
         self._lock = threading.Lock()
-        self._waiting = 0
+        self._free = self.capacity.max_in_flight
+        self._queue: deque[threading.Event] = deque()
 
     @property
     def waiting(self) -> int:
         """Callers waiting now."""
-        return self._waiting
+        return len(self._queue)
+
+    def _acquire(self) -> None:
+        with self._lock:
+            if self._free > 0 and not self._queue:
+                self._free -= 1
+                return
+            if len(self._queue) >= self.capacity.max_queue:
+                raise OverloadedError("the server is at capacity; retry shortly", self.capacity.max_wait_s)
+            turn = threading.Event()
+            self._queue.append(turn)
+        if turn.wait(self.capacity.max_wait_s):
+            return
+        with self._lock:
+            if turn.is_set():
+                return  # the slot was handed over just as the wait ended: it is ours
+            self._queue.remove(turn)
+        raise OverloadedError(
+            f"no capacity within {self.capacity.max_wait_s:g} s; retry shortly", self.capacity.max_wait_s
+        )
+
+    def _release(self) -> None:
+        with self._lock:
+            if self._queue:
+                self._queue.popleft().set()  # the slot passes to the longest waiter, never back to the pool
+            else:
+                self._free += 1
 
     @contextmanager
     def admit(self) -> Iterator[None]:
         """Run the body once a slot is free; OverloadedError if the queue is full or the wait too long."""
-        if not self._slots.acquire(blocking=False):
-            with self._lock:
-                if self._waiting >= self.capacity.max_queue:
-                    raise OverloadedError(
-                        "the server is at capacity; retry shortly", self.capacity.max_wait_s
-                    )
-                self._waiting += 1
-            try:
-                admitted = self._slots.acquire(timeout=self.capacity.max_wait_s)
-            finally:
-                with self._lock:
-                    self._waiting -= 1
-            if not admitted:
-                raise OverloadedError(
-                    f"no capacity within {self.capacity.max_wait_s:g} s; retry shortly",
-                    self.capacity.max_wait_s,
-                )
+        self._acquire()
         try:
             yield
         finally:
-            self._slots.release()
+            self._release()

@@ -104,6 +104,10 @@ class StepJournal:
         """Unfinished operations, oldest first (what recovery must resolve)."""
         return [e for e in self._entries.values() if e.state not in self.rules.final]
 
+    def entries(self) -> list[StepEntry]:
+        """Every operation the file holds (finished ones too, until `compact`), oldest first."""
+        return list(self._entries.values())
+
     def compact(self) -> int:
         """Rewrite the file with only the unfinished entries (atomically; the lock is kept); returns how
         many finished ones were dropped."""

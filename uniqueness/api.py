@@ -5,6 +5,7 @@
     POST /v1/reserve   {"request": <signed request>, "sealed": <base64 sealed probe>}
     POST /v1/commit    {"request": <signed request>}
     POST /v1/release   {"request": <signed request>}
+    POST /v1/delete    {"request": <deletion request signed by the operator's key>} (deletions.py)
     GET  /openapi.json  this API's OpenAPI 3.0 description
 
 Answers are decisions signed by the service's key; refusals are 4xx/5xx {"error", "message"} from one
@@ -28,6 +29,7 @@ from .openapi import SPEC
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
 ENDPOINT_KEY = "UNIQUENESS_ENDPOINT"
+NOT_JSON = HttpError(400, "bad_request", "the body must be JSON (Content-Type: application/json)")
 
 
 def _refused(error: UniquenessError) -> HttpError:
@@ -66,12 +68,18 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     def operation(op: str):
         body = request.get_json(silent=True)
         if body is None:
-            return json_response(
-                HttpError(400, "bad_request", "the body must be JSON (Content-Type: application/json)")
-            )
+            return json_response(NOT_JSON)
         return jsonify(endpoint.handle(op, body))
 
     for op in ("reserve", "commit", "release"):
         app.add_url_rule(f"/v1/{op}", f"op_{op}", lambda op=op: operation(op), methods=["POST"])
+
+    @app.post("/v1/delete")
+    def delete():
+        body = request.get_json(silent=True)
+        if body is None:
+            return json_response(NOT_JSON)
+        return jsonify(endpoint.handle_delete(body))
+
     app.register_error_handler(Exception, handle_error)
     return app

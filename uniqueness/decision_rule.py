@@ -45,7 +45,8 @@ class PairDecision:
     duplicate: bool
     record_id: int | None
     evidence: tuple[EyeMatch, ...]
-    partial: int  # records matched on some eyes but not all
+    partial: int  # records matched on some eyes searched but not all (the service's cascade scores the
+    # right eye only among left-eye matches, so there: left-eye matches the right eye did not confirm)
     threshold: float
     person_fmr: float
     searched: int

@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
 
 from hardware.signed_json import canonical_json, sign_document
 
+from .deletions import parse_delete
 from .errors import RequestRefusedError, UnauthorizedDeviceError, UniquenessError
 from .eyes import parse_probe, probe_sha256
 from .sealed import X25519_KEY_PURPOSE, open_sealed, public_bytes
@@ -35,9 +36,16 @@ MAX_SEALED_BYTES = 16 * 1024  # two templates (2 x 4,102 bytes) plus nonce and t
 class Endpoint:
     """Answers station requests for one service; thread-safe (the service serializes decisions)."""
 
-    def __init__(self, service: UniquenessService, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        service: UniquenessService,
+        clock: Callable[[], float] = time.time,
+        operator: str | None = None,
+    ) -> None:
+        """`operator`: the one address whose signed requests may erase records (None: nobody may)."""
         self.service = service
         self._clock = clock
+        self.operator = operator
         self._x25519 = X25519PrivateKey.from_private_bytes(
             service.key.derive_key_material(X25519_KEY_PURPOSE)
         )
@@ -77,6 +85,45 @@ class Endpoint:
         return sign_document(
             self.service.key,
             {"kind": DECISION_KIND, **asdict(decision), "nonce": request.nonce, "time": int(self._clock())},
+        )
+
+    def handle_delete(self, body: object) -> dict[str, object]:
+        """Erase a record for the operator (deletions.py); raises a UniquenessError to refuse."""
+        if not isinstance(body, Mapping) or "request" not in body:
+            raise RequestRefusedError('the body must be a JSON object with a "request"')
+        if self.operator is None:
+            raise UnauthorizedDeviceError(
+                "this service was started without --operator: nobody may erase records", "deletion_disabled"
+            )
+        request = parse_delete(body["request"], self.service.key.address)
+        if request.station.lower() != self.operator.lower():
+            self.service.log_refusal(request.station, "delete", "not_operator")
+            raise UnauthorizedDeviceError(
+                f"{request.station} is not this service's operator: only the operator may erase records",
+                "not_operator",
+            )
+        if self.service.registry.device_status(request.station) != "unknown":
+            raise UnauthorizedDeviceError(  # a station's key must never double as the operator's
+                f"{request.station} is a station device in the registry; the operator's key must be another",
+                "not_operator",
+            )
+        self.guard.admit(request, self._clock())  # type: ignore[arg-type]  # duck-typed: station, nonce, time
+        try:
+            self.service.delete(request.station, request.record_id, request.reason, request.time)
+        except UniquenessError as e:
+            self.service.log_refusal(request.station, "delete", e.code)
+            raise
+        return sign_document(
+            self.service.key,
+            {
+                "kind": DECISION_KIND,
+                "op": "delete",
+                "result": "deleted",
+                "record_id": str(request.record_id),
+                "operator": request.station,
+                "nonce": request.nonce,
+                "time": int(self._clock()),
+            },
         )
 
     def _operate(self, request: StationRequest, body: Mapping[str, object], doc: object):

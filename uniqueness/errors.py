@@ -52,3 +52,10 @@ class ServiceUnavailableError(UniquenessError, RuntimeError):
 
     code = "unavailable"
     status = 503
+
+
+class UnknownRecordError(UniquenessError, LookupError):
+    """The gallery holds no record under that id (never enrolled, or already erased)."""
+
+    code = "unknown_record"
+    status = 404

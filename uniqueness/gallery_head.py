@@ -5,7 +5,7 @@ slot, but an attacker at the disk can still flip a byte in the newest commit slo
 then wins and the newest records vanish) or copy an old store file back. Both reopen cleanly with
 fewer records. Two anchors catch that:
 
-1. The head: {seq, records, ids_digest, committed, baseline, registry, last_commit}, signed by the
+1. The head: {seq, records, ids_digest, committed, baseline, registry, last_commit, deleted}, signed by the
    service's key and rewritten atomically after every gallery change. `ids_digest` is a multiset hash of the
    record ids (the sum of SHA-256(id) mod 2^256; Clarke et al., "Incremental multiset hash
    functions", ASIACRYPT 2003), updated in O(1) per change. At open the gallery's ids must give the
@@ -33,6 +33,7 @@ from hardware.signed_json import canonical_json, parse_json_object, sign_documen
 from .errors import GalleryRollbackError
 
 HEAD_KIND = "personhood.uniqueness-head/1"
+HEAD_FILE = "gallery.head"  # beside the service's per-eye gallery directories
 DIGEST_MODULUS = 2**256
 MAX_IN_FLIGHT = 8  # changes the journal may show half done (one per crash; more means tampering)
 
@@ -59,12 +60,18 @@ class GalleryHead:
     registry: str
     last_commit: str = ""  # the reservation the last commit counted (a crash before its journal line
     # must not count it twice)
+    deleted: int = 0  # records the operator erased (deletions.py): the deletions journal must show them
 
     def changed(
-        self, *, added: int | None = None, removed: int | None = None, committed: str | None = None
+        self,
+        *,
+        added: int | None = None,
+        removed: int | None = None,
+        committed: str | None = None,
+        erased: bool = False,
     ) -> GalleryHead:
         """The next head after adding and/or removing one record id, or committing reservation
-        `committed`."""
+        `committed`; `erased` counts the removal as an operator's deletion."""
         digest = int(self.ids_digest, 16)
         records = self.records
         if added is not None:
@@ -79,7 +86,14 @@ class GalleryHead:
             self.baseline,
             self.registry,
             committed if committed is not None else self.last_commit,
+            self.deleted + erased,
         )
+
+
+def is_service_gallery(directory: Path) -> bool:
+    """True when `directory` is one eye's gallery of a uniqueness service (its parent holds the head):
+    such a gallery changes only through the service, or its head and journals stop matching it."""
+    return (Path(directory).resolve().parent / HEAD_FILE).exists()
 
 
 def genesis(baseline: int, registry: str) -> GalleryHead:

@@ -9,7 +9,8 @@ _HEX64 = {"type": "string", "pattern": "^[0-9a-f]{64}$"}
 _ERROR = {
     "description": "refused; nothing was decided (error codes: bad_request, bad_signature, wrong_service, "
     "stale_request, replayed_request, device_not_active, bad_probe, bad_ciphertext, bad_deadline, "
-    "unknown_reservation, reservation_exists, not_on_chain, gallery_rollback, unavailable)",
+    "unknown_reservation, reservation_exists, not_on_chain, gallery_rollback, unavailable; /v1/delete: "
+    "not_operator, deletion_disabled, unknown_record, reservation_open)",
     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
 }
 
@@ -65,6 +66,7 @@ SPEC: dict[str, Any] = {
         "/v1/reserve": _op("Search both eyes; reserve when nobody matches", "ReserveBody"),
         "/v1/commit": _op("The leaf landed: keep the reservation", "Body"),
         "/v1/release": _op("The enrollment will not land: drop the reservation", "Body"),
+        "/v1/delete": _op("The operator erases one record (signed by the operator's key)", "DeleteBody"),
         "/openapi.json": {
             "get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.0"}}}
         },
@@ -100,14 +102,48 @@ SPEC: dict[str, Any] = {
                     "sealed": {"type": "string", "format": "byte", "description": "nonce || AES-GCM(probe)"},
                 },
             },
+            "DeleteBody": {
+                "type": "object",
+                "required": ["request"],
+                "properties": {
+                    "request": {
+                        "type": "object",
+                        "required": [
+                            "kind",
+                            "service",
+                            "record_id",
+                            "reason",
+                            "nonce",
+                            "time",
+                            "device",
+                            "sig",
+                        ],
+                        "properties": {
+                            "kind": {"type": "string", "enum": ["personhood.uniqueness-delete/1"]},
+                            "service": {"type": "string"},
+                            "record_id": {"type": "string", "pattern": "^[0-9]{1,19}$"},
+                            "reason": {"type": "string", "maxLength": 200},
+                            "nonce": _HEX32,
+                            "time": {"type": "integer"},
+                            "device": {"type": "string", "description": "the operator's address"},
+                            "sig": {"type": "string"},
+                        },
+                    }
+                },
+            },
             "Decision": {
                 "type": "object",
                 "properties": {
                     "kind": {"type": "string", "enum": ["personhood.uniqueness-decision/1"]},
                     "op": {"type": "string"},
-                    "result": {"type": "string", "enum": ["unique", "duplicate", "committed", "released"]},
+                    "result": {
+                        "type": "string",
+                        "enum": ["unique", "duplicate", "committed", "released", "deleted"],
+                    },
                     "station": {"type": "string"},
                     "reservation": _HEX32,
+                    "record_id": {"type": "string", "description": "delete only"},
+                    "operator": {"type": "string", "description": "delete only"},
                     "deadline": {"type": "integer", "nullable": True},
                     "searched": {"type": "integer", "nullable": True},
                     "threshold": {"type": "number", "nullable": True},

@@ -1,6 +1,7 @@
 """The uniqueness service's core: one deployment gallery, search-and-reserve, commit, release, settle.
 
-    reserve  search every stored eye at the threshold for the gallery's size; if no enrolled or
+    reserve  search the stored eyes at the threshold for the gallery's size (the first eye over the
+             whole gallery, the second only among its matches: probe_search.py); if no enrolled or
              reserved person matches on all eyes, add the probe as a reserved record (atomic: one
              lock around search and add, so two stations presenting the same eyes at once get one
              "unique" and one "duplicate"; a reserved record counts as enrolled for searches)
@@ -8,6 +9,7 @@
     release  the enrollment will not land: the record leaves the gallery (refused as a commit
              instead when the chain shows the leaf: no leaf may lose its template)
     settle   past its deadline, a reservation is committed if its leaf is on chain, else released
+    delete   the operator erases a record (right to erasure, mistaken enrollment): deletions.py
 
 Writes follow the reservation journal (reservations.py) and are anchored by the signed head
 (gallery_head.py), so a crash at any point leaves a state `open` can finish or undo, and a
@@ -21,21 +23,21 @@ import logging
 import secrets
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from enrollment.gallery import Gallery
-from enrollment.gallery.decision import DEFAULT_MAX_FALSE_DUPLICATES
 from enrollment.iris.template import IrisTemplate
 from hardware import AuditLog, DeviceKey
 
 from .decision_rule import PairDecision, choose_threshold, decide_pair
-from .errors import GalleryRollbackError, RequestRefusedError, ReservationError
-from .eyes import EYES, check_eyes
+from .deletions import DeletionJournal
+from .errors import GalleryRollbackError, RequestRefusedError, ReservationError, UnknownRecordError
 from .gallery_head import (
     DIGEST_MODULUS,
+    HEAD_FILE,
     GalleryHead,
     check_chain,
     check_gallery,
@@ -44,43 +46,16 @@ from .gallery_head import (
     read_head,
     write_head,
 )
+from .probe_search import search_cascade
 from .registry_view import RegistryView
 from .reservations import IN_FLIGHT, Reservation, ReservationJournal, reservation_key
+from .service_params import Decision, ServiceParams
 
 logger = logging.getLogger(__name__)
 
 MAX_RESERVATION_S = 86_400  # a reservation's deadline is at most a day ahead of the chain's clock
 MAX_RECORD_ID = 2**63 - 1
 Checkpoint = Callable[[str], None]
-
-
-@dataclass(frozen=True)
-class ServiceParams:
-    """Which eyes the deployment stores, the gallery engine and shards, and the dedup target."""
-
-    eyes: tuple[str, ...] = EYES
-    engine: str = "local"  # Gallery.connect address: "local", "ray" or "ray://host:port"
-    shards: int = 2
-    kernel: str = "fused"
-    max_false_duplicates: float = DEFAULT_MAX_FALSE_DUPLICATES
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "eyes", check_eyes(tuple(self.eyes)))
-        if not 0 < self.max_false_duplicates < 1:
-            raise ValueError("max_false_duplicates must be in (0, 1)")
-
-
-@dataclass(frozen=True)
-class Decision:
-    """What the service answers (signed by the endpoint); ids and numbers only."""
-
-    op: str
-    result: str  # unique | duplicate | committed | released
-    station: str
-    reservation: str
-    deadline: int | None = None
-    searched: int | None = None
-    threshold: float | None = None
 
 
 def _start_ray_for(params: ServiceParams) -> bool:
@@ -118,14 +93,15 @@ class UniquenessService:
         params: ServiceParams,
         galleries: dict[str, Gallery],
         journal: ReservationJournal,
+        deletions: DeletionJournal,
         audit: AuditLog,
         checkpoint: Checkpoint,
     ) -> None:
         self.directory, self.key, self.registry, self.params = directory, key, registry, params
-        self.galleries, self.journal, self.audit = galleries, journal, audit
+        self.galleries, self.journal, self.deletions, self.audit = galleries, journal, deletions, audit
         self._checkpoint = checkpoint
         self._lock = threading.Lock()
-        self._head_path = directory / "gallery.head"
+        self._head_path = directory / HEAD_FILE
         self.head: GalleryHead = genesis(0, registry.address)
         self._started_ray = False
 
@@ -147,7 +123,7 @@ class UniquenessService:
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
         galleries: dict[str, Gallery] = {}
-        journal = audit = None
+        journal = deletions = audit = None
         started_ray = _start_ray_for(params)
         try:
             for eye in params.eyes:
@@ -159,8 +135,9 @@ class UniquenessService:
                     kernel=params.kernel,
                 )
             journal = ReservationJournal.open(directory / "reservations.jsonl")
+            deletions = DeletionJournal.open(directory / "deletions.jsonl")
             audit = AuditLog.open(directory / "audit.log", key)
-            service = cls(directory, key, registry, params, galleries, journal, audit, checkpoint)
+            service = cls(directory, key, registry, params, galleries, journal, deletions, audit, checkpoint)
             service._started_ray = started_ray
             service._recover()
         except BaseException:
@@ -168,6 +145,8 @@ class UniquenessService:
                 gallery.close()
             if journal is not None:
                 journal.close()
+            if deletions is not None:
+                deletions.close()
             if audit is not None:
                 audit.close()
             _stop_ray(started_ray)
@@ -180,8 +159,9 @@ class UniquenessService:
         ids = {eye: set(g.record_ids()) for eye, g in self.galleries.items()}
         everything = set().union(*ids.values())
         in_flight = [r for r in self.journal.open_reservations() if r.state in IN_FLIGHT]
+        erasing, erased = self.deletions.in_flight(), self.deletions.deleted()
         if head is None:
-            if everything or self.journal.open_reservations():
+            if everything or self.journal.open_reservations() or erased or erasing:
                 raise GalleryRollbackError("the gallery has records but no signed head: restore gallery.head")
             head = genesis(self.registry.leaves(), self.registry.address)
             write_head(self._head_path, self.key, head)
@@ -190,23 +170,44 @@ class UniquenessService:
             raise GalleryRollbackError(
                 f"this gallery belongs to registry {head.registry}, not {self.registry.address}"
             )
+        if everything & erased:
+            raise GalleryRollbackError(
+                f"{len(everything & erased)} record(s) the operator erased are back in the gallery: "
+                "an old gallery was copied back; restore the newest gallery files"
+            )
+        if not len(erased) <= head.deleted <= len(erased) + len(erasing):
+            raise GalleryRollbackError(
+                f"the signed head counts {head.deleted} erased records, the deletions journal "
+                f"{len(erased)} (+{len(erasing)} in flight): restore the newest deletions.jsonl"
+            )
         for eye_ids in ids.values():  # each eye on its own: one rolled-back file is enough to refuse
-            check_gallery(head, eye_ids, [r.record_id for r in in_flight])
-        moving = {r.record_id for r in in_flight}
+            check_gallery(head, eye_ids, [r.record_id for r in in_flight] + erasing)
+        moving = {r.record_id for r in in_flight} | set(erasing)
         if any((s - moving) != (everything - moving) for s in ids.values()):
             raise GalleryRollbackError("the eyes' galleries hold different records: restore the newest files")
         self.head = head
         counted = self.journal.get(head.last_commit) if head.last_commit else None
         if counted is not None and counted.state == "reserved":  # died between head and journal line
             self.journal.record(counted.key, "committed")
-        if in_flight:  # changes half done when the service died: undo them, then re-sign the head
+        if in_flight or erasing:  # changes half done when the service died: finish or undo, re-sign
             for reservation in in_flight:
                 self._drop(reservation, "the service stopped while the gallery was changing")
+            for gallery in self.galleries.values():
+                gallery.delete(erasing)
             remaining = set().union(*(set(g.record_ids()) for g in self.galleries.values()))
             digest = f"{ids_digest(remaining):064x}"
             self._write_head(
-                replace(self.head, seq=self.head.seq + 1, records=len(remaining), ids_digest=digest)
+                replace(
+                    self.head,
+                    seq=self.head.seq + 1,
+                    records=len(remaining),
+                    ids_digest=digest,
+                    deleted=len(erased) + len(erasing),
+                )
             )
+            for record_id in erasing:
+                self.deletions.finish(record_id)
+                self.audit.append("uniqueness.deleted", {"record_id": record_id, "by": "recovery"})
         self.journal.compact()
         check_chain(self.head, len(self.journal.open_reservations()), self.registry.leaves())
 
@@ -238,7 +239,7 @@ class UniquenessService:
             choice = choose_threshold(
                 self.head.records, len(self.params.eyes), self.params.max_false_duplicates
             )
-            results = {eye: self.galleries[eye].search(t, choice.threshold) for eye, t in probe.items()}
+            results = search_cascade(self.galleries, probe, choice.threshold)
             decision = decide_pair(results, choice)
             if decision.duplicate:
                 self._audit_duplicate(station, reservation, decision)
@@ -246,6 +247,8 @@ class UniquenessService:
                     "reserve", "duplicate", station, reservation, None, decision.searched, choice.threshold
                 )
             record_id = self._new_record_id()
+            while self.deletions.known(record_id):  # an erased id is never reused (rollback check)
+                record_id = self._new_record_id()
             self.journal.record(
                 key,
                 "reserving",
@@ -327,6 +330,35 @@ class UniquenessService:
             )
             self.audit.append("uniqueness.imported", {"records": len(record_ids)})
 
+    def delete(self, operator: str, record_id: int, reason: str, time: int) -> None:
+        """Erase one record from every eye's gallery for the operator (the caller checked who signed).
+
+        Journaled before the galleries change and re-signed in the head after, so a crash part-way
+        is finished at the next open. UnknownRecordError when no such record exists; ReservationError
+        ("reservation_open") while a reservation holds it: wait for its commit, release or deadline.
+        The person's leaf, if any, stays on chain: revoke it there if it must go too."""
+        with self._lock:
+            if any(r.record_id == record_id for r in self.journal.open_reservations()):
+                raise ReservationError(
+                    "this record is held by an open reservation: delete it once that is committed, "
+                    "released or past its deadline",
+                    "reservation_open",
+                )
+            first = self.galleries[self.params.eyes[0]]
+            if not first.enrolled_among([record_id]):
+                raise UnknownRecordError(f"no record {record_id} in the gallery (never enrolled, or erased)")
+            self.deletions.begin(record_id, operator, reason, time)
+            self._checkpoint("deleting")
+            for gallery in self.galleries.values():
+                gallery.delete([record_id])
+            self._checkpoint("erased")
+            self._write_head(self.head.changed(removed=record_id, erased=True))
+            self._checkpoint("erased_head")
+            self.deletions.finish(record_id)
+            self.audit.append(
+                "uniqueness.deleted", {"record_id": record_id, "operator": operator, "reason": reason}
+            )
+
     def log_refusal(self, station: str, op: str, code: str) -> None:
         """Audit-log a refused request of an identified station (never its probe)."""
         with self._lock:
@@ -353,6 +385,7 @@ class UniquenessService:
         for gallery in reversed(self.galleries.values()):
             gallery.close()
         self.journal.close()
+        self.deletions.close()
         self.audit.close()
         _stop_ray(self._started_ray)
         self._started_ray = False

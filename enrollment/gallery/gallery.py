@@ -130,11 +130,34 @@ class Gallery(ABC):
                 removed += self._delete_from(shard, mine)
         return removed
 
+    def enrolled_among(self, record_ids: Iterable[int]) -> list[int]:
+        """Those of `record_ids` that are enrolled (in the order given)."""
+        ids = [check_record_id(r) for r in record_ids]
+        found: set[int] = set()
+        for shard in range(self.shards):
+            mine = [r for r in ids if shard_of(r, self.shards) == shard]
+            if mine:
+                found.update(self._enrolled_among(shard, mine))
+        return [r for r in ids if r in found]
+
     def search(self, probe: IrisTemplate, threshold: float) -> SearchResult:
         """All enrolled records within `threshold` of `probe` (all 31 shifts), best first."""
         probe = check_template(probe)
         threshold = check_threshold(threshold)
         return merge_results(threshold, self._search_all(probe, threshold))
+
+    def search_among(self, probe: IrisTemplate, threshold: float, record_ids: Iterable[int]) -> SearchResult:
+        """Those of `record_ids` within `threshold` of `probe`, best first, with exactly the distances
+        `search` gives them; ids not enrolled are ignored. `searched` counts the records scored.
+
+        The second stage of a two-eye search: only the first eye's matches are scored on the other.
+        """
+        probe = check_template(probe)
+        threshold = check_threshold(threshold)
+        by_shard: list[list[int]] = [[] for _ in range(self.shards)]
+        for record_id in {check_record_id(r) for r in record_ids}:
+            by_shard[shard_of(record_id, self.shards)].append(record_id)
+        return merge_results(threshold, self._search_among(probe, threshold, by_shard))
 
     def __enter__(self) -> Gallery:
         return self
@@ -164,6 +187,11 @@ class Gallery(ABC):
 
     @abstractmethod
     def _search_all(self, probe: IrisTemplate, threshold: float) -> list[SearchResult]: ...
+
+    @abstractmethod
+    def _search_among(
+        self, probe: IrisTemplate, threshold: float, ids: list[list[int]]
+    ) -> list[SearchResult]: ...
 
 
 def build_shards(paths: list[Path | None], key: bytes | None, kernel: str) -> list[StoredShard]:

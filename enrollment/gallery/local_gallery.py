@@ -42,3 +42,10 @@ class LocalGallery(Gallery):
 
     def _search_all(self, probe: IrisTemplate, threshold: float) -> list[SearchResult]:
         return [s.search(probe, threshold) for s in self._shards]
+
+    def _search_among(
+        self, probe: IrisTemplate, threshold: float, ids: list[list[int]]
+    ) -> list[SearchResult]:
+        return [
+            s.search_among(probe, threshold, mine) for s, mine in zip(self._shards, ids, strict=True) if mine
+        ]

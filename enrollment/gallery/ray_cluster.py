@@ -57,6 +57,9 @@ class ShardActor:
     def search(self, probe: IrisTemplate, threshold: float) -> SearchResult:
         return self._shard.search(probe, threshold)
 
+    def search_among(self, probe: IrisTemplate, threshold: float, ids: list[int]) -> SearchResult:
+        return self._shard.search_among(probe, threshold, ids)
+
     def size(self) -> int:
         return len(self._shard)
 
@@ -163,6 +166,19 @@ class RayGallery(Gallery):
     def _search_all(self, probe: IrisTemplate, threshold: float) -> list[SearchResult]:
         probe_ref = self._ray.put(probe)
         return list(self._get([a.search.remote(probe_ref, threshold) for a in self._actors]))
+
+    def _search_among(
+        self, probe: IrisTemplate, threshold: float, ids: list[list[int]]
+    ) -> list[SearchResult]:
+        return list(
+            self._get(
+                [
+                    a.search_among.remote(probe, threshold, mine)
+                    for a, mine in zip(self._actors, ids, strict=True)
+                    if mine
+                ]
+            )
+        )
 
     def _get(self, refs: Any) -> Any:
         errors = self._ray.exceptions

@@ -141,6 +141,31 @@ class GalleryShard:
         ]
         return SearchResult(threshold=threshold, matches=tuple(sorted(matches, key=match_order)), searched=n)
 
+    def search_among(self, probe: IrisTemplate, threshold: float, record_ids: list[int]) -> SearchResult:
+        """Like `search`, but scoring only those of `record_ids` enrolled here (others are ignored).
+
+        The same kernel on the chosen rows, so a record's distance, shift and bits are exactly those
+        `search` gives; `searched` counts the rows scored. Used by a two-eye search to score the
+        second eye only against the first eye's matches.
+        """
+        probe = check_template(probe)
+        threshold = check_threshold(threshold)
+        rows = np.array(sorted({self._row_of[r] for r in record_ids if r in self._row_of}), dtype=np.int64)
+        hits = scan(
+            probe.code, probe.mask, self._codes[rows], self._masks[rows], threshold, kernel=self.kernel
+        )
+        matches = [
+            GalleryMatch(
+                record_id=int(self._ids[rows[row]]), distance=float(d), shift=int(s), bits_compared=int(b)
+            )
+            for row, d, s, b in zip(
+                hits.rows.tolist(), hits.distances, hits.shifts, hits.bits_compared, strict=True
+            )
+        ]
+        return SearchResult(
+            threshold=threshold, matches=tuple(sorted(matches, key=match_order)), searched=len(rows)
+        )
+
     def rows(self, start: int, stop: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Copies of (ids, codes, masks) for rows start..stop-1 (used to rewrite the store)."""
         stop = min(stop, len(self))

@@ -85,6 +85,10 @@ class StoredShard:
         """See GalleryShard.search."""
         return self.shard.search(probe, threshold)
 
+    def search_among(self, probe: IrisTemplate, threshold: float, record_ids: list[int]) -> SearchResult:
+        """See GalleryShard.search_among."""
+        return self.shard.search_among(probe, threshold, record_ids)
+
     def record_ids(self) -> list[int]:
         """Enrolled record ids."""
         return self.shard.record_ids()

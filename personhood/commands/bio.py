@@ -39,6 +39,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sy.add_argument("--subjects", type=int, default=10)
     sy.add_argument("--captures", type=int, default=5, help="captures per eye")
     sy.add_argument("--seed", type=int, default=0)
+    sy.add_argument(
+        "--look",
+        choices=("fitted", "legacy"),
+        default="fitted",
+        help="fitted: matched to real NIR photographs (320x240); legacy: the 640x480 look liveness knows",
+    )
     sy.add_argument("--json", action="store_true")
     sy.set_defaults(handler=run_synth)
     co = sub.add_parser("compare", help="encode two eye images and print their distance and rotation")
@@ -89,16 +95,21 @@ def run_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 def run_synth(args: argparse.Namespace, settings: Settings) -> int:
     """Render a synthetic set; exit 2 on bad sizes."""
-    from simulation.synthetic_eye import write_dataset
+    from simulation.synthetic_eye import FITTED, LEGACY, write_dataset
 
     if args.subjects < 1 or args.captures < 1 or args.seed < 0:
         notice("bio synth: --subjects and --captures must be >= 1 and --seed >= 0")
         return 2
     paths = write_dataset(
-        args.out_dir, args.subjects, args.captures, args.seed, progress=_progress_every("bio synth")
+        args.out_dir,
+        args.subjects,
+        args.captures,
+        args.seed,
+        progress=_progress_every("bio synth"),
+        appearance=FITTED if args.look == "fitted" else LEGACY,
     )
     emit(
-        {"images": len(paths), "out_dir": str(args.out_dir)},
+        {"images": len(paths), "out_dir": str(args.out_dir), "look": args.look},
         args.json,
         f"wrote {len(paths)} images to {args.out_dir}",
     )

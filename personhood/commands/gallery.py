@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from enrollment.gallery import Gallery, GalleryInputError, threshold_for_gallery_size
+from enrollment.gallery import Gallery, GalleryError, GalleryInputError, threshold_for_gallery_size
 
 from ..config import Settings
 from .exit_codes import EXIT_OK
@@ -86,7 +86,18 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
-    """Delete the given records; ids that are not enrolled are reported, not an error."""
+    """Delete the given records; ids that are not enrolled are reported, not an error.
+
+    Refuses a uniqueness service's gallery: its records are erased by the operator through the
+    service (`personhood uniqueness delete`), which journals the erasure and re-signs its head."""
+    from uniqueness.gallery_head import is_service_gallery
+
+    directory = args.dir or settings.data_dir / "gallery"
+    if is_service_gallery(directory):
+        raise GalleryError(
+            f"{directory} is a uniqueness service's gallery: erase its records with "
+            "`personhood uniqueness delete RECORD_ID --reason ... --service URL` (the operator's key)"
+        )
     with _open(args, settings) as gallery:
         removed = gallery.delete(args.record_ids)
         remaining = len(gallery)

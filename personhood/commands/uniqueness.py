@@ -2,7 +2,9 @@
 
     personhood device init --keystore DATA_DIR/uniqueness-keystore.json     the service's own key
     personhood uniqueness info  --keystore ...                              what stations pin
-    personhood uniqueness serve --keystore ... --registry ADDRESS           serve /v1/... until Ctrl-C
+    personhood uniqueness serve --keystore ... --registry ADDRESS [--operator 0x...]   serve /v1/...
+    personhood uniqueness delete RECORD_ID --reason TEXT --service URL --keystore OPERATOR.json
+                                                                            erase one record (operator)
 
 The service reads the registry (authorized devices, leaves) on the configured chain; it never
 writes to it. Its gallery, reservation journal, signed head and audit log live in --dir.
@@ -22,7 +24,7 @@ from ..config import Settings
 from ..wsgi_server import SERVER_SETTINGS, ServerLimits, make_server
 from ..wsgi_server import stop as stop_server
 from .device_key_args import add_device_key_args, open_device_key
-from .exit_codes import EXIT_OK
+from .exit_codes import EXIT_OK, EXIT_REFUSED
 from .output import emit, notice
 
 DEFAULT_PORT = 8766
@@ -46,7 +48,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     serve.add_argument("--eyes", default="LR", choices=["LR", "L", "R"], help="eyes stored and required")
     serve.add_argument("--engine", default="local", help="gallery engine: local, ray or ray://host:port")
     serve.add_argument("--shards", type=int, default=2, help="gallery shards per eye")
+    serve.add_argument(
+        "--operator", help="the address whose signed requests may erase records (default: nobody may)"
+    )
     serve.set_defaults(handler=cmd_serve)
+    delete = sub.add_parser("delete", help="erase one record (the operator's key signs the request)")
+    add_device_key_args(delete)
+    delete.add_argument("record_id", type=int, metavar="RECORD_ID", help="as the audit log names it")
+    delete.add_argument(
+        "--reason", required=True, help="why (kept in the deletions journal; no personal data)"
+    )
+    delete.add_argument("--service", required=True, help="the service's URL, e.g. http://host:8766")
+    delete.add_argument("--service-address", help="refuse a service with another signing address (pin it)")
+    delete.set_defaults(handler=cmd_delete)
 
 
 def cmd_info(args: argparse.Namespace, settings: Settings) -> int:
@@ -88,7 +102,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 args.dir or settings.data_dir / "uniqueness", key, registry, params
             )
             try:
-                app = create_app({"UNIQUENESS_ENDPOINT": Endpoint(service)})
+                endpoint = Endpoint(service, operator=args.operator)
+                app = create_app({"UNIQUENESS_ENDPOINT": endpoint})
                 limits = ServerLimits.from_settings(settings.given(SERVER_SETTINGS))
                 server = make_server(app, args.host, args.port, limits)
                 notice(
@@ -103,4 +118,30 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
                 service.close()
     finally:
         key.close()
+    return EXIT_OK
+
+
+def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
+    """Sign a deletion request with the operator's key and send it; exit 1 when the service refuses."""
+    from enrollment.station.uniqueness_port import UniquenessRefusedError
+    from uniqueness.client import HttpTransport
+    from uniqueness.operator_client import request_deletion
+
+    key = open_device_key(args, settings)
+    try:
+        answer = request_deletion(
+            key, HttpTransport(args.service), args.record_id, args.reason, args.service_address
+        )
+    except UniquenessRefusedError as e:
+        notice(f"refused ({e.code}): {e}")
+        if args.json:
+            emit({"deleted": False, "error": e.code, "message": str(e)}, True, "")
+        return EXIT_REFUSED
+    finally:
+        key.close()
+    emit(
+        {"deleted": True, "record_id": args.record_id, "answer": answer},
+        args.json,
+        f"record {args.record_id} erased from the deployment's gallery",
+    )
     return EXIT_OK

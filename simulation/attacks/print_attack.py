@@ -51,6 +51,17 @@ def print_attack(
 ) -> np.ndarray:
     """Frames (n, 480, 640) uint8 of a printed iris photo presented under `schedule`."""
     _, _, photo = victim_photo(rng, ranges.subjects)
+    return print_of_photo(photo, schedule, rng, ranges)
+
+
+def print_of_photo(
+    photo: np.ndarray, schedule: IlluminationSchedule, rng: np.random.Generator, ranges: AttackRanges
+) -> np.ndarray:
+    """Frames (n, 480, 640) uint8 of a paper print of `photo` (float, 480x640, 1.0 = white) under `schedule`.
+
+    The photo may be the attacker's render (`print_attack`) or a real photograph placed in the station's
+    frame (`simulation.attacks.real_photo`).
+    """
     gamma = rng.uniform(0.7, 1.4)
     tone = np.clip(photo, 0.0, 1.0) ** gamma
     pitch = rng.uniform(*ranges.halftone_pitch_px)

@@ -84,6 +84,13 @@ def screen_attack(
 ) -> np.ndarray:
     """Frames (n, 480, 640) uint8 of a still NIR photo shown on a display under `schedule`."""
     _, _, photo = victim_photo(rng, ranges.subjects)
+    return screen_of_photo(photo, schedule, rng, ranges)
+
+
+def screen_of_photo(
+    photo: np.ndarray, schedule: IlluminationSchedule, rng: np.random.Generator, ranges: AttackRanges
+) -> np.ndarray:
+    """Frames (n, 480, 640) uint8 of `photo` (float, 480x640, 1.0 = white) shown still on a display."""
     display = Display(photo.shape, rng.uniform(*ranges.screen_pitch_px), rng)
     return present_on_display(display, [photo] * len(schedule), schedule, rng, ranges)
 

@@ -56,7 +56,7 @@ class CaptureConditions:
             raise ValueError("center must be a pair (x, y)")
         _check_range("center x", self.center[0], 0.0, FRAME_SIZE[0])
         _check_range("center y", self.center[1], 0.0, FRAME_SIZE[1])
-        _check_range("iris_radius_px", self.iris_radius_px, 20.0, 200.0)
+        _check_range("iris_radius_px", self.iris_radius_px, 20.0, 260.0)  # 260: a 320x240 look rendered at 2x
         _check_range("upper_lid", self.upper_lid, 0.0, 2.0)
         _check_range("lower_lid", self.lower_lid, 0.0, 2.0)
         _check_range("lashes", self.lashes, 0.0, 1.0)

@@ -40,22 +40,30 @@ def draw_lashes(
     density: float,
     radius_px: float,
     rng: np.random.Generator,
+    appearance=None,
 ) -> np.ndarray:
     """Eyelash coverage in [0, 1] (float32 image): dark curved strokes rooted on the lids.
 
     `to_image(u, v)` maps eye-frame points (iris radii) to pixel coordinates; `lid_curve(u, upper)`
     gives the lid's v at u. Upper lashes hang down over the iris as they often do in NIR captures.
+    `appearance` (an Appearance; None = LEGACY) sets their count, length and stroke width.
     """
+    from .appearance import LEGACY
+
+    a = appearance or LEGACY
     canvas = np.zeros(shape, dtype=np.uint8)
-    thickness = 1 if radius_px < 90 else 2
-    for upper, count in ((True, round(density * 110)), (False, round(density * 30))):
+    thickness = a.lash_width_px or (1 if radius_px < 90 else 2)
+    counts = ((True, round(density * a.lash_upper_count)), (False, round(density * a.lash_lower_count)))
+    for upper, count in counts:
         for _ in range(count):
             u0 = rng.uniform(-0.85, 0.85) * eye_half_width
-            length = rng.uniform(0.15, 0.6) if upper else rng.uniform(0.1, 0.3)
+            length = rng.uniform(*a.lash_upper_length) if upper else rng.uniform(*a.lash_lower_length)
             angle = rng.normal(0.0, 0.45) + 0.25 * u0 / eye_half_width  # fan out towards the corners
             curl = rng.normal(0.0, 0.5)
             t = np.linspace(0.0, 1.0, 8)
             direction = 1.0 if upper else -1.0  # upper lashes go down (+v) over the eye
+            if a.lash_outward > 0.0 and rng.random() < a.lash_outward:
+                direction = -direction  # curling away from the eye, over the skin
             du = length * (np.sin(angle) * t + curl * 0.3 * t**2)
             dv = direction * length * (np.cos(angle) * t - 0.35 * t**2)
             u = u0 + du

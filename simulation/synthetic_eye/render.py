@@ -1,9 +1,10 @@
-"""Rendering a synthetic 640x480 near-infrared eye image, with its ground truth.
+"""Rendering a synthetic near-infrared eye image (640x480; 320x240 in the FITTED look), with its ground truth.
 
 The scene is composed in reflectance units (0..1 at nominal illumination): skin, the almond
 opening between the lids, sclera, the iris (texture sampled on a rubber-sheet that deforms with
 pupil dilation), the pupil, eyelashes and corneal reflections of the illuminator LEDs; then the
-optics (defocus, motion blur), exposure and sensor noise, quantized to 8 bits.
+optics (defocus, motion blur), exposure and sensor noise, quantized to 8 bits. How it looks (grey
+levels, edge widths, lids, lashes, reflections, the camera's resolution) is an `Appearance`.
 """
 
 from __future__ import annotations
@@ -14,15 +15,14 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from .appearance import LEGACY, Appearance
 from .conditions import FRAME_SIZE, CaptureConditions
 from .corneal_overlay import CornealOverlay
 from .identity import EyeIdentity
 from .periocular import draw_lashes, sample_skin
 from .texture import TEXTURE_SHAPE, iris_texture_polar
 
-EYE_HALF_WIDTH = 2.3  # eye corners at +-2.3 iris radii
 _YS, _XS = np.mgrid[0 : FRAME_SIZE[1], 0 : FRAME_SIZE[0]].astype(np.float32)
-SPECULAR_LEVEL = 3.0  # corneal reflections saturate the sensor
 
 
 @dataclass(frozen=True)
@@ -67,15 +67,19 @@ def render_eye_with_truth(
     conditions: CaptureConditions,
     texture_polar: np.ndarray | None = None,
     overlay: CornealOverlay | None = None,
+    appearance: Appearance = LEGACY,
 ) -> tuple[np.ndarray, GroundTruth]:
-    """Render one capture: (uint8 image of shape (480, 640), GroundTruth).
+    """Render one capture: (uint8 image of shape `appearance.frame_size` reversed, GroundTruth).
 
     `texture_polar` (float in [0, 1], any shape, rows pupil -> limbus, columns = angle as in
     `iris_texture_polar`) replaces the eye's own iris texture (e.g. a painted prosthesis): it sits
     on the rubber sheet and follows the pupil. `overlay` is worn on the cornea (a printed contact
-    lens): fixed at absolute radii, composited over iris and pupil, under the lids.
+    lens): fixed at absolute radii, composited over iris and pupil, under the lids. `appearance`
+    is the look (LEGACY: the look the shipped models were trained on); conditions are in the
+    640x480 scene, the image and the ground truth in the output frame.
     """
-    c = conditions
+    c, a = conditions, appearance
+    half_width = a.eye_half_width
     texture = iris_texture_polar(eye) if texture_polar is None else _check_texture(texture_polar)
     R = float(c.iris_radius_px)
     cx, cy = c.center
@@ -90,7 +94,8 @@ def render_eye_with_truth(
 
     def lid_curve(uu: np.ndarray, upper: bool) -> np.ndarray:
         height = c.upper_lid if upper else c.lower_lid
-        shape = np.clip(1.0 - (uu / EYE_HALF_WIDTH) ** 2, 0.0, None)
+        rel = uu / half_width
+        shape = np.clip(1.0 - (rel**2 if a.lid_power == 2.0 else np.abs(rel) ** a.lid_power), 0.0, None)
         return (-height if upper else height) * shape
 
     # Off-axis gaze foreshortens the iris disc along the gaze direction.
@@ -117,43 +122,56 @@ def render_eye_with_truth(
     map_y = (tr * (rows - 1)).astype(np.float32)
     map_x = ((theta / (2 * np.pi)) % 1.0 * cols).astype(np.float32)
     iris = cv2.remap(texture, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_WRAP)
+    if a.texture_gain != 1.0 or a.iris_gain != 1.0 or a.limbal_shadow > 0.0:
+        mean = eye.iris_brightness
+        iris = a.iris_gain * (mean + a.texture_gain * (iris - mean))
+        iris = iris * (1.0 - a.limbal_shadow * np.clip((s - 0.7) / 0.3, 0.0, 1.0))
 
     px_per_unit = R * (1.0 - t_p)
-    alpha_iris = _sigmoid((1.0 - s) * px_per_unit / 0.8)
-    alpha_pupil = _sigmoid(-s * px_per_unit / 0.6)
+    alpha_iris = _sigmoid((1.0 - s) * px_per_unit / a.limbus_edge_px)
+    alpha_pupil = _sigmoid(-s * px_per_unit / a.pupil_edge_px)
     v_up, v_lo = lid_curve(u, True), lid_curve(u, False)
-    within_corners = np.abs(u) < EYE_HALF_WIDTH
+    within_corners = np.abs(u) < half_width
     alpha_open = _sigmoid((v - v_up) * R / 0.7) * _sigmoid((v_lo - v) * R / 0.7) * within_corners
 
-    sclera = eye.sclera_brightness * (1.0 - 0.25 * (u / EYE_HALF_WIDTH) ** 2)
+    sclera = eye.sclera_brightness * a.sclera_gain * (1.0 - a.sclera_falloff * (u / half_width) ** 2)
     inside = sclera + alpha_iris * (iris - sclera)
-    inside = inside + alpha_pupil * (eye.pupil_brightness - inside)
+    inside = inside + alpha_pupil * (eye.pupil_brightness * a.pupil_gain - inside)
     if overlay is not None:
         ink = overlay.opacity * overlay.ink(pu, pv)
         inside = inside * (1.0 - ink) + overlay.reflectance * ink
     below_lid = np.clip(v - v_up, 0.0, None)
-    inside = inside * (1.0 - 0.18 * np.exp(-below_lid / 0.12))  # the upper lid's shadow
-    scene = sample_skin(eye, u, v) * (1.0 - alpha_open) + inside * alpha_open
+    inside = inside * (1.0 - a.lid_shadow * np.exp(-below_lid / 0.12))  # the upper lid's shadow
+    skin = sample_skin(eye, u, v) if a.skin_gain == 1.0 else a.skin_gain * sample_skin(eye, u, v)
+    scene = skin * (1.0 - alpha_open) + inside * alpha_open
     for curve in (v_up, v_lo):  # the lid margins
-        scene = scene * (1.0 - 0.35 * within_corners * np.exp(-(((v - curve) * R / 2.0) ** 2)))
+        scene = scene * (1.0 - a.lid_margin * within_corners * np.exp(-(((v - curve) * R / 2.0) ** 2)))
 
     rng = np.random.default_rng(c.seed)
-    lashes = draw_lashes(scene.shape, to_image, lid_curve, EYE_HALF_WIDTH, c.lashes, R, rng)
-    scene = scene * (1.0 - 0.85 * lashes)
+    lashes = draw_lashes(scene.shape, to_image, lid_curve, half_width, c.lashes, R, rng, a)
+    scene = scene * (1.0 - a.lash_darkness * lashes)
 
     o_img = (o[0] * e[0] + o[1] * e[1]) * squash, -o[0] * e[1] + o[1] * e[0]
     ou, ov = o_img[0] * e[0] - o_img[1] * e[1], o_img[0] * e[1] + o_img[1] * e[0]
-    pupil_x, pupil_y = (float(a) for a in to_image(np.array(ou), np.array(ov)))
+    pupil_x, pupil_y = (float(q) for q in to_image(np.array(ou), np.array(ov)))
     spots, specular = [], np.zeros_like(scene)
-    spot_radius = max(2.0, 0.045 * R)
+    spot_radius = max(2.0, a.specular_radius * R)
     for dx, dy in c.leds:
         sx, sy = pupil_x + dx * R, pupil_y + dy * R
         d2 = ((_XS - sx) ** 2 + (_YS - sy) ** 2) / (spot_radius * spot_radius)
         specular = np.maximum(specular, np.exp(-(d2**2)))
         spots.append((float(sx), float(sy)))
     specular = specular * alpha_open  # corneal reflections only where the cornea is visible
-    scene = scene + SPECULAR_LEVEL * specular
+    scene = scene + a.specular_level * specular
 
+    k = a.output_scale
+    if k != 1.0:  # a lower-resolution camera: optics and sensor act in its own pixels
+        size = a.frame_size
+        scene = cv2.resize(scene, size, interpolation=cv2.INTER_AREA)
+        lashes = cv2.resize(lashes, size, interpolation=cv2.INTER_AREA)
+        specular = cv2.resize(specular, size, interpolation=cv2.INTER_AREA)
+        s = cv2.resize(s.astype(np.float32), size, interpolation=cv2.INTER_LINEAR)
+        alpha_open = cv2.resize(alpha_open.astype(np.float32), size, interpolation=cv2.INTER_LINEAR)
     image = scene * (c.illumination * c.exposure)
     if c.defocus > 0.3:
         image = cv2.GaussianBlur(image, (0, 0), c.defocus)
@@ -163,15 +181,18 @@ def render_eye_with_truth(
     image = image + rng.normal(size=image.shape).astype(np.float32) * sigma
     pixels = np.clip(np.rint(image * 255.0), 0, 255).astype(np.uint8)
 
+    def out(x: float) -> float:  # a scene pixel coordinate in the output frame (pixel centres align)
+        return x if k == 1.0 else k * (x + 0.5) - 0.5
+
     squash_mean = math.sqrt(squash)
     truth = GroundTruth(
-        pupil=Circle(pupil_x, pupil_y, rp * R * squash_mean),
-        iris=Circle(float(cx), float(cy), R * squash_mean),
+        pupil=Circle(out(pupil_x), out(pupil_y), rp * R * squash_mean * k),
+        iris=Circle(out(float(cx)), out(float(cy)), R * squash_mean * k),
         iris_mask=(s >= 0.0) & (s < 1.0),
         eyelid_mask=alpha_open < 0.5,
         eyelash_mask=lashes > 0.25,
         specular_mask=specular > 0.05,
-        specular_spots=tuple(spots),
+        specular_spots=tuple((out(x), out(y)) for x, y in spots),
         rotation_deg=float(c.rotation_deg),
     )
     return pixels, truth
@@ -182,9 +203,10 @@ def render_eye(
     conditions: CaptureConditions,
     texture_polar: np.ndarray | None = None,
     overlay: CornealOverlay | None = None,
+    appearance: Appearance = LEGACY,
 ) -> np.ndarray:
-    """Render one capture as a uint8 grayscale image of shape (480, 640); see render_eye_with_truth."""
-    return render_eye_with_truth(eye, conditions, texture_polar, overlay)[0]
+    """Render one capture as a uint8 grayscale image (480x640 under LEGACY); see render_eye_with_truth."""
+    return render_eye_with_truth(eye, conditions, texture_polar, overlay, appearance)[0]
 
 
 def _check_texture(texture: np.ndarray) -> np.ndarray:

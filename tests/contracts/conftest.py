@@ -103,6 +103,7 @@ def _proof_jobs(world: dict) -> dict[str, dict]:
         "vote_p0_id1_opt1": job(1, 1, ballot_scope(chain_id, one, p["open"])),
         "vote_p0_id2_opt0": job(2, 0, ballot_scope(chain_id, one, p["open"])),
         "vote_p0_id4_opt2": job(4, 2, ballot_scope(chain_id, one, p["open"])),
+        "wide_id0_opt6": job(0, 6, ballot_scope(chain_id, one, p["wide"])),
         "other_proposal_id3": job(3, 1, ballot_scope(chain_id, one, p["other"])),
         "other_contract_id3": job(3, 1, ballot_scope(chain_id, other, 0)),
         "other_chain_id3": job(3, 1, ballot_scope(1, one, p["open"])),
@@ -160,6 +161,7 @@ def world() -> Iterator[World]:
             "short": one.create_proposal(b"\x04" * 32, 2, now - 60, now + 3600, owner),
             "fuzz_a": one.create_proposal(b"\x05" * 32, 2, now - 60, now + 10 * YEAR, owner),
             "fuzz_b": one.create_proposal(b"\x06" * 32, 3, now - 60, now + 10 * YEAR, owner),
+            "wide": one.create_proposal(b"\x07" * 32, 8, now - 60, now + 10 * YEAR, owner),  # lanes past word 0
         }
         other_one.create_proposal(b"\x01" * 32, 3, now - 60, now + 10 * YEAR, owner)
         q = {

@@ -76,6 +76,18 @@ def test_point_coordinates_at_or_above_the_base_field_are_refused(world, index):
         _verify(world, _altered(proof, points=tuple(points)))
 
 
+@pytest.mark.parametrize("index", [0, 2, 5, 7])
+def test_a_point_coordinate_equal_to_the_base_field_modulus_is_refused_by_name(world, index):
+    """q itself (not only q + x): `>=` moved to `>` would let it through to the pairing as 0."""
+    points = list(world.proofs["verify_id0"].points)
+    points[index] = BASE_FIELD
+    with _refused("PointNotInField"):
+        _verify(world, _altered(world.proofs["verify_id0"], points=tuple(points)))
+    points[index] = BASE_FIELD - 1  # the largest coordinate in range: reaches the pairing, which refuses it
+    with _refused("InvalidProof"):
+        _verify(world, _altered(world.proofs["verify_id0"], points=tuple(points)))
+
+
 @pytest.mark.parametrize(("depth", "error"), [(BASE_DEPTH - 1, "WrongDepth"), (BASE_DEPTH + 1, "WrongDepth")])
 def test_a_wrong_depth_is_refused(world, depth, error):
     pv = world.w3.eth.contract(

@@ -1,4 +1,6 @@
-"""The service with its shards in Ray actors (2 per eye) answers exactly as the in-process one."""
+"""The service with its shards in Ray actors (2 per eye) answers exactly as the in-process one, and
+on either engine the cascade (second eye scored only among the first eye's matches, on the actors)
+decides as the full two-eye search."""
 
 from __future__ import annotations
 
@@ -9,7 +11,8 @@ import pytest
 
 from enrollment.iris import IrisTemplate
 from simulation.synthetic_templates import random_templates
-from uniqueness import ServiceParams
+from uniqueness import ServiceParams, choose_threshold, decide_pair
+from uniqueness.probe_search import search_cascade, search_full
 
 from .service_world import again, eye_pairs, new_commitment, service_world
 
@@ -36,6 +39,15 @@ def test_ray_shards_give_the_same_decisions_as_one_process(tmp_path: Path) -> No
                     ids, {e: c for e, (c, _) in codes.items()}, {e: m for e, (_, m) in codes.items()}
                 )
                 deadline = world.now() + 600
+                choice = choose_threshold(service.size(), 2)
+                for probe in probes:  # the cascade (search_among on the actors) decides as the full search
+                    cascade = decide_pair(search_cascade(service.galleries, probe, choice.threshold), choice)
+                    full = decide_pair(search_full(service.galleries, probe, choice.threshold), choice)
+                    assert (cascade.duplicate, cascade.record_id, cascade.evidence) == (
+                        full.duplicate,
+                        full.record_id,
+                        full.evidence if full.duplicate else cascade.evidence,
+                    )
                 decisions[engine] = [
                     (d.result, d.searched, d.threshold)
                     for n, probe in enumerate(probes)

@@ -5,13 +5,16 @@ first-start password setup, login, logout, live preview (periodic JPEG, never st
 challenge for the person's wallet, start an enrollment (the wallet's signed answer, pasted or as a QR
 photo of the person's screen: possession of the commitment's key is checked before any camera step,
 see enrollment/possession.py), the current enrollment's
-steps as they happen, today's counters, and device health. Sessions live on the station (the signed
+steps as they happen (step k of N, the capture's frames; run_board.py), today's counters, and device
+health. Before the camera opens, the registry is asked whether this device may enroll and whether the
+commitment is already on chain (enrollment/station/precheck.py). Sessions live on the station (the signed
 cookie, SameSite=Strict and HttpOnly, only names one; logout ends it, idle and absolute expiry apply);
 every POST carries the session's CSRF token in X-CSRF-Token. Requests must name the station by a
 loopback Host (127.0.0.1, [::1] or localhost: a DNS-rebound name is refused); the first password needs
 the one-time setup token printed on the console (`app.config["STATION_SETUP_TOKEN"]`); failed logins
 back off. Every operator action goes to the audit log. Errors are JSON {"error", "message"} from one
-handler.
+handler. Every answer carries a strict Content-Security-Policy: the page loads its own script, stylesheet
+and images only (the challenge QR is a data: URL) and nothing from anywhere else.
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ import logging
 import secrets
 import threading
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 
 import qrcode
@@ -42,15 +44,21 @@ from ...possession import (
     parse_answer,
 )
 from ..flow import Station
-from ..steps import StationInputError, StepResult
+from ..precheck import PreCaptureRefusedError, check_before_capture
+from ..steps import StationInputError
 from .cameras import Cameras, check_subject, preview_jpeg
 from .operator_auth import load_password, set_password
 from .operator_sessions import LoginThrottle, OperatorSessions, setup_token
+from .run_board import ProgressSource, RunBoard
 
 logger = logging.getLogger(__name__)
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 OPEN_PATHS = frozenset({"/", "/v1/state", "/v1/setup", "/v1/login"})
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
 
 
 class UiError(PersonhoodError):
@@ -59,27 +67,6 @@ class UiError(PersonhoodError):
     def __init__(self, status: int, code: str, message: str, retry_after: float | None = None) -> None:
         self.status, self.code, self.retry_after = status, code, retry_after
         super().__init__(message)
-
-
-class Enrollments:
-    """The current enrollment (run in a background thread) and today's counters."""
-
-    def __init__(self) -> None:
-        self.lock = threading.Lock()
-        self.current: dict[str, object] = {"state": "idle", "steps": []}
-        self.counters: Counter[str] = Counter()
-        self.day = _today()
-        self.visits = 0
-
-    def count(self, key: str) -> None:
-        with self.lock:
-            if self.day != _today():
-                self.day, self.counters = _today(), Counter()
-            self.counters[key] += 1
-
-
-def _today() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%d")
 
 
 def create_station_app(station: Station, cameras: Cameras, data_dir: Path) -> Flask:
@@ -92,7 +79,7 @@ def create_station_app(station: Station, cameras: Cameras, data_dir: Path) -> Fl
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES,
     )
     password_path = Path(data_dir) / "operator.json"
-    runs = Enrollments()
+    runs = RunBoard(station.params.stages.n_frames, len(station.uniqueness.eyes))
     nonces = NonceBook()
     sessions, throttle = OperatorSessions(), LoginThrottle()
     app.config["STATION_SETUP_TOKEN"] = setup_token() if load_password(password_path) is None else None
@@ -117,6 +104,13 @@ def create_station_app(station: Station, cameras: Cameras, data_dir: Path) -> Fl
 
     def logged_in() -> bool:
         return sessions.valid(session.get("sid"))
+
+    @app.after_request
+    def headers(response: Response) -> Response:
+        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
 
     @app.before_request
     def guard() -> None:
@@ -197,8 +191,7 @@ def create_station_app(station: Station, cameras: Cameras, data_dir: Path) -> Fl
 
     @app.get("/v1/enrollments/current")
     def current():
-        with runs.lock:
-            return jsonify(runs.current)
+        return jsonify(runs.view())
 
     @app.post("/v1/challenge")
     def challenge():
@@ -216,49 +209,39 @@ def create_station_app(station: Station, cameras: Cameras, data_dir: Path) -> Fl
                 subject = check_subject(int(request.form.get("subject", "")))
             except ValueError as e:
                 raise StationInputError("the synthetic subject must be a whole number") from e
-        with runs.lock:
-            if runs.current["state"] == "running":
-                raise UiError(409, "busy", "an enrollment is already running")
+        if runs.running:
+            raise UiError(409, "busy", "an enrollment is already running")
         try:
             commitment = nonces.verify(answer)  # before the camera opens: no biometric step yet
         except PossessionError:
             audit("operator.possession_refused")
             raise
-        with runs.lock:
-            if runs.current["state"] == "running":
-                raise UiError(409, "busy", "an enrollment is already running")
-            runs.visits += 1
-            runs.current = {
-                "state": "running",
-                "steps": [],
-                "outcome": None,
-                "possession": {"ok": True, "commitment": str(commitment)},
-            }
-            visit = runs.visits
+        try:  # nor before the registry says this device may enroll and the person is not a member
+            checks = check_before_capture(station.chain, station.key.address, commitment)
+        except PreCaptureRefusedError as e:
+            audit("operator.precheck_refused", reason=e.code)
+            runs.count(f"refused:{e.code}")
+            raise UiError(409, e.code, str(e)) from e
+        possession = {"ok": True, "commitment": str(commitment)}
+        visit = runs.begin(possession, checks.as_dict())
+        if visit is None:
+            raise UiError(409, "busy", "an enrollment is already running")
         try:
             source, illuminator = cameras.open(subject, visit)
         except Exception as e:
             # Leave "running" (or every later Start answers busy); the error handler answers the operator.
             reason = str(e)[:300] if isinstance(e, PersonhoodError) else "internal error; see the station log"
-            with runs.lock:
-                runs.current = {
-                    "state": "done",
-                    "steps": [],
-                    "outcome": {"outcome": "error", "reason": reason},
-                }
+            runs.finish({"outcome": "error", "reason": reason})
             runs.count("error")
             raise
         audit("operator.enrollment_started", possession="verified")
+        source = ProgressSource(source, runs.frame)
         threading.Thread(target=_run, args=(source, illuminator, commitment), daemon=True).start()
         return jsonify(ok=True), 202
 
     def _run(source, illuminator, commitment: int) -> None:
-        def on_step(result: StepResult) -> None:
-            with runs.lock:
-                runs.current["steps"].append(result.as_dict())  # type: ignore[union-attr]
-
         try:
-            outcome = station.enroll(source, illuminator, commitment, on_step=on_step)
+            outcome = station.enroll(source, illuminator, commitment, on_step=runs.step)
             result = outcome.as_dict()
             runs.count(outcome.outcome if outcome.enrolled else f"refused:{outcome.failed_step.step}")
         except PersonhoodError as e:
@@ -270,14 +253,7 @@ def create_station_app(station: Station, cameras: Cameras, data_dir: Path) -> Fl
             runs.count("error")
         finally:
             source.close()
-        with runs.lock:
-            possession = runs.current.get("possession")
-            runs.current = {
-                "state": "done",
-                "steps": result["steps"],
-                "outcome": result,
-                "possession": possession,
-            }
+        runs.finish(result)
 
     return app
 
@@ -293,6 +269,8 @@ def todays_counters(audit_path: Path, day: str) -> Counter[str]:
             counters["enrolled"] += 1
         elif entry["event"] == "enrollment.refused":
             counters[f"refused:{entry['payload'].get('step')}"] += 1
+        elif entry["event"] == "operator.precheck_refused":
+            counters[f"refused:{entry['payload'].get('reason')}"] += 1
     return counters
 
 

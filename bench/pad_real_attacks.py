@@ -1,0 +1,129 @@
+"""Liveness against attacks made from real photographs, beside the render-based ones, in one run.
+
+    nice .venv/bin/python bench/pad_real_attacks.py --data ../shared/iris-dev/iitd [--per-eye 1] \\
+        [--workers 2] [--json]
+
+For every SUBJECT/EYE of `--data` (the `bio eval` layout), its first `--per-eye` photographs are each
+made into a print and a screen presentation (simulation/real_photo_attacks.py: the photograph placed
+life-size in the station's frame, the same print and screen physics as the render-based attacks), and
+the shipped liveness decides on each. The baseline, in the same run: as many render-based print and
+screen presentations of the held-out split (`pad_dataset.presentation("heldout", ...)`). APCER per
+species (ISO/IEC 30107-3: the share of attack presentations accepted as live), with counts, and how
+many were refused as too blurred to judge. Nothing was tuned on these photographs: the detector is the
+shipped one, so every photograph is held out. The photographs are read, never written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from multiprocessing import Pool
+from pathlib import Path
+
+import cv2
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from enrollment.iris.errors import QualityError  # noqa: E402
+from enrollment.iris.segment import segment  # noqa: E402
+from liveness import assess  # noqa: E402
+from simulation.pad_dataset import presentation  # noqa: E402
+from simulation.real_photo_attacks import REAL_PHOTO_ATTACKS, real_photo_presentation  # noqa: E402
+
+SPECIES = tuple(sorted(REAL_PHOTO_ATTACKS))
+RENDER_INDEX_BASE = 500_000  # held-out indices far from those `pad eval` and bench/liveness.py use
+
+
+def photographs(data: Path, per_eye: int) -> list[Path]:
+    """The first `per_eye` images of every SUBJECT/EYE folder, sorted."""
+    eyes = sorted(p for p in data.glob("*/*") if p.is_dir())
+    return [img for eye in eyes for img in sorted(eye.glob("*.png"))[:per_eye]]
+
+
+def _real(job: tuple[int, str]) -> dict:
+    index, path = job
+    gray = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
+    try:
+        iris = segment(gray).iris
+    except QualityError:
+        return {"segmented": False}
+    out: dict = {"segmented": True}
+    for species in SPECIES:
+        p = real_photo_presentation(gray, (iris.x, iris.y), iris.r, species, seed=index)
+        result = assess(p.frames, p.schedule)
+        out[species] = (result.is_live, result.blurred)
+    return out
+
+
+def _render(index: int) -> dict:
+    out = {}
+    for species in SPECIES:
+        p = presentation("heldout", species, RENDER_INDEX_BASE + index)
+        result = assess(p.frames, p.schedule)
+        out[species] = (result.is_live, result.blurred)
+    return out
+
+
+def _summary(rows: list[dict]) -> dict:
+    out = {}
+    for species in SPECIES:
+        decided = [r[species] for r in rows if species in r]
+        accepted = sum(live for live, _ in decided)
+        out[species] = {
+            "presentations": len(decided),
+            "accepted_as_live": accepted,
+            "apcer": accepted / len(decided) if decided else float("nan"),
+            "refused_as_blurred": sum(blurred for _, blurred in decided),
+        }
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "iris-dev" / "iitd")
+    parser.add_argument("--per-eye", type=int, default=1)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    if not args.data.is_dir():
+        parser.error(f"--data {args.data} is not a directory of SUBJECT/EYE/*.png")
+    if args.per_eye < 1:
+        parser.error("--per-eye must be at least 1")
+    images = photographs(args.data, args.per_eye)
+    if not images:
+        parser.error(f"no SUBJECT/EYE/*.png under {args.data}")
+    start = time.time()
+    with Pool(args.workers) as pool:
+        real = pool.map(_real, list(enumerate(map(str, images))), chunksize=4)
+        real_s = time.time() - start
+        rendered = pool.map(_render, range(len(images)), chunksize=4)
+    result = {
+        "photographs": len(images),
+        "subjects": len({p.parent.parent.name for p in images}),
+        "not_segmented": sum(not r["segmented"] for r in real),
+        "real_photo": _summary([r for r in real if r["segmented"]]),
+        "render_baseline": _summary(rendered),
+        "seconds": {"real_photo": round(real_s, 1), "total": round(time.time() - start, 1)},
+    }
+    if args.json:
+        print(json.dumps(result, indent=2, sort_keys=True))
+        return
+    print(
+        f"{result['photographs']} photographs of {result['subjects']} subjects"
+        f" ({result['not_segmented']} not segmented)"
+    )
+    for species in SPECIES:
+        real_s, base = result["real_photo"][species], result["render_baseline"][species]
+        print(
+            f"  {species:<7} APCER real-photo {real_s['apcer']:.2%}"
+            f" ({real_s['accepted_as_live']}/{real_s['presentations']})"
+            f"  render-based {base['apcer']:.2%} ({base['accepted_as_live']}/{base['presentations']})"
+            f"  refused as blurred {real_s['refused_as_blurred']} / {base['refused_as_blurred']}"
+        )
+
+
+if __name__ == "__main__":
+    main()
