@@ -28,7 +28,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from zk_identity import Identity, LeanIMT, ProverPool, bn254_native, prove, verify
+from zk_identity import Identity, LeanIMT, ProverPool, ProvingSetup, bn254_native, prove, verify
 from zk_identity.circom import compile_membership
 from zk_identity.node_tools import PROJECT_ROOT
 
@@ -65,7 +65,7 @@ def _throughput(
     pool: ProverPool, member: Identity, group: LeanIMT, depth: int, count: int, backend: str
 ) -> float:
     def one(i: int) -> object:
-        return prove(member, group, i, 1, depth=depth, pool=pool, backend=backend)
+        return prove(member, group, i, 1, depth=depth, setup=ProvingSetup(pool=pool, prover=backend))
 
     with ThreadPoolExecutor(max_workers=pool.size) as executor:
         list(executor.map(one, range(pool.size)))  # warm
@@ -92,7 +92,7 @@ def run(depths: list[int], repeats: int, cache_dir: Path) -> dict:
         for depth in depths:
 
             def run_with(backend: str, d: int = depth) -> object:
-                return prove(member, group, "m", 1, depth=d, pool=pool, backend=backend)
+                return prove(member, group, "m", 1, depth=d, setup=ProvingSetup(pool=pool, prover=backend))
 
             run_with("worker")  # warm: keys loaded, wasm compiled
             [pid] = pool.pids()
@@ -117,16 +117,18 @@ def run(depths: list[int], repeats: int, cache_dir: Path) -> dict:
             results["prove"][depth] = row
             print(f"prove depth {depth}: " + ", ".join(f"{k} {v:.3f}" for k, v in row.items()),
                   file=sys.stderr, flush=True)  # fmt: skip
-        proof = prove(member, group, "m", 1, depth=20, pool=pool, backend="worker")
-        verify(proof, backend="node", pool=pool)  # warm
+        proof = prove(member, group, "m", 1, depth=20, setup=ProvingSetup(pool=pool, prover="worker"))
+        verify(proof, setup=ProvingSetup(verifier="node", pool=pool))  # warm
         results["verify_depth20"] = {
             "py_ecc_s": _median_s(lambda: verify(proof), max(3, repeats // 2)),
-            "node_s": _median_s(lambda: verify(proof, backend="node", pool=pool), repeats * 4),
+            "node_s": _median_s(
+                lambda: verify(proof, setup=ProvingSetup(verifier="node", pool=pool)), repeats * 4
+            ),
         }
         if native:
-            verify(proof, backend="native")  # warm
+            verify(proof, setup=ProvingSetup(verifier="native"))  # warm
             results["verify_depth20"]["native_s"] = _median_s(
-                lambda: verify(proof, backend="native"), repeats * 4
+                lambda: verify(proof, setup=ProvingSetup(verifier="native")), repeats * 4
             )
         print(f"verify: {results['verify_depth20']}", file=sys.stderr, flush=True)
     count = max(4, repeats * 2)

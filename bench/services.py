@@ -47,7 +47,7 @@ from governance import RELAY_VOTE_GAS, RelayQueue, RelayWorker, action_scope, si
 from governance.proposals import ONE_PERSON_ONE_VOTE
 from governance.relay_queue import MINED
 from personhood.config import load_settings
-from zk_identity import Identity, LeanIMT, MembershipProof, prove
+from zk_identity import Identity, LeanIMT, MembershipProof, ProvingSetup, prove
 
 MEMBERS = 16  # depth 4
 VERIFY_CLIENTS = 16
@@ -180,7 +180,9 @@ def serve_child(mode: str, port: int) -> None:
     from werkzeug.serving import make_server
 
     services = services_from_settings(settings.replace(relay_queue=False))
-    node_checker = ProofChecker(services.checker.registry, backend="node", node_modules=settings.node_modules)
+    node_checker = ProofChecker(
+        services.checker.registry, setup=ProvingSetup(verifier="node", node_modules=settings.node_modules)
+    )
     app = create_app({"PERSONHOOD_SERVICES": dataclasses.replace(services, checker=node_checker)})
     server = make_server("127.0.0.1", port, app, threaded=True)
     print(f"http://127.0.0.1:{port}", flush=True)

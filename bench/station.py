@@ -36,7 +36,7 @@ from web3 import Web3  # noqa: E402
 
 from contracts import AnvilNode, RegistryClient, build_contracts, deploy_all  # noqa: E402
 from enrollment.station import Station  # noqa: E402
-from enrollment.station_chain import ChainPort  # noqa: E402
+from enrollment.station.chain_port import ChainPort  # noqa: E402
 from hardware import KeystoreDeviceKey, ScryptParams  # noqa: E402
 from hardware.capture import StepIlluminator  # noqa: E402
 from personhood.config import load_settings  # noqa: E402

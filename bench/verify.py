@@ -19,9 +19,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from timing import median_ms
 
-from zk_identity import Identity, LeanIMT, bn254_native, prove, verify
+from zk_identity import Identity, LeanIMT, ProvingSetup, bn254_native, prove, verify
 from zk_identity.groth16_verify import check_public, parse_groth16, parse_vkey
-from zk_identity.verifier import verification_key
+from zk_identity.proving_setup import DEFAULT_SETUP
 
 
 def main() -> None:
@@ -35,10 +35,13 @@ def main() -> None:
     members = [Identity(f"bench-verify-{i}".encode()) for i in range(8)]
     group = LeanIMT([m.commitment for m in members])
     proof = prove(members[3], group, "scope", "message", depth=args.depth)
-    if not (verify(proof, backend="native") and verify(proof, backend="py_ecc")):
+    if not (
+        verify(proof, setup=ProvingSetup(verifier="native"))
+        and verify(proof, setup=ProvingSetup(verifier="py_ecc"))
+    ):
         raise SystemExit("the proof does not verify: nothing to measure")
 
-    key = parse_vkey(dict(verification_key(proof.merkle_tree_depth)))
+    key = parse_vkey(dict(DEFAULT_SETUP.verification_key(proof.merkle_tree_depth)))
     groth16 = parse_groth16(proof.snarkjs_proof())
     public = check_public(key, proof.public_signals())
     vk_x = bn254_native.g1_add(key.ic[0], bn254_native.msm_g1(key.ic[1:], public, threads=1))
@@ -50,9 +53,11 @@ def main() -> None:
     ]
     result = {
         "depth": args.depth,
-        "py_ecc_ms": median_ms(lambda: verify(proof, backend="py_ecc"), 3),
-        "node_ms": median_ms(lambda: verify(proof, backend="node"), max(10, args.repeats // 10)),
-        "native_ms": median_ms(lambda: verify(proof, backend="native"), args.repeats),
+        "py_ecc_ms": median_ms(lambda: verify(proof, setup=ProvingSetup(verifier="py_ecc")), 3),
+        "node_ms": median_ms(
+            lambda: verify(proof, setup=ProvingSetup(verifier="node")), max(10, args.repeats // 10)
+        ),
+        "native_ms": median_ms(lambda: verify(proof, setup=ProvingSetup(verifier="native")), args.repeats),
         "pairing_product_ms": median_ms(lambda: bn254_native.pairing_product_is_one(pairs), args.repeats),
     }
     result["native_vs_py_ecc"] = result["py_ecc_ms"] / result["native_ms"]

@@ -16,7 +16,7 @@ import numpy as np
 
 from zk_identity.field import SNARK_SCALAR_FIELD
 
-from .station_steps import StationInputError
+from .errors import StationInputError
 
 QR_PREFIX = "personhood:commitment:"
 MAX_TEXT_CHARS = 120  # 78 decimal digits or 66 hex characters, plus the prefix and whitespace

@@ -32,7 +32,7 @@ from zk_identity.errors import PersonhoodError
 from zk_identity.field import SNARK_SCALAR_FIELD
 from zk_identity.poseidon import poseidon
 
-from .station_steps import StationInputError
+from .errors import StationInputError
 
 POSSESSION_PREFIX = "personhood:possession:v1:"
 CHALLENGE_PREFIX = "personhood:challenge:v1:"

@@ -7,9 +7,8 @@ from __future__ import annotations
 import html
 import logging
 
-from werkzeug.exceptions import HTTPException
-
 from contracts import ChainError
+from hardware.http_errors import ErrorMapper, HttpError
 
 from .errors import GovernanceError
 
@@ -32,21 +31,28 @@ PAGE_STYLE = (
 TITLES = {400: "Bad request", 403: "Not shown yet", 404: "Not found", 409: "Conflict", 503: "Unavailable"}
 
 
+def _governance_error(error: GovernanceError) -> HttpError:
+    if error.status >= 500:
+        log.warning("%s: %s", error.code, error)
+        return HttpError(error.status, error.code, UNAVAILABLE)
+    return HttpError(error.status, error.code, str(error))
+
+
+def _chain_error(error: ChainError) -> HttpError:
+    log.warning("chain error: %s", error)
+    return HttpError(503, "upstream_unavailable", UNAVAILABLE)
+
+
+PAGE_ERRORS = ErrorMapper(
+    rules=((GovernanceError, _governance_error), (ChainError, _chain_error)),
+    internal=HttpError(500, "internal_error", "The server failed; nothing was changed."),
+)
+
+
 def status_code_message(error: Exception) -> tuple[int, str, str]:
     """(HTTP status, machine-readable code, message safe to show) for an error on a page."""
-    if isinstance(error, GovernanceError):
-        if error.status >= 500:
-            log.warning("%s: %s", error.code, error)
-            return error.status, error.code, UNAVAILABLE
-        return error.status, error.code, str(error)
-    if isinstance(error, HTTPException):
-        code = (error.name or "http_error").lower().replace(" ", "_")
-        return error.code or 500, code, error.description or error.name
-    if isinstance(error, ChainError):
-        log.warning("chain error: %s", error)
-        return 503, "upstream_unavailable", UNAVAILABLE
-    log.exception("unexpected error on a page")  # the traceback stays in the server log
-    return 500, "internal_error", "The server failed; nothing was changed."
+    answer = PAGE_ERRORS.answer(error)
+    return answer.status, answer.code, answer.message
 
 
 def html_error(error: Exception):

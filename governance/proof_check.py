@@ -4,16 +4,15 @@ registry (`checkRoot`, which also gives the tree depth), and the Groth16 proof v
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Protocol
 
 from contracts import ChainError, ContractRevertError
-from zk_identity import MembershipProof, ProverPool, verify
+from zk_identity import MembershipProof, ProvingSetup, verify
 from zk_identity.errors import FieldRangeError, PointError, ProofFormatError, ProverError, SetupError
-from zk_identity.verifier import verification_key
 
 from .errors import ProofRejectedError, RequestError, UpstreamError
 
+NODE_SETUP = ProvingSetup(verifier="node")
 ROOT_ERRORS = {"UnknownRoot": "unknown_root", "RootExpired": "expired_root"}
 
 
@@ -39,21 +38,12 @@ def check_binding(proof: MembershipProof, scope: int, message: int) -> None:
 
 
 class ProofChecker:
-    """Checks proofs against a registry with a Groth16 verifier ("node": warm snarkjs, or "py_ecc")."""
+    """Checks proofs against a registry with the Groth16 verifier of `setup` (default: official keys,
+    warm snarkjs in the process-wide worker pool)."""
 
-    def __init__(
-        self,
-        registry: RootSource,
-        *,
-        backend: str = "node",
-        keys: str = "official",
-        cache_dir: Path | None = None,
-        node_modules: Path | None = None,
-        pool: ProverPool | None = None,
-    ) -> None:
+    def __init__(self, registry: RootSource, *, setup: ProvingSetup = NODE_SETUP) -> None:
         self.registry = registry
-        self.backend = backend
-        self._keys, self._cache_dir, self._node_modules, self._pool = keys, cache_dir, node_modules, pool
+        self.setup = setup
         self._vkeys: dict[int, dict[str, Any]] = {}
 
     def root_depth(self, root: int) -> int:
@@ -72,7 +62,7 @@ class ProofChecker:
     def _vkey(self, depth: int) -> dict[str, Any]:
         if depth not in self._vkeys:
             try:
-                self._vkeys[depth] = verification_key(depth, self._keys, self._cache_dir, self._node_modules)
+                self._vkeys[depth] = self.setup.verification_key(depth)
             except (SetupError, OSError) as e:
                 raise UpstreamError(f"no verification key for depth {depth}: {e}") from e
         return self._vkeys[depth]
@@ -91,7 +81,7 @@ class ProofChecker:
                 "wrong_depth",
             )
         try:
-            valid = verify(proof, self._vkey(depth), backend=self.backend, pool=self._pool)
+            valid = verify(proof, self._vkey(depth), setup=self.setup)
         except (PointError, FieldRangeError, ProofFormatError) as e:
             raise RequestError(f"proof: {e}", "malformed_proof") from e
         except ProverError as e:

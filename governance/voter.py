@@ -16,7 +16,7 @@ from .http_client import post_json
 from .proposals import ONE_PERSON_ONE_VOTE, Proposal, vote_message
 from .requests import VoteRequest
 
-# prover(identity, group, message, scope) -> proof; e.g. functools.partial(zk_identity.prove, pool=...)
+# prover(identity, group, message, scope) -> proof; e.g. functools.partial(zk_identity.prove, setup=...)
 Prover = Callable[[Identity, LeanIMT, int, int], MembershipProof]
 RELAY_PATH = "/v1/relay/vote"
 

@@ -1,6 +1,6 @@
 """A write-ahead journal of multi-step operations: one JSON line per step, fsynced before the step runs.
 
-The station's enrollments (enrollment/journal.py) and the uniqueness service's reservations
+The station's enrollments (enrollment/station/journal.py) and the uniqueness service's reservations
 (uniqueness/reservations.py) both use it, each with its own states and allowed transitions. A torn last
 line (a crash during the write) announces a step that never started, so it is dropped on open; a
 corrupt complete line stops the open. `compact` rewrites the file with only the unfinished operations,

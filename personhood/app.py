@@ -7,12 +7,12 @@ Every error reaches the client as JSON {error, message} with a 4xx/5xx status, n
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping
 
-from flask import Flask, jsonify
+from flask import Flask
 from requests.exceptions import RequestException
-from werkzeug.exceptions import HTTPException
 
 from contracts import ChainError
 from governance import (
@@ -42,6 +42,7 @@ from governance import (
 )
 from governance.json_body import MAX_BODY_BYTES
 from governance.services import EXTENSION_KEY
+from hardware.http_errors import ErrorMapper, HttpError, coded
 from zk_identity import bn254_native
 from zk_identity.errors import PersonhoodError
 
@@ -59,14 +60,8 @@ def services_from_settings(settings: Settings, rate_limit: RateLimit | None = No
     registry = system.registry
     # One checkRoot per root per block, and one eth_blockNumber per ROOT_BLOCK_POLL_S, not per request.
     roots = CachedRoots(registry, registry.block_number, poll_s=ROOT_BLOCK_POLL_S)
-    backend = "native" if bn254_native.AVAILABLE else "node"  # the C pairing: ~ms, no worker round trip
-    checker = ProofChecker(
-        roots,
-        backend=backend,
-        keys=settings.keys,
-        cache_dir=settings.cache_dir,
-        node_modules=settings.node_modules,
-    )
+    verifier = "native" if bn254_native.AVAILABLE else "node"  # the C pairing: ~ms, no worker round trip
+    checker = ProofChecker(roots, setup=settings.proving_setup(verifier=verifier))
     store = NullifierStore(settings.database_url or sqlite_url(settings.data_dir))
     limiter = RateLimiter(rate_limit or RateLimit())
     guard = ApiGuard.from_settings(settings.given(API_LIMIT_SETTINGS))
@@ -96,10 +91,6 @@ def services_from_settings(settings: Settings, rate_limit: RateLimit | None = No
     )
 
 
-def _error(code: str, message: str, status: int):
-    return jsonify({"error": code, "message": message}), status
-
-
 # A 5xx tells the client what to do, never the driver's, node's or verifier's own text (it can name
 # hosts, RPC keys in URLs, tables or file paths): that goes to the server log.
 UPSTREAM_MESSAGE = (
@@ -108,29 +99,34 @@ UPSTREAM_MESSAGE = (
 PUBLIC_5XX_CODES = frozenset({"overloaded"})  # our own words, safe to show
 
 
-def handle_error(error: Exception):
-    """The one error handler: GovernanceError and HTTP errors by their code; anything else a bare 5xx."""
-    if isinstance(error, GovernanceError):
-        message = str(error)
-        if error.status >= 500 and error.code not in PUBLIC_5XX_CODES:
-            log.warning("%s: %s", error.code, error)
-            message = UPSTREAM_MESSAGE if error.code == "upstream_unavailable" else "the server is not ready"
-        response = _error(error.code, message, error.status)
-        retry = getattr(error, "retry_after", None)
-        if retry is not None:
-            response[0].headers["Retry-After"] = str(max(1, round(retry)))
-        return response
-    if isinstance(error, HTTPException):
-        code = (error.name or "http_error").lower().replace(" ", "_")
-        return _error(code, error.description or error.name, error.code or 500)
-    if isinstance(error, (ChainError, RequestException)):
-        log.warning("chain error: %s", error)
-        return _error("upstream_unavailable", UPSTREAM_MESSAGE, 503)
-    if isinstance(error, PersonhoodError):
-        log.warning("refused: %s", error)
-        return _error("refused", str(error), 400 if isinstance(error, ValueError) else 500)
-    log.exception("unexpected error")  # the traceback stays in the server log
-    return _error("internal_error", "the server failed; nothing was recorded", 500)
+def _governance_error(error: GovernanceError) -> HttpError:
+    answer = coded(error)
+    if error.status >= 500 and error.code not in PUBLIC_5XX_CODES:
+        log.warning("%s: %s", error.code, error)
+        message = UPSTREAM_MESSAGE if error.code == "upstream_unavailable" else "the server is not ready"
+        return dataclasses.replace(answer, message=message)
+    return answer
+
+
+def _upstream_error(error: Exception) -> HttpError:
+    log.warning("chain error: %s", error)
+    return HttpError(503, "upstream_unavailable", UPSTREAM_MESSAGE)
+
+
+def _refused(error: PersonhoodError) -> HttpError:
+    log.warning("refused: %s", error)
+    return HttpError(400 if isinstance(error, ValueError) else 500, "refused", str(error))
+
+
+# The one error handler: GovernanceError and HTTP errors by their code; anything else a bare 5xx.
+handle_error = ErrorMapper(
+    rules=(
+        (GovernanceError, _governance_error),
+        ((ChainError, RequestException), _upstream_error),
+        (PersonhoodError, _refused),
+    ),
+    internal=HttpError(500, "internal_error", "the server failed; nothing was recorded"),
+)
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:

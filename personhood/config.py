@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING
 
 from zk_identity.errors import PersonhoodError
 from zk_identity.node_tools import DEFAULT_NODE_MODULES, PROJECT_ROOT
+from zk_identity.prover_pool import ProverPool
+from zk_identity.proving_setup import ProvingSetup
 
 if TYPE_CHECKING:
     from contracts import DeployedSystem
@@ -92,6 +94,25 @@ class Settings:
         from contracts import open_deployment  # web3 loads only for commands that reach a chain
 
         return open_deployment(self.rpc_url, self.deployment_path, self.cache_dir, self.node_modules)
+
+    def proving_setup(
+        self,
+        *,
+        keys: str | None = None,
+        pool: ProverPool | None = None,
+        prover: str = "auto",
+        verifier: str = "py_ecc",
+    ) -> ProvingSetup:
+        """The proving setup these settings name (`keys`, `cache_dir`, `node_modules`); `keys` overrides
+        the configured key source (a command-line choice), `pool` shares a running worker pool."""
+        return ProvingSetup(
+            keys=keys or self.keys,
+            cache_dir=self.cache_dir,
+            node_modules=self.node_modules,
+            pool=pool,
+            prover=prover,
+            verifier=verifier,
+        )
 
     def given(self, names: tuple[str, ...]) -> dict[str, object]:
         """The settings among `names` that are set (not None), by name: a component's configuration."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from enrollment.station_ui import Cameras, check_subject
+from enrollment.station.ui import Cameras, check_subject
 from hardware.capture import CaptureSource, Illuminator, StepIlluminator
 
 from .synthetic_camera import SyntheticEyeCamera

@@ -19,7 +19,8 @@ import logging
 from collections.abc import Mapping
 
 from flask import Flask, jsonify, request
-from werkzeug.exceptions import HTTPException
+
+from hardware.http_errors import ErrorMapper, HttpError, coded, json_response
 
 from .endpoint import Endpoint
 from .errors import UniquenessError
@@ -28,22 +29,19 @@ from .openapi import SPEC
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 64 * 1024
 ENDPOINT_KEY = "UNIQUENESS_ENDPOINT"
+NOT_JSON = HttpError(400, "bad_request", "the body must be JSON (Content-Type: application/json)")
 
 
-def _error(code: str, message: str, status: int):
-    return jsonify({"error": code, "message": message}), status
+def _refused(error: UniquenessError) -> HttpError:
+    log.info("refused: %s (%s)", error.code, error)
+    return coded(error)
 
 
-def handle_error(error: Exception):
-    """The one error handler: service errors by their code, HTTP errors by name, anything else a 500."""
-    if isinstance(error, UniquenessError):
-        log.info("refused: %s (%s)", error.code, error)
-        return _error(error.code, str(error), error.status)
-    if isinstance(error, HTTPException):
-        code = (error.name or "http_error").lower().replace(" ", "_")
-        return _error(code, error.description or error.name, error.code or 500)
-    log.exception("unexpected error")  # the traceback stays in the server log
-    return _error("internal_error", "the service failed; nothing was decided", 500)
+# The one error handler: service errors by their code, HTTP errors by name, anything else a 500.
+handle_error = ErrorMapper(
+    rules=((UniquenessError, _refused),),
+    internal=HttpError(500, "internal_error", "the service failed; nothing was decided"),
+)
 
 
 def create_app(config: Mapping[str, object] | None = None) -> Flask:
@@ -70,7 +68,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     def operation(op: str):
         body = request.get_json(silent=True)
         if body is None:
-            return _error("bad_request", "the body must be JSON (Content-Type: application/json)", 400)
+            return json_response(NOT_JSON)
         return jsonify(endpoint.handle(op, body))
 
     for op in ("reserve", "commit", "release"):
@@ -80,7 +78,7 @@ def create_app(config: Mapping[str, object] | None = None) -> Flask:
     def delete():
         body = request.get_json(silent=True)
         if body is None:
-            return _error("bad_request", "the body must be JSON (Content-Type: application/json)", 400)
+            return json_response(NOT_JSON)
         return jsonify(endpoint.handle_delete(body))
 
     app.register_error_handler(Exception, handle_error)

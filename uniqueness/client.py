@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from enrollment.iris import IrisTemplate
-from enrollment.station_uniqueness import ReserveAnswer, UniquenessRefusedError, UniquenessUnavailableError
+from enrollment.station import ReserveAnswer, UniquenessRefusedError, UniquenessUnavailableError
 from hardware import DeviceKey, SignatureError
 from hardware.signed_json import canonical_json, verify_document
 
@@ -85,7 +85,7 @@ class AppTransport:
 
 
 class UniquenessClient:
-    """A station's handle on the service (implements enrollment.station_uniqueness.UniquenessPort)."""
+    """A station's handle on the service (implements enrollment.station.UniquenessPort)."""
 
     def __init__(
         self,

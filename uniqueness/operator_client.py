@@ -6,7 +6,7 @@ import secrets
 import time
 from collections.abc import Callable
 
-from enrollment.station_uniqueness import UniquenessRefusedError, UniquenessUnavailableError
+from enrollment.station.uniqueness_port import UniquenessRefusedError, UniquenessUnavailableError
 from hardware import DeviceKey, SignatureError
 from hardware.signed_json import verify_document
 

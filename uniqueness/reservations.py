@@ -9,7 +9,7 @@ One JSON line per step, fsynced before the step runs; a torn last line announces
 ran and is dropped. While a reservation is open its line links a gallery record id to an identity
 commitment (the service must check the chain for that commitment when the deadline passes);
 `compact` drops finished reservations, so the link does not outlive the enrollment, as the
-station's own journal does (enrollment/journal.py).
+station's own journal does (enrollment/station/journal.py).
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from .poseidon import poseidon
 from .proof import MembershipProof
 from .prover import prove
 from .prover_pool import ProverPool
+from .proving_setup import ProvingSetup
 from .verifier import verify
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "ProofFormatError",
     "ProverError",
     "ProverPool",
+    "ProvingSetup",
     "SetupError",
     "Signature",
     "SignatureError",

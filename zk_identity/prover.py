@@ -8,21 +8,20 @@ zeros to the circuit depth, hash(scope), hash(message)); our own circuit takes t
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 from . import bn254_native, native_prover
-from .artifacts import KeyArtifacts, official_artifacts, own_artifacts
 from .errors import ProofFormatError, ProverError
 from .identity import Identity
 from .lean_imt import LeanIMT, MerkleProof
 from .message_hash import hash_to_field
-from .proof import MAX_DEPTH, MembershipProof, message_value, pack_points
-from .prover_pool import DEFAULT_TIMEOUT_S, ProverPool, default_pool
+from .proof import MembershipProof, message_value, pack_points
+from .prover_pool import DEFAULT_TIMEOUT_S
+from .proving_setup import DEFAULT_SETUP, PROVER_BACKENDS, ProvingSetup
 from .snarkjs_cli import fullprove
 
 log = logging.getLogger(__name__)
-BACKENDS = ("auto", "native", "worker", "cli")
+BACKENDS = PROVER_BACKENDS
 _fallback_logged = False
 
 
@@ -59,27 +58,6 @@ def circuit_inputs(
     }
 
 
-def choose_artifacts(
-    length: int, depth: int | None, keys: str, cache_dir: Path | None, node_modules: Path | None
-) -> KeyArtifacts:
-    """Official artifacts for `depth` (default: the group's depth, at least 1), or our own set."""
-    if depth is not None and (
-        isinstance(depth, bool) or not isinstance(depth, int) or not length <= depth <= MAX_DEPTH
-    ):
-        raise ProverError(
-            f"depth must be an int in {max(length, 1)}..{MAX_DEPTH} for this group, got {depth!r}"
-        )
-    if keys == "official":
-        return official_artifacts(depth if depth is not None else max(1, length), node_modules)
-    if keys == "own":
-        if cache_dir is None:
-            raise ProverError("own keys need a cache_dir holding `personhood zk setup` output")
-        if depth is not None:
-            return own_artifacts(cache_dir, exactly=depth)
-        return own_artifacts(cache_dir, at_least=max(1, length))
-    raise ProverError(f"keys must be 'official' or 'own', got {keys!r}")
-
-
 def prove(
     identity: Identity,
     group: LeanIMT,
@@ -87,47 +65,42 @@ def prove(
     scope: int | str | bytes,
     *,
     depth: int | None = None,
-    keys: str = "official",
-    cache_dir: Path | None = None,
-    node_modules: Path | None = None,
-    pool: ProverPool | None = None,
-    backend: str = "auto",
+    setup: ProvingSetup = DEFAULT_SETUP,
     timeout: float = DEFAULT_TIMEOUT_S,
 ) -> MembershipProof:
     """Prove that `identity` is a member of `group`, with its nullifier for `scope`.
 
     message/scope: ints in [0, 2^256), numeric text or bytes32 text (generateProof's rules).
     depth: the circuit depth (official: 1..32, default the group's depth; own: the MAX_DEPTH of a
-    setup, default the smallest that fits). backend: "native" (witness in the node worker, proof by
-    our C prover in this process), "worker" (snarkjs in the persistent node pool), "cli" (a fresh
-    `snarkjs groth16 fullprove`) or "auto" (native if its extension is built, else worker).
+    setup, default the smallest that fits). setup: the key source, the pool and `setup.prover`:
+    "native" (witness in the node worker, proof by our C prover in this process), "worker" (snarkjs
+    in the persistent node pool), "cli" (a fresh `snarkjs groth16 fullprove`) or "auto" (native if
+    its extension is built, else worker).
     Raises ProverError (not a member, no keys, unknown backend, prover failure, or prover output
     that disagrees with the group), ProofFormatError (bad message/scope).
     """
     message_int, scope_int = message_value(message), message_value(scope)
-    backend = resolve_backend(backend)
+    backend = resolve_backend(setup.prover)
     if not isinstance(identity, Identity) or not isinstance(group, LeanIMT):
         raise ProofFormatError("prove needs an Identity and a LeanIMT group")
     if identity.commitment not in group:
         raise ProverError("this identity is not a member of the group (its commitment is not a leaf)")
     merkle_proof = group.generate_proof(group.index_of(identity.commitment))
-    if depth is None and keys == "official":
+    if depth is None and setup.keys == "official":
         # The group's depth, not this member's path length: a promoted last leaf has a shorter path,
         # and the registry records (and the verifier checks) one depth per root.
         depth = max(1, group.depth)
-    artifacts = choose_artifacts(len(merkle_proof.siblings), depth, keys, cache_dir, node_modules)
+    artifacts = setup.proving_artifacts(len(merkle_proof.siblings), depth)
     inputs = circuit_inputs(identity.secret_scalar, merkle_proof, message_int, scope_int, artifacts.depth)
     if backend == "native":
         proof, public = native_prover.fullprove(
-            inputs, artifacts.wasm, artifacts.zkey, pool or default_pool(node_modules), timeout
+            inputs, artifacts.wasm, artifacts.zkey, setup.worker_pool(), timeout
         )
     elif backend == "worker":
-        proof, public = (pool or default_pool(node_modules)).prove(
-            inputs, artifacts.wasm, artifacts.zkey, timeout
-        )
+        proof, public = setup.worker_pool().prove(inputs, artifacts.wasm, artifacts.zkey, timeout)
     else:
         proof, public = fullprove(
-            inputs, artifacts.wasm, artifacts.zkey, node_modules=node_modules, timeout=timeout
+            inputs, artifacts.wasm, artifacts.zkey, node_modules=setup.node_modules, timeout=timeout
         )
     result = MembershipProof(
         merkle_tree_depth=artifacts.depth,

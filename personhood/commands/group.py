@@ -4,7 +4,6 @@ and the registry's group as a file of commitments (what `prove --group` reads)."
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 from pathlib import Path
 
@@ -12,9 +11,8 @@ from zk_identity import LeanIMT
 
 from ..config import Settings
 from .exit_codes import EXIT_OK, EXIT_USAGE
+from .group_file import parse_commitments, read_commitment_lines
 from .output import emit
-
-_DECIMAL = re.compile(r"[0-9]+")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -32,27 +30,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     export.set_defaults(handler=cmd_export)
 
 
-def parse_commitments(lines: list[tuple[str, str]]) -> list[int]:
-    """Decimal commitments (each tagged with where it came from, for messages); raises ValueError."""
-    values = []
-    for where, text in lines:
-        if not _DECIMAL.fullmatch(text):
-            raise ValueError(f"{where}: {text!r} is not a decimal commitment")
-        values.append(int(text))
-    return values
-
-
-def _read_file(path: Path) -> list[tuple[str, str]]:
-    text = path.read_text(encoding="utf-8")
-    return [(f"{path}:{n}", line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
-
-
 def cmd_root(args: argparse.Namespace, settings: Settings) -> int:
     """Build the group and print its root. Exit 2 for malformed, duplicate or out-of-field commitments."""
     entries = [(f"argument {i + 1}", c) for i, c in enumerate(args.commitments)]
     try:
         if args.file is not None:
-            entries += _read_file(args.file)
+            entries += read_commitment_lines(args.file)
         if not entries:
             raise ValueError("give commitments as arguments or with --file")
         tree = LeanIMT(parse_commitments(entries))

@@ -8,20 +8,15 @@ and never overwritten. Only the commitment (the public group leaf) is printed.
 from __future__ import annotations
 
 import argparse
-import os
-import stat
 import sys
-import tempfile
 from pathlib import Path
 
 from zk_identity import Identity, KeyFormatError
 
 from ..config import Settings
 from .exit_codes import EXIT_OK, EXIT_REFUSED, EXIT_USAGE
+from .key_file import KEY_FILE_NAME, read_key_file, write_key_file
 from .output import emit
-
-KEY_FILE_NAME = "identity.key"
-PRIVATE_MODE = 0o600
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -44,44 +39,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sign.add_argument("--qr", type=Path, help="also write the answer as a QR code PNG to this path")
     sign.add_argument("--json", action="store_true", help="print one JSON object")
     sign.set_defaults(handler=cmd_sign_enrollment)
-
-
-def write_key_file(path: Path, identity: Identity) -> None:
-    """Create `path` (mode 0600) holding the identity's export; raises FileExistsError if it exists.
-
-    Written to a temp file in the same directory, fsynced, then hard-linked into place: the link
-    fails instead of replacing an existing file, and a reader never sees a half-written key.
-    """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, PRIVATE_MODE)
-        with os.fdopen(fd, "w", encoding="ascii") as f:
-            f.write(identity.export() + "\n")
-            f.flush()
-            os.fsync(f.fileno())
-        os.link(tmp, path)
-    finally:
-        os.unlink(tmp)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)  # make the new directory entry survive a crash
-    finally:
-        os.close(dir_fd)
-
-
-def read_key_file(path: Path) -> Identity:
-    """The identity in a key file; raises FileNotFoundError, KeyFormatError (malformed content)."""
-    mode = path.stat().st_mode
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        print(f"personhood: warning: {path} is readable by others; run chmod 600 {path}", file=sys.stderr)
-    try:
-        text = path.read_text(encoding="ascii")
-    except UnicodeDecodeError as e:
-        raise KeyFormatError(f"{path} is not a key file (not ASCII base64)") from e
-    try:
-        return Identity.import_(text)
-    except KeyFormatError as e:
-        raise KeyFormatError(f"{path}: {e}") from e
 
 
 def _public(identity: Identity) -> dict[str, object]:
@@ -129,8 +86,8 @@ def cmd_show(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_sign_enrollment(args: argparse.Namespace, settings: Settings) -> int:
     """Sign a station's challenge; print the answer the station reads. Exit 2 for bad input."""
+    from enrollment.errors import StationInputError
     from enrollment.possession import answer_challenge, parse_challenge  # keeps `id new` light
-    from enrollment.station_steps import StationInputError
 
     try:
         nonce = parse_challenge(args.challenge)

@@ -17,13 +17,13 @@ import argparse
 import json
 from pathlib import Path
 
-from zk_identity import LeanIMT, ProofFormatError, prove
+from zk_identity import ProofFormatError, prove
 
 from ..config import Settings
 from .action_binding import add_action_arguments, scope_and_message
 from .exit_codes import EXIT_OK
-from .group import parse_commitments
-from .identity import read_key_file
+from .group_file import read_group
+from .key_file import read_key_file
 from .output import progress
 
 
@@ -48,36 +48,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=cmd_prove)
 
 
-def read_group(path: Path) -> LeanIMT:
-    """The group in a file of decimal commitments; raises ProofFormatError naming the bad line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise ProofFormatError(f"cannot read group file {path}: {e}") from e
-    lines = [(f"{path}:{n}", line.strip()) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
-    if not lines:
-        raise ProofFormatError(f"group file {path} has no commitments")
-    try:
-        return _group_with_removals(parse_commitments(lines))
-    except (ValueError, TypeError) as e:
-        raise ProofFormatError(str(e)) from e
-
-
-def _group_with_removals(values: list[int]) -> LeanIMT:
-    """The group of `values` where 0 marks a removed member (as `group export` and the registry write it).
-
-    A LeanIMT takes no zero leaf, so each 0 enters as a distinct placeholder and is then removed, which
-    sets it to 0 exactly as the registry's revoke did; the root is the registry's.
-    """
-    present = set(values)
-    placeholders = (p for p in range(1, len(values) + len(present) + 2) if p not in present)
-    zeros = [i for i, v in enumerate(values) if v == 0]
-    tree = LeanIMT([next(placeholders) if v == 0 else v for v in values])
-    for index in zeros:
-        tree.remove(index)
-    return tree
-
-
 def cmd_prove(args: argparse.Namespace, settings: Settings) -> int:
     """Print the proof JSON on stdout. Exit 1 if proving is refused (e.g. not a member), 2 for bad input."""
     scope, message = scope_and_message(args, proving=True, deployment=settings.deployment_path)
@@ -86,18 +56,8 @@ def cmd_prove(args: argparse.Namespace, settings: Settings) -> int:
     except OSError as e:
         raise ProofFormatError(f"cannot read identity file {args.identity}: {e}") from e
     group = read_group(args.group)
-    keys = args.keys or settings.keys
-    progress(f"proving membership in a group of {group.size} ({keys} keys)")
-    proof = prove(
-        identity,
-        group,
-        message,
-        scope,
-        depth=args.depth,
-        keys=keys,
-        cache_dir=settings.cache_dir,
-        node_modules=settings.node_modules,
-        backend=args.backend,
-    )
+    setup = settings.proving_setup(keys=args.keys, prover=args.backend)
+    progress(f"proving membership in a group of {group.size} ({setup.keys} keys)")
+    proof = prove(identity, group, message, scope, depth=args.depth, setup=setup)
     print(json.dumps(proof.to_json(), indent=2))
     return EXIT_OK

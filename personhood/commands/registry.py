@@ -57,7 +57,7 @@ def _owner(chain) -> str:
 
 
 def _owner_action(args: argparse.Namespace, settings: Settings, verb: str) -> int:
-    from enrollment.station_chain import ChainPort
+    from enrollment.station.chain_port import ChainPort
 
     device = parse_address(args.device, "the device address")
     chain = _open(args, settings)
@@ -94,7 +94,7 @@ def cmd_revoke(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     """Print the registry's address, owner, chain, size, depth and root (and a device's status)."""
-    from enrollment.station_chain import ChainPort
+    from enrollment.station.chain_port import ChainPort
 
     device = parse_address(args.device, "--device") if args.device else None
     chain = _open(args, settings)

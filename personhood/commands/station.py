@@ -19,11 +19,11 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from contracts import RegistryClient, attach, build_contracts, connect, deploy_all
+from enrollment.errors import StationInputError
 from enrollment.station import Station
-from enrollment.station_binding import bind_station_dir, binding_of, require_authorized
-from enrollment.station_chain import ChainPort
-from enrollment.station_steps import StationInputError
-from enrollment.station_ui import OpenCvCameras, create_station_app
+from enrollment.station.binding import bind_station_dir, binding_of, require_authorized
+from enrollment.station.chain_port import ChainPort
+from enrollment.station.ui import OpenCvCameras, create_station_app
 from simulation.station_camera import SyntheticCameras
 from uniqueness import HttpTransport, UniquenessClient
 from uniqueness.embedded import start_embedded

@@ -123,7 +123,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_delete(args: argparse.Namespace, settings: Settings) -> int:
     """Sign a deletion request with the operator's key and send it; exit 1 when the service refuses."""
-    from enrollment.station_uniqueness import UniquenessRefusedError
+    from enrollment.station.uniqueness_port import UniquenessRefusedError
     from uniqueness.client import HttpTransport
     from uniqueness.operator_client import request_deletion
 

@@ -24,6 +24,7 @@ from zk_identity.proof import message_value
 from ..config import Settings
 from .action_binding import add_action_arguments, scope_and_message
 from .exit_codes import EXIT_OK, EXIT_REFUSED
+from .group_file import read_group
 from .output import emit
 
 
@@ -62,8 +63,6 @@ def _expectation(args: argparse.Namespace, settings: Settings):
     """What the options ask the proof to be bound to (governance.proof_diagnosis.Expectation)."""
     from governance.proof_diagnosis import Expectation
 
-    from .prove import read_group
-
     scope, message = scope_and_message(args, proving=False, deployment=settings.deployment_path)
     root = depth = None
     if args.group is not None:
@@ -93,14 +92,7 @@ def cmd_verify(args: argparse.Namespace, settings: Settings) -> int:
         except json.JSONDecodeError as e:
             raise ProofFormatError(f"{args.vkey} is not JSON: {e}") from e
     problems = list(diagnose(proof, expected))
-    if not verify(
-        proof,
-        vkey,
-        backend=args.backend,
-        keys=args.keys or settings.keys,
-        cache_dir=settings.cache_dir,
-        node_modules=settings.node_modules,
-    ):
+    if not verify(proof, vkey, setup=settings.proving_setup(keys=args.keys, verifier=args.backend)):
         problems.append(
             Problem("invalid_proof", "the Groth16 proof does not verify against its public values")
         )

@@ -23,7 +23,7 @@ from ..config import Settings
 from .arg_types import proposal_id
 from .chain_args import add_chain_arguments, open_chain
 from .exit_codes import EXIT_OK, EXIT_REFUSED
-from .identity import KEY_FILE_NAME, read_key_file
+from .key_file import KEY_FILE_NAME, read_key_file
 from .output import emit, progress
 
 
@@ -66,7 +66,7 @@ def cmd_vote(args: argparse.Namespace, settings: Settings) -> int:
     if identity.commitment not in group:
         raise GovernanceError("this identity is not enrolled (or was revoked) in the registry's group")
     progress(f"proving membership at depth {group.depth} (local; the secret stays here)")
-    prover = functools.partial(prove, keys=settings.keys, node_modules=settings.node_modules)
+    prover = functools.partial(prove, setup=settings.proving_setup())
     request = vote_request(
         proposal, client.address, chain.deployment.chain_id, identity, group, prover, args.option, votes
     )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from governance import action_scope, signal_message
 from governance.http_client import post_json
-from zk_identity import LeanIMT, ProverPool, prove
+from zk_identity import LeanIMT, ProvingSetup, prove
 
 from .people import Person
 
@@ -41,23 +41,23 @@ class Claims:
 
 
 def claim(
-    person: Person, wallet: str, group: LeanIMT, pool: ProverPool, api: str, chain_id: int
+    person: Person, wallet: str, group: LeanIMT, setup: ProvingSetup, api: str, chain_id: int
 ) -> tuple[int, dict]:
     """Prove "a unique human, once, for the airdrop, paying `wallet`" and ask the API to verify it."""
     message, scope = signal_message(wallet), action_scope(AIRDROP_APP_ID, chain_id, AIRDROP_ACTION)
-    proof = prove(person.identity, group, message, scope, depth=group.depth, keys="official", pool=pool)
+    proof = prove(person.identity, group, message, scope, depth=group.depth, setup=setup)
     body = {"app_id": AIRDROP_APP_ID, "action": AIRDROP_ACTION, "signal": wallet, "proof": proof.to_json()}
     return post_json(f"{api}/v1/verify", body)
 
 
 def airdrop(
-    person: Person, group: LeanIMT, pool: ProverPool, api: str, report: Report, chain_id: int
+    person: Person, group: LeanIMT, setup: ProvingSetup, api: str, report: Report, chain_id: int
 ) -> Claims:
     """Claim twice for `person` (two wallets); the dapp should accept the first and refuse the second."""
-    first, reply = claim(person, FIRST_WALLET, group, pool, api, chain_id)
+    first, reply = claim(person, FIRST_WALLET, group, setup, api, chain_id)
     verdict = "accepted" if first == 200 else f"REFUSED ({first}): {reply.get('message')}"
     report(f"  {person.name} claims the airdrop for wallet {FIRST_WALLET}: {verdict}")
-    second, reply = claim(person, SECOND_WALLET, group, pool, api, chain_id)
+    second, reply = claim(person, SECOND_WALLET, group, setup, api, chain_id)
     verdict = "accepted (!)" if second == 200 else f"refused ({second}): {reply.get('message')}"
     report(f"  {person.name} claims again for wallet {SECOND_WALLET}: {verdict}")
     return Claims(first, second, str(reply.get("error", "")))

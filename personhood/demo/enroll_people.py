@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from enrollment.station import Station
-from enrollment.station_steps import EnrollmentOutcome
+from enrollment.station.steps import EnrollmentOutcome
 from hardware.capture import StepIlluminator
 from zk_identity import Identity
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from zk_identity import Identity, LeafNotFoundError, LeanIMT, MerkleProof, nullifier
 
-from ..commands.identity import read_key_file, write_key_file
+from ..commands.key_file import read_key_file, write_key_file
 
 SCOPE = "demo-poll"
 Report = Callable[[str], None]

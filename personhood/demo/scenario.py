@@ -34,7 +34,7 @@ from governance.local_server import serve_in_thread
 from governance.proposals import ONE_PERSON_ONE_VOTE, QUADRATIC
 from personhood.app import create_app
 from personhood.config import Settings
-from zk_identity import ProverPool
+from zk_identity import ProverPool, ProvingSetup
 
 from .dapp import airdrop
 from .enroll_people import enroll_everyone
@@ -130,9 +130,9 @@ def run_demo(settings: Settings, params: DemoParams, report: Report) -> DemoSumm
         stack.callback(pool.close)
         store = NullifierStore(sqlite_url(workdir))
         stack.callback(store.close)
-        checker = ProofChecker(
-            demo.chain.registry, backend="node", pool=pool, node_modules=settings.node_modules
-        )
+        # official Semaphore keys; proofs made and checked in the one warm worker pool
+        setup = ProvingSetup(node_modules=settings.node_modules, pool=pool, verifier="node")
+        checker = ProofChecker(demo.chain.registry, setup=setup)
         services = Services(checker, store, demo.chain, demo.vote_relayer, RateLimiter(DEMO_RATE_LIMIT))
         api = stack.enter_context(serve_in_thread(create_app({"PERSONHOOD_SERVICES": services})))
         report(f"  relayer and verification API listening on {api}")
@@ -142,7 +142,7 @@ def run_demo(settings: Settings, params: DemoParams, report: Report) -> DemoSumm
         report(
             f"  the indexer rebuilt the group from the registry's events: {group.size} members, root matches"
         )
-        voting = everyone_votes(demo, ballots, enrollments.enrolled, group, pool, api, report)
+        voting = everyone_votes(demo, ballots, enrollments.enrolled, group, setup, api, report)
 
         report(f"[5/{STEPS}] tallies: the contracts' counters against a recount from the vote events")
         expected = expected_tallies(enrollments.enrolled)
@@ -159,7 +159,7 @@ def run_demo(settings: Settings, params: DemoParams, report: Report) -> DemoSumm
         charts = write_charts(tallies, params.out)
 
         report(f"[7/{STEPS}] a dapp verifies a unique-human airdrop claim through /v1/verify")
-        claims = airdrop(enrollments.enrolled[-1], group, pool, api, report, demo.chain.deployment.chain_id)
+        claims = airdrop(enrollments.enrolled[-1], group, setup, api, report, demo.chain.deployment.chain_id)
         report("  shutting down the API server, the prover workers and anvil")
     summary = DemoSummary(enrollments, voting, tallies, claims, charts, time.perf_counter() - started)
     params.out.mkdir(parents=True, exist_ok=True)

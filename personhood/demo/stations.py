@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from enrollment.station import Station
-from enrollment.station_chain import ChainPort
+from enrollment.station.chain_port import ChainPort
 from hardware import KeystoreDeviceKey
 from uniqueness import (
     EYES,

@@ -12,7 +12,7 @@ from pathlib import Path
 from governance import GroupIndexer, Proposal
 from governance.proposals import ONE_PERSON_ONE_VOTE, QUADRATIC
 from governance.voter import send_vote, vote_request
-from zk_identity import LeanIMT, ProverPool, prove
+from zk_identity import LeanIMT, ProvingSetup, prove
 
 from .local_chain import DemoChain
 from .people import OPTIONS, QUADRATIC_BUDGET, Person
@@ -65,7 +65,7 @@ def cast_ballot(
     proposal: Proposal,
     person: Person,
     group: LeanIMT,
-    pool: ProverPool,
+    setup: ProvingSetup,
     api: str,
     option: int | None = None,
 ) -> tuple[int, dict]:
@@ -76,7 +76,7 @@ def cast_ballot(
     client = demo.chain.proposals.client(proposal.ballot)
     # the circuit at the group's depth, which the relayer and the contracts require (Semaphore's default,
     # the Merkle path's length, is shorter for a promoted last leaf)
-    prover = functools.partial(prove, depth=group.depth, keys="official", pool=pool)
+    prover = functools.partial(prove, depth=group.depth, setup=setup)
     request = vote_request(
         proposal,
         client.address,
@@ -95,7 +95,7 @@ def everyone_votes(
     ballots: Ballots,
     voters: tuple[Person, ...],
     group: LeanIMT,
-    pool: ProverPool,
+    setup: ProvingSetup,
     api: str,
     report: Report,
 ) -> Voting:
@@ -103,7 +103,7 @@ def everyone_votes(
     counted, refused = 0, []
     for person in voters:
         for ballot in (ONE_PERSON_ONE_VOTE, QUADRATIC):
-            status, reply = cast_ballot(demo, ballots.of(ballot), person, group, pool, api)
+            status, reply = cast_ballot(demo, ballots.of(ballot), person, group, setup, api)
             if status == 200:
                 counted += 1
             else:
@@ -113,7 +113,7 @@ def everyone_votes(
             report(f"  {person.name} on the {ballot} proposal, {what}: {verdict}")
     again = voters[0]
     other = (again.option + 1) % OPTIONS
-    status, reply = cast_ballot(demo, ballots.one_person_one_vote, again, group, pool, api, option=other)
+    status, reply = cast_ballot(demo, ballots.one_person_one_vote, again, group, setup, api, option=other)
     verdict = "counted (!)" if status == 200 else f"refused ({status}): {reply.get('message')}"
     report(f"  {again.name} tries to vote again, for option {other}, with a fresh proof: {verdict}")
     double_refused = int(status != 200)

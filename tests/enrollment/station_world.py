@@ -15,7 +15,7 @@ from web3 import Web3
 
 from contracts import AnvilNode, RegistryClient, build_contracts, deploy_all
 from enrollment.station import Station
-from enrollment.station_chain import ChainPort
+from enrollment.station.chain_port import ChainPort
 from hardware import KeystoreDeviceKey, ScryptParams
 from hardware.capture import CaptureSource, Frame, StepIlluminator
 from personhood.config import load_settings

@@ -8,7 +8,7 @@ import pytest
 import qrcode
 
 from enrollment.commitment_input import commitment_from_qr, decode_image, parse_commitment
-from enrollment.station_steps import StationInputError
+from enrollment.errors import StationInputError
 from zk_identity import Identity
 from zk_identity.field import SNARK_SCALAR_FIELD
 

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from enrollment.journal import Journal
-from enrollment.station_steps import StationError
+from enrollment.errors import StationError
+from enrollment.station.journal import Journal
 
 
 def test_states_follow_the_protocol_and_survive_a_reopen(tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from contracts import ChainError, Enrollment
 from enrollment.station import Station
-from enrollment.station_chain import ChainPort, Landed
+from enrollment.station.chain_port import ChainPort, Landed
 from hardware import verify_audit_log, verify_manifest
 from hardware.illumination import IlluminationSchedule
 from simulation.attacks import HELDOUT_RANGES, print_attack
@@ -233,7 +233,7 @@ from pathlib import Path
 from web3 import Web3
 from contracts import RegistryClient, build_contracts
 from enrollment.station import Station
-from enrollment.station_chain import ChainPort, Landed
+from enrollment.station.chain_port import ChainPort, Landed
 from hardware import KeystoreDeviceKey
 from hardware.capture import StepIlluminator
 from simulation.synthetic_camera import SyntheticEyeCamera

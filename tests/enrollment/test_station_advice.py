@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enrollment.station_steps import liveness_advice, quality_advice
+from enrollment.station.steps import liveness_advice, quality_advice
 
 
 def test_a_refusal_for_blur_alone_asks_to_hold_still_and_an_attack_is_only_named_as_such():

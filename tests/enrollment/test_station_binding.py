@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from enrollment.station_binding import (
+from enrollment.station.binding import (
     BINDING_FILE,
     StationBinding,
     StationBindingError,

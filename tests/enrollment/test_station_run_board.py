@@ -3,8 +3,8 @@ frames, counted as the (synthetic, binocular) camera delivers them."""
 
 from __future__ import annotations
 
-from enrollment.station_steps import STEPS, StepResult
-from enrollment.station_ui.run_board import ProgressSource, RunBoard
+from enrollment.station.steps import STEPS, StepResult
+from enrollment.station.ui.run_board import ProgressSource, RunBoard
 from hardware.capture import CaptureSource, StepIlluminator
 from simulation.synthetic_camera import SyntheticEyeCamera
 

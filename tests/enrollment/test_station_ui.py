@@ -26,7 +26,7 @@ from werkzeug.serving import make_server
 
 from enrollment.possession import answer_challenge, parse_challenge
 from enrollment.station import Station
-from enrollment.station_ui import check_subject, create_station_app
+from enrollment.station.ui import check_subject, create_station_app
 from hardware.capture import CaptureSource, Frame, Illuminator, StepIlluminator
 from simulation.station_camera import SyntheticCameras
 from simulation.synthetic_camera import SyntheticEyeCamera

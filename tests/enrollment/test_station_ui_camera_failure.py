@@ -14,8 +14,8 @@ from selenium.webdriver.support.ui import WebDriverWait
 from werkzeug.serving import make_server
 
 from enrollment.possession import answer_challenge, parse_challenge
-from enrollment.station_ui import create_station_app
-from enrollment.station_ui.cameras import OpenCvCameras
+from enrollment.station.ui import create_station_app
+from enrollment.station.ui.cameras import OpenCvCameras
 from hardware.capture.camera import MAX_DEVICE_INDEX
 from zk_identity import Identity
 

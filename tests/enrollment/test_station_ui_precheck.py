@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 
 from enrollment.possession import answer_challenge, parse_challenge
 from enrollment.station import Station
-from enrollment.station_ui import create_station_app
+from enrollment.station.ui import create_station_app
 from hardware.capture import CaptureSource, Illuminator
 from simulation.station_camera import SyntheticCameras
 from zk_identity import Identity

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from enrollment.station_uniqueness import UniquenessUnavailableError
+from enrollment.station.uniqueness_port import UniquenessUnavailableError
 from hardware import KeystoreDeviceKey, verify_audit_log
 from uniqueness import (
     AppTransport,

@@ -35,7 +35,7 @@ from governance import (
 from governance.proposals import ONE_PERSON_ONE_VOTE, QUADRATIC
 from personhood.app import create_app
 from personhood.config import Settings, load_settings
-from zk_identity import Identity, LeanIMT, MembershipProof, ProverPool, prove
+from zk_identity import Identity, LeanIMT, MembershipProof, ProverPool, ProvingSetup, prove
 
 FAR_FUTURE = 2**40 - 1
 YEAR = 365 * 24 * 3600
@@ -83,7 +83,7 @@ class GovWorld:
 
     def services(self, db: Path | str, rate_limit: RateLimit | None = None) -> Services:
         """Services over this chain; `db` is a SQLite file or a database URL (e.g. PostgreSQL's)."""
-        checker = ProofChecker(self.chain.registry, backend="node", pool=self.pool)
+        checker = ProofChecker(self.chain.registry, setup=ProvingSetup(verifier="node", pool=self.pool))
         store = NullifierStore(db if isinstance(db, str) else f"sqlite:///{db}")
         limiter = RateLimiter(rate_limit or RateLimit(requests=10_000, window_s=60))
         generous = RateLimit(requests=10_000, window_s=60)
@@ -125,12 +125,16 @@ def gov() -> Iterator[GovWorld]:
         one, qv = book.client(ONE_PERSON_ONE_VOTE), book.client(QUADRATIC)
         scope = action_scope(APP_ID, deployment.chain_id, ACTION)
         proofs = {
-            "verify": prove(identities[0], group, signal_message(SIGNAL), scope, pool=pool),
-            "verify_other_signal": prove(
-                identities[0], group, signal_message(OTHER_SIGNAL), scope, pool=pool
+            "verify": prove(
+                identities[0], group, signal_message(SIGNAL), scope, setup=ProvingSetup(pool=pool)
             ),
-            "vote": prove(identities[1], group, 2, one.scope(ids["open"]), pool=pool),
-            "qv": prove(identities[2], group, qv.message(QV_VOTES), qv.scope(ids["qv"]), pool=pool),
+            "verify_other_signal": prove(
+                identities[0], group, signal_message(OTHER_SIGNAL), scope, setup=ProvingSetup(pool=pool)
+            ),
+            "vote": prove(identities[1], group, 2, one.scope(ids["open"]), setup=ProvingSetup(pool=pool)),
+            "qv": prove(
+                identities[2], group, qv.message(QV_VOTES), qv.scope(ids["qv"]), setup=ProvingSetup(pool=pool)
+            ),
         }
         yield GovWorld(
             node,

@@ -21,7 +21,7 @@ from werkzeug.serving import make_server
 
 from governance import action_scope, signal_message
 from personhood.app import create_app
-from zk_identity import LeanIMT, prove
+from zk_identity import LeanIMT, ProvingSetup, prove
 
 from .conftest import MEMBERS
 
@@ -141,7 +141,7 @@ def test_prove_in_the_browser_accepted_once(gov, served: str, services) -> None:
     native = []
     for _ in range(3):
         started = time.perf_counter()
-        prove(me, group, signal_message(SIGNAL), scope, pool=gov.pool, backend="native")
+        prove(me, group, signal_message(SIGNAL), scope, setup=ProvingSetup(pool=gov.pool, prover="native"))
         native.append(time.perf_counter() - started)
     print(
         f"\nproof at depth {max(1, group.depth)}: browser (snarkjs) first {cold_s:.2f} s, "

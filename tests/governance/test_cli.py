@@ -15,7 +15,7 @@ from werkzeug.serving import make_server
 from governance.proposals import ONE_PERSON_ONE_VOTE, QUADRATIC
 from personhood.app import create_app
 from personhood.cli import main
-from personhood.commands.identity import write_key_file
+from personhood.commands.key_file import write_key_file
 from personhood.config import load_settings
 from zk_identity.prover_pool import default_pool
 

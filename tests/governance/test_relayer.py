@@ -11,7 +11,7 @@ import pytest
 from governance import RateLimit, RateLimiter
 from governance.proposals import ONE_PERSON_ONE_VOTE, QUADRATIC
 from personhood.app import create_app
-from zk_identity import LeanIMT, prove
+from zk_identity import LeanIMT, ProvingSetup, prove
 
 from .conftest import MEMBERS, QV_VOTES, YEAR
 
@@ -159,7 +159,7 @@ def test_a_vote_before_the_window_opens_is_refused_without_gas(gov_chain, client
     )
     group = LeanIMT(i.commitment for i in gov.identities[:MEMBERS])
     scope = gov.chain.proposals.client(ONE_PERSON_ONE_VOTE).scope(future.proposal_id)
-    proof = prove(gov.identities[0], group, 1, scope, pool=gov.pool)
+    proof = prove(gov.identities[0], group, 1, scope, setup=ProvingSetup(pool=gov.pool))
     nonce = relayer_nonce(gov)
     body = {
         "ballot": ONE_PERSON_ONE_VOTE,

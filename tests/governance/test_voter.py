@@ -10,7 +10,7 @@ import pytest
 from governance import parse_vote
 from governance.proposals import ONE_PERSON_ONE_VOTE, QUADRATIC
 from governance.voter import vote_request
-from zk_identity import LeanIMT, prove
+from zk_identity import LeanIMT, ProvingSetup, prove
 
 from .conftest import MEMBERS, QV_VOTES
 
@@ -25,7 +25,7 @@ def test_a_ballot_from_the_voter_client_is_parsed_back_and_counted(gov, client) 
     book = gov.chain.proposals
     proposal = book.get(ONE_PERSON_ONE_VOTE, gov.proposals["open"])
     address = book.client(ONE_PERSON_ONE_VOTE).address
-    prover = functools.partial(prove, pool=gov.pool)
+    prover = functools.partial(prove, setup=ProvingSetup(pool=gov.pool))
     request = vote_request(
         proposal, address, gov.deployment.chain_id, gov.identities[3], _group(gov), prover, 1
     )

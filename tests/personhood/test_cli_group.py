@@ -61,7 +61,7 @@ def test_missing_file_exits_2(tmp_path: Path, capsys) -> None:
 def test_prove_reads_a_group_with_removed_members(tmp_path: Path) -> None:
     """`group export` writes a revoked member as 0 (as the registry holds it); the group file must give the
     registry's root, not be refused as a zero leaf."""
-    from personhood.commands.prove import read_group
+    from personhood.commands.group_file import read_group
 
     members = [11, 22, 33, 1, 2]
     tree = LeanIMT(members)

@@ -53,3 +53,14 @@ def test_the_old_extra_table_and_mistyped_paths_are_refused(tmp_path: Path, text
     cfg.write_text(text)
     with pytest.raises(ConfigError):
         load_settings(cfg, environ={})
+
+
+def test_the_proving_setup_comes_from_the_settings(tmp_path: Path) -> None:
+    cfg = tmp_path / "p.toml"
+    cfg.write_text(f'keys = "own"\ncache_dir = "{tmp_path / "c"}"\nnode_modules = "{tmp_path / "nm"}"\n')
+    settings = load_settings(cfg, environ={})
+    setup = settings.proving_setup(verifier="node")
+    assert (setup.keys, setup.cache_dir, setup.node_modules) == ("own", tmp_path / "c", tmp_path / "nm")
+    assert (setup.prover, setup.verifier, setup.pool) == ("auto", "node", None)
+    assert settings.proving_setup(keys="official", prover="cli").keys == "official"  # a command's --keys
+    assert settings.proving_setup(keys="official", prover="cli").prover == "cli"

@@ -36,7 +36,7 @@ from governance import (
     RateLimiter,
 )
 from personhood.app import create_app
-from zk_identity import bn254_native
+from zk_identity import ProvingSetup, bn254_native
 
 from ..governance.test_relayer import vote_body
 from ..governance.test_verify_api import body
@@ -119,8 +119,7 @@ def test_a_flood_at_ten_times_the_rate_leaves_honest_clients_served_and_memory_b
     w3 = gov.w3
     checker = ProofChecker(
         CachedRoots(gov.chain.registry, lambda: w3.eth.block_number),
-        backend="native" if bn254_native.AVAILABLE else "node",
-        pool=gov.pool,
+        setup=ProvingSetup(verifier="native" if bn254_native.AVAILABLE else "node", pool=gov.pool),
     )
     relay_limiter = RateLimiter(RateLimit(int(RELAY_RATE * 10), 10.0, max_keys=MAX_KEYS))
     flooded = dataclasses.replace(services, checker=checker, guard=guard, rate_limiter=relay_limiter)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from enrollment.errors import StationInputError
 from enrollment.possession import (
     NonceBook,
     PossessionAnswer,
@@ -21,8 +22,7 @@ from enrollment.possession import (
     parse_answer,
     parse_challenge,
 )
-from enrollment.station_steps import StationInputError
-from enrollment.station_ui import create_station_app
+from enrollment.station.ui import create_station_app
 from personhood.cli import main
 from simulation.station_camera import SyntheticCameras
 from zk_identity import Identity

@@ -17,7 +17,7 @@ import pytest
 from governance import RelayControls, RelayPolicy
 from governance.proposals import ONE_PERSON_ONE_VOTE
 from personhood.app import create_app
-from zk_identity import LeanIMT, prove
+from zk_identity import LeanIMT, ProvingSetup, prove
 
 from ..governance.conftest import MEMBERS, YEAR
 from ..governance.test_relayer import relayer_nonce, vote_body
@@ -33,7 +33,7 @@ def app_with(services, policy: RelayPolicy | None = None, receipt_wait_s: float 
 def second_vote(gov, proposal_id: int, option: int = 1) -> dict:
     group = LeanIMT(i.commitment for i in gov.identities[:MEMBERS])
     scope = gov.chain.proposals.client(ONE_PERSON_ONE_VOTE).scope(proposal_id)
-    proof = prove(gov.identities[3], group, option, scope, pool=gov.pool)
+    proof = prove(gov.identities[3], group, option, scope, setup=ProvingSetup(pool=gov.pool))
     return {
         "ballot": ONE_PERSON_ONE_VOTE,
         "proposalId": proposal_id,

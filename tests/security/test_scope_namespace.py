@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from governance import action_scope, signal_message
-from zk_identity import LeanIMT, prove
+from zk_identity import LeanIMT, ProvingSetup, prove
 
 from ..governance.conftest import ACTION, APP_ID, MEMBERS, SIGNAL
 from ..governance.test_verify_api import body
@@ -25,7 +25,7 @@ def test_two_dapps_with_the_same_action_get_unlinkable_nullifiers(gov, client, s
     group = LeanIMT(i.commitment for i in gov.identities[:MEMBERS])
     other_app = "app_another_dapp"
     scope = action_scope(other_app, gov.deployment.chain_id, ACTION)
-    proof = prove(gov.identities[0], group, signal_message(SIGNAL), scope, pool=gov.pool)
+    proof = prove(gov.identities[0], group, signal_message(SIGNAL), scope, setup=ProvingSetup(pool=gov.pool))
     second = client.post(
         "/v1/verify", json={"app_id": other_app, "action": ACTION, "signal": SIGNAL, "proof": proof.to_json()}
     )

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from enrollment.station_ui import create_station_app
-from enrollment.station_ui.operator_sessions import LoginThrottle, OperatorSessions
+from enrollment.station.ui import create_station_app
+from enrollment.station.ui.operator_sessions import LoginThrottle, OperatorSessions
 from simulation.station_camera import SyntheticCameras
 
 from ..enrollment.station_world import station_world

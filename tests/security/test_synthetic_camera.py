@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from enrollment.station_steps import StationInputError
-from enrollment.station_ui import OpenCvCameras
+from enrollment.errors import StationInputError
+from enrollment.station.ui import OpenCvCameras
 from personhood.cli import main
 from personhood.commands.station import choose_cameras
 from simulation.station_camera import SyntheticCameras

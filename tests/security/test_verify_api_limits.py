@@ -26,7 +26,7 @@ from governance import (
     RateLimiter,
 )
 from personhood.app import ROOT_BLOCK_POLL_S, create_app
-from zk_identity import LeanIMT, ProverPool, bn254_native, prove
+from zk_identity import LeanIMT, ProverPool, ProvingSetup, bn254_native, prove
 from zk_identity.artifacts import official_artifacts
 from zk_identity.bn254_checks import g2_in_subgroup, g2_in_subgroup_py
 from zk_identity.errors import ProverError
@@ -84,7 +84,7 @@ class SlowRoots:
 
 def test_more_checks_than_capacity_get_503_at_once_not_an_unbounded_queue(gov, services):
     roots = SlowRoots(gov.chain.registry)
-    checker = ProofChecker(roots, backend="node", pool=gov.pool)
+    checker = ProofChecker(roots, setup=ProvingSetup(verifier="node", pool=gov.pool))
     gate = AdmissionGate(Capacity(max_in_flight=1, max_queue=1, max_wait_s=30))
     guard = dataclasses.replace(services.guard, gate=gate)
     app = create_app({"PERSONHOOD_SERVICES": dataclasses.replace(services, checker=checker, guard=guard)})
@@ -132,7 +132,7 @@ def test_the_prover_pool_does_not_queue_forever(gov):
         busy = threading.Thread(
             target=prove,
             args=(gov.identities[0], group, 1, 2),
-            kwargs={"depth": 20, "backend": "worker", "pool": pool},
+            kwargs={"depth": 20, "setup": ProvingSetup(prover="worker", pool=pool)},
         )
         busy.start()  # snarkjs proves at depth 20 in the only worker: seconds
         time.sleep(0.5)

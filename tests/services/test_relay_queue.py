@@ -13,7 +13,7 @@ from governance import AlreadyQueuedError, RelayQueue, RelayWorker
 from governance.proposals import ONE_PERSON_ONE_VOTE
 from governance.relay_queue import MINED, QUEUED
 from governance.relay_worker import RELAY_VOTE_GAS
-from zk_identity import LeanIMT, prove
+from zk_identity import LeanIMT, ProvingSetup, prove
 
 from ..governance.conftest import MEMBERS
 
@@ -31,7 +31,11 @@ def votes(gov):
         for i, identity in enumerate(gov.identities[:MEMBERS]):
             option = i % 2
             made.append(
-                (proposal, option, prove(identity, group, option, client.scope(proposal), pool=gov.pool))
+                (
+                    proposal,
+                    option,
+                    prove(identity, group, option, client.scope(proposal), setup=ProvingSetup(pool=gov.pool)),
+                )
             )
     return made
 

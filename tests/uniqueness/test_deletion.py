@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from enrollment.station_uniqueness import UniquenessRefusedError, new_reservation_id
+from enrollment.station.uniqueness_port import UniquenessRefusedError, new_reservation_id
 from hardware import KeystoreDeviceKey
 from personhood.cli import main
 from uniqueness import (

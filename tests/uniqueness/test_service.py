@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from enrollment.station_uniqueness import UniquenessRefusedError, new_reservation_id
+from enrollment.station.uniqueness_port import UniquenessRefusedError, new_reservation_id
 from hardware import Pkcs11Config, Pkcs11DeviceKey, SoftHsmToken, verify_audit_log
 from hardware.signed_json import canonical_json
 from uniqueness import Endpoint, HttpTransport, UniquenessClient, UniquenessService, create_app, serve_locally

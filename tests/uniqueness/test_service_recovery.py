@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from enrollment.gallery import EncryptedStore
-from enrollment.station_uniqueness import new_reservation_id
+from enrollment.station.uniqueness_port import new_reservation_id
 from uniqueness import Endpoint, GalleryRollbackError, UniquenessService
 
 from .service_world import ServiceWorld, again, eye_pairs, new_commitment, service_world

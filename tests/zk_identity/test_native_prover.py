@@ -21,6 +21,7 @@ from zk_identity import (
     LeanIMT,
     MembershipProof,
     ProverError,
+    ProvingSetup,
     bn254_native,
     native_prover,
     nullifier,
@@ -67,15 +68,22 @@ def witness3(members, group, pool) -> bytes:
 def _all_verifiers_accept(proof: MembershipProof, pool, run_node) -> None:
     vkey = official_artifacts(proof.merkle_tree_depth).vkey()
     assert verify(proof) is True  # py_ecc reference
-    assert verify(proof, backend="native") is True  # our C pairing
-    assert verify(proof, backend="node", pool=pool) is True  # snarkjs groth16.verify
+    assert verify(proof, setup=ProvingSetup(verifier="native")) is True  # our C pairing
+    assert verify(proof, setup=ProvingSetup(verifier="node", pool=pool)) is True  # snarkjs groth16.verify
     assert verify_cli(vkey, [str(v) for v in proof.public_signals()], proof.snarkjs_proof()) is True
     assert run_node(SEMAPHORE_VERIFY, proof.dumps()) is True
 
 
 @pytest.mark.parametrize("depth", [3, 4])
 def test_native_proof_passes_every_verifier(depth: int, members, group, pool, run_node) -> None:
-    proof = prove(members[1], group, "native hello", "scope-1", depth=depth, backend="native", pool=pool)
+    proof = prove(
+        members[1],
+        group,
+        "native hello",
+        "scope-1",
+        depth=depth,
+        setup=ProvingSetup(prover="native", pool=pool),
+    )
     assert proof.merkle_tree_depth == depth and proof.merkle_tree_root == group.root
     assert proof.nullifier == nullifier(members[1], "scope-1")
     _all_verifiers_accept(proof, pool, run_node)
@@ -86,32 +94,37 @@ def test_native_proof_passes_every_verifier(depth: int, members, group, pool, ru
 def test_native_proof_at_other_depths(depth: int, pool, run_node) -> None:
     lonely = Identity(b"native-depth-member")
     tree = LeanIMT([lonely.commitment, Identity(b"native-depth-other").commitment])
-    proof = prove(lonely, tree, 1, 2, depth=depth, backend="native", pool=pool)
+    proof = prove(lonely, tree, 1, 2, depth=depth, setup=ProvingSetup(prover="native", pool=pool))
     _all_verifiers_accept(proof, pool, run_node)
 
 
 def test_tampered_native_proof_fails(members, group, pool) -> None:
-    proof = prove(members[4], group, 77, 78, backend="native", pool=pool)
-    assert verify(proof, backend="node", pool=pool) is True
-    other = prove(members[4], group, 77, 79, backend="native", pool=pool)
+    proof = prove(members[4], group, 77, 78, setup=ProvingSetup(prover="native", pool=pool))
+    assert verify(proof, setup=ProvingSetup(verifier="node", pool=pool)) is True
+    other = prove(members[4], group, 77, 79, setup=ProvingSetup(prover="native", pool=pool))
     swapped = dataclasses.replace(proof, points=proof.points[:2] + other.points[2:])  # pi_b, pi_c of another
     assert verify(swapped) is False
-    assert verify(swapped, backend="native") is False
-    assert verify(swapped, backend="node", pool=pool) is False
-    assert verify(dataclasses.replace(proof, message=78), backend="node", pool=pool) is False
+    assert verify(swapped, setup=ProvingSetup(verifier="native")) is False
+    assert verify(swapped, setup=ProvingSetup(verifier="node", pool=pool)) is False
+    assert (
+        verify(dataclasses.replace(proof, message=78), setup=ProvingSetup(verifier="node", pool=pool))
+        is False
+    )
 
 
 def test_proofs_are_randomized(members, group, pool) -> None:
-    first = prove(members[0], group, 5, 6, backend="native", pool=pool)
-    second = prove(members[0], group, 5, 6, backend="native", pool=pool)
+    first = prove(members[0], group, 5, 6, setup=ProvingSetup(prover="native", pool=pool))
+    second = prove(members[0], group, 5, 6, setup=ProvingSetup(prover="native", pool=pool))
     assert first.points != second.points  # fresh r, s each time
     assert first.public_signals() == second.public_signals()
-    assert verify(first, backend="node", pool=pool) and verify(second, backend="node", pool=pool)
+    assert verify(first, setup=ProvingSetup(verifier="node", pool=pool)) and verify(
+        second, setup=ProvingSetup(verifier="node", pool=pool)
+    )
 
 
 def test_native_and_worker_prove_the_same_statement(members, group, pool) -> None:
-    native = prove(members[3], group, "same", "statement", backend="native", pool=pool)
-    worker = prove(members[3], group, "same", "statement", backend="worker", pool=pool)
+    native = prove(members[3], group, "same", "statement", setup=ProvingSetup(prover="native", pool=pool))
+    worker = prove(members[3], group, "same", "statement", setup=ProvingSetup(prover="worker", pool=pool))
     assert native.to_json() | {"points": None} == worker.to_json() | {"points": None}
 
 
@@ -119,10 +132,10 @@ def test_prover_uses_both_multiplications(members, group, pool) -> None:
     ext = bn254_native._ext()
     try:
         ext.use_adx(False)
-        proof = prove(members[2], group, 1, 1, backend="native", pool=pool)
+        proof = prove(members[2], group, 1, 1, setup=ProvingSetup(prover="native", pool=pool))
     finally:
         ext.use_adx(True)
-    assert verify(proof, backend="node", pool=pool) is True
+    assert verify(proof, setup=ProvingSetup(verifier="node", pool=pool)) is True
 
 
 # ---- keys and witnesses ----
@@ -199,10 +212,10 @@ def test_auto_falls_back_to_the_worker(monkeypatch, members, group, pool, caplog
     with caplog.at_level(logging.WARNING, logger="zk_identity.prover"):
         assert prover_module.resolve_backend("auto") == "worker"
     assert "node worker" in caplog.text
-    proof = prove(members[0], group, 1, 2, pool=pool)  # "auto"
-    assert verify(proof, backend="node", pool=pool) is True
+    proof = prove(members[0], group, 1, 2, setup=ProvingSetup(pool=pool))  # "auto"
+    assert verify(proof, setup=ProvingSetup(verifier="node", pool=pool)) is True
     with pytest.raises(ProverError, match="not available"):
-        prove(members[0], group, 1, 2, backend="native", pool=pool)
+        prove(members[0], group, 1, 2, setup=ProvingSetup(prover="native", pool=pool))
 
 
 def test_auto_prefers_native() -> None:

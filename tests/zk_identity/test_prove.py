@@ -16,7 +16,17 @@ from pathlib import Path
 
 import pytest
 
-from zk_identity import Identity, LeanIMT, MembershipProof, ProverError, ProverPool, nullifier, prove, verify
+from zk_identity import (
+    Identity,
+    LeanIMT,
+    MembershipProof,
+    ProverError,
+    ProverPool,
+    ProvingSetup,
+    nullifier,
+    prove,
+    verify,
+)
 from zk_identity.artifacts import official_artifacts
 from zk_identity.errors import ProofFormatError
 from zk_identity.snarkjs_cli import verify_cli
@@ -57,7 +67,7 @@ def group(members: list[Identity]) -> LeanIMT:
 
 @pytest.fixture(scope="module")
 def proof(members, group, pool) -> MembershipProof:
-    return prove(members[3], group, "hello world", "poll-2026", pool=pool)
+    return prove(members[3], group, "hello world", "poll-2026", setup=ProvingSetup(pool=pool))
 
 
 def test_proof_fields(proof: MembershipProof, members, group) -> None:
@@ -72,7 +82,7 @@ def test_a_promoted_last_leaf_proves_at_the_group_depth(members, group, pool) ->
     # records one depth per root, so the default proof depth must be the group's, not the path's.
     path = group.generate_proof(4)
     assert len(path.siblings) < group.depth
-    proof = prove(members[4], group, 1, 2, pool=pool)
+    proof = prove(members[4], group, 1, 2, setup=ProvingSetup(pool=pool))
     assert proof.merkle_tree_depth == group.depth
     assert verify(proof, official_artifacts(group.depth).vkey())
 
@@ -91,40 +101,40 @@ def test_semaphore_proof_passes_ours_and_matches_our_values(members, group, pool
     keys = json.dumps([m.export() for m in members])
     theirs = MembershipProof.from_json(run_node(SEMAPHORE_PROVE, keys, "1", "vote yes", "42", "20"))
     assert theirs.merkle_tree_depth == 20 and theirs.merkle_tree_root == group.root
-    assert verify(theirs, backend="node", pool=pool) is True
+    assert verify(theirs, setup=ProvingSetup(verifier="node", pool=pool)) is True
     assert verify(theirs) is True
-    ours = prove(members[1], group, "vote yes", "42", depth=20, pool=pool)
+    ours = prove(members[1], group, "vote yes", "42", depth=20, setup=ProvingSetup(pool=pool))
     # Groth16 proofs are randomized; everything else must agree field by field.
     assert ours.to_json() | {"points": None} == theirs.to_json() | {"points": None}
     assert run_node(SEMAPHORE_VERIFY, ours.dumps()) is True
 
 
 def test_nullifier_is_per_scope(members, group, pool, proof) -> None:
-    again = prove(members[3], group, "another message", "poll-2026", pool=pool)
-    other_scope = prove(members[3], group, "hello world", "poll-2027", pool=pool)
+    again = prove(members[3], group, "another message", "poll-2026", setup=ProvingSetup(pool=pool))
+    other_scope = prove(members[3], group, "hello world", "poll-2027", setup=ProvingSetup(pool=pool))
     assert again.nullifier == proof.nullifier
     assert other_scope.nullifier != proof.nullifier
     assert other_scope.nullifier == nullifier(members[3], "poll-2027")
 
 
 def test_cli_backend_gives_an_equivalent_proof(members, group, proof) -> None:
-    fresh = prove(members[3], group, "hello world", "poll-2026", backend="cli")
+    fresh = prove(members[3], group, "hello world", "poll-2026", setup=ProvingSetup(prover="cli"))
     assert fresh.to_json() | {"points": None} == proof.to_json() | {"points": None}
-    assert verify(fresh, backend="node") is True
+    assert verify(fresh, setup=ProvingSetup(verifier="node")) is True
 
 
 def test_non_member_cannot_prove(group, pool) -> None:
     with pytest.raises(ProverError, match="not a member"):
-        prove(Identity(b"outsider-key"), group, 1, 2, pool=pool)
+        prove(Identity(b"outsider-key"), group, 1, 2, setup=ProvingSetup(pool=pool))
 
 
 def test_bad_arguments_are_refused(members, group, pool) -> None:
     with pytest.raises(ProofFormatError, match="31"):
-        prove(members[0], group, "x" * 32, 1, pool=pool)
+        prove(members[0], group, "x" * 32, 1, setup=ProvingSetup(pool=pool))
     with pytest.raises(ProverError, match="depth"):
-        prove(members[0], group, 1, 2, depth=2, pool=pool)  # the group is 3 levels deep
+        prove(members[0], group, 1, 2, depth=2, setup=ProvingSetup(pool=pool))  # the group is 3 levels deep
     with pytest.raises(ProverError, match="depth"):
-        prove(members[0], group, 1, 2, depth=33, pool=pool)
+        prove(members[0], group, 1, 2, depth=33, setup=ProvingSetup(pool=pool))
 
 
 def test_node_errors_surface_with_their_message(pool) -> None:
@@ -143,7 +153,10 @@ def test_crashed_worker_is_restarted(members, group) -> None:
         with pytest.raises(ProverError, match="crashed"):
             p.request({"op": "ping"})
         assert p.request({"op": "ping"})["pid"] != pid
-        assert verify(prove(members[0], group, 1, 2, pool=p), backend="node", pool=p)
+        assert verify(
+            prove(members[0], group, 1, 2, setup=ProvingSetup(pool=p)),
+            setup=ProvingSetup(verifier="node", pool=p),
+        )
 
 
 def test_timeout_kills_and_restarts(members, group) -> None:

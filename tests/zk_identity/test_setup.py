@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from personhood.cli import main
-from zk_identity import Identity, LeanIMT, bn254_native, nullifier, prove, verify
+from zk_identity import Identity, LeanIMT, ProvingSetup, bn254_native, nullifier, prove, verify
 from zk_identity.artifacts import official_artifacts, own_artifacts, setup_dir
 from zk_identity.ceremony import checked_ptau
 from zk_identity.errors import SetupError
@@ -85,15 +85,24 @@ def test_own_keys_prove_any_depth_up_to_max(
 ) -> None:
     # "native": our C prover on a zkey made by our own `snarkjs zkey new` + contributions.
     group = LeanIMT([m.commitment for m in members[:size]])
-    proof = prove(members[size - 1], group, "msg", 5, keys="own", cache_dir=cache, pool=pool, backend=backend)
+    proof = prove(
+        members[size - 1],
+        group,
+        "msg",
+        5,
+        setup=ProvingSetup(keys="own", cache_dir=cache, pool=pool, prover=backend),
+    )
     assert proof.merkle_tree_depth == MAX_DEPTH  # names the circuit; the tree may be shallower
     assert proof.merkle_tree_root == group.root and proof.nullifier == nullifier(members[size - 1], 5)
-    assert verify(proof, keys="own", cache_dir=cache, backend="node", pool=pool) is True
-    assert verify(proof, keys="own", cache_dir=cache) is True
+    assert verify(proof, setup=ProvingSetup(keys="own", cache_dir=cache, verifier="node", pool=pool)) is True
+    assert verify(proof, setup=ProvingSetup(keys="own", cache_dir=cache)) is True
     vkey = own_artifacts(cache, exactly=MAX_DEPTH).vkey()
     assert verify_cli(vkey, [str(v) for v in proof.public_signals()], proof.snarkjs_proof()) is True
     # Our keys and the official ceremony's are not interchangeable.
-    assert verify(proof, official_artifacts(MAX_DEPTH).vkey(), backend="node", pool=pool) is False
+    assert (
+        verify(proof, official_artifacts(MAX_DEPTH).vkey(), setup=ProvingSetup(verifier="node", pool=pool))
+        is False
+    )
 
 
 def test_own_keys_refuse_deeper_groups_and_missing_setups(
@@ -101,9 +110,9 @@ def test_own_keys_refuse_deeper_groups_and_missing_setups(
 ) -> None:
     group = LeanIMT([m.commitment for m in members])
     with pytest.raises(SetupError, match="MAX_DEPTH 9"):
-        prove(members[0], group, 1, 2, keys="own", cache_dir=cache, depth=9, pool=pool)
+        prove(members[0], group, 1, 2, setup=ProvingSetup(keys="own", cache_dir=cache, pool=pool), depth=9)
     with pytest.raises(SetupError, match="zk setup"):
-        prove(members[0], group, 1, 2, keys="own", cache_dir=cache / "empty", pool=pool)
+        prove(members[0], group, 1, 2, setup=ProvingSetup(keys="own", cache_dir=cache / "empty", pool=pool))
 
 
 def test_contribution_changes_the_keys_and_still_verifies(
@@ -122,9 +131,9 @@ def test_contribution_changes_the_keys_and_still_verifies(
     assert after.files["circuit.zkey"] != before.files["circuit.zkey"]
     assert after.vkey()["vk_delta_2"] != before_vkey["vk_delta_2"]
     group = LeanIMT([m.commitment for m in members[:3]])
-    proof = prove(members[0], group, 1, 2, keys="own", cache_dir=copy_cache, pool=pool)
-    assert verify(proof, after.vkey(), backend="node", pool=pool) is True
-    assert verify(proof, before_vkey, backend="node", pool=pool) is False
+    proof = prove(members[0], group, 1, 2, setup=ProvingSetup(keys="own", cache_dir=copy_cache, pool=pool))
+    assert verify(proof, after.vkey(), setup=ProvingSetup(verifier="node", pool=pool)) is True
+    assert verify(proof, before_vkey, setup=ProvingSetup(verifier="node", pool=pool)) is False
 
 
 def test_operator_ptau_is_checked_by_hash(dev_setup: Path, config: Path, capsys) -> None:

@@ -20,6 +20,7 @@ from zk_identity import (
     MembershipProof,
     PointError,
     ProofFormatError,
+    ProvingSetup,
     bn254_native,
     prove,
     verify,
@@ -44,13 +45,13 @@ def group_and_member() -> tuple[LeanIMT, Identity]:
 @pytest.fixture(scope="module")
 def proof(group_and_member, pool) -> MembershipProof:
     group, member = group_and_member
-    return prove(member, group, "yes", "scope-A", pool=pool)
+    return prove(member, group, "yes", "scope-A", setup=ProvingSetup(pool=pool))
 
 
 @pytest.fixture(scope="module")
 def proof_b(group_and_member, pool) -> MembershipProof:
     group, member = group_and_member
-    return prove(member, group, "yes", "scope-B", pool=pool)
+    return prove(member, group, "yes", "scope-B", setup=ProvingSetup(pool=pool))
 
 
 def _with(proof: MembershipProof, **changes) -> dict:
@@ -58,7 +59,7 @@ def _with(proof: MembershipProof, **changes) -> dict:
 
 
 def _check(proof, backend: str, pool, vkey=None) -> bool:
-    return verify(proof, vkey, backend=backend, pool=pool)
+    return verify(proof, vkey, setup=ProvingSetup(verifier=backend, pool=pool))
 
 
 def _g2_off_subgroup() -> tuple[tuple[int, int], tuple[int, int]]:

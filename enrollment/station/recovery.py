@@ -20,10 +20,10 @@ import logging
 from typing import TYPE_CHECKING
 
 from .journal import JournalEntry
-from .station_uniqueness import UniquenessRefusedError
+from .uniqueness_port import UniquenessRefusedError
 
 if TYPE_CHECKING:
-    from .station import Station
+    from .flow import Station
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ them so that a crash at any point leaves something recovery can finish or undo:
     chain   (leaf index, tx hash)                  the leaf is on chain
     committed / aborted                            final
 
-Recovery (enrollment/station_recovery.py) looks at the chain for each unfinished entry: a leaf
+Recovery (enrollment/station/recovery.py) looks at the chain for each unfinished entry: a leaf
 there means commit; no leaf and no attestation sent (or its deadline passed) means release the
 reservation and abort. So no template is kept without a leaf and no leaf without a template (the
 service also settles any reservation left open past its deadline against the chain itself).
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 from hardware.step_journal import JournalRules, StepEntry, StepJournal
 
-from .station_steps import StationError
+from ..errors import StationError
 
 STATES = ("intent", "gallery", "sending", "chain", "committed", "aborted")
 FINAL = frozenset({"committed", "aborted"})

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from contracts import ChainError
 from zk_identity.errors import PersonhoodError
 
-from .station_chain import ChainPort
+from .chain_port import ChainPort
 
 REFUSALS = {
     "device_not_authorized": "this station's device is not authorized to enroll on this registry; "

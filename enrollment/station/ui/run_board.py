@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from enrollment.station_steps import STEPS, StepResult
+from enrollment.station.steps import STEPS, StepResult
 from hardware.capture import CaptureSource, Frame
 
 STEP_LABELS = {

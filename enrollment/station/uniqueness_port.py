@@ -17,7 +17,7 @@ from typing import Protocol
 from enrollment.iris import IrisTemplate
 from zk_identity.errors import PersonhoodError
 
-from .station_steps import StationError
+from ..errors import StationError
 
 
 class UniquenessUnavailableError(StationError):

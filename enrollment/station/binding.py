@@ -17,13 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from contracts import RegistryClient
-from zk_identity.errors import PersonhoodError
+
+from ..errors import StationBindingError
 
 BINDING_FILE = "registry.json"
-
-
-class StationBindingError(PersonhoodError):
-    """The station may not start here: another chain/registry's data, or an unauthorized device."""
 
 
 @dataclass(frozen=True)

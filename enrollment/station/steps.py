@@ -14,6 +14,10 @@ from dataclasses import dataclass, field
 
 from zk_identity.errors import PersonhoodError
 
+# The errors live in enrollment/errors.py; the UI imports these two from here.
+from ..errors import StationError as StationError
+from ..errors import StationInputError as StationInputError
+
 STEPS = (
     "capture",
     "quality",
@@ -41,14 +45,6 @@ QUALITY_ADVICE = (
     ("no pupil", "no eye found: look into the camera"),
     ("no iris", "no eye found: look into the camera"),
 )
-
-
-class StationError(PersonhoodError, RuntimeError):
-    """The station cannot run (misconfigured, chain unreachable, journal unreadable)."""
-
-
-class StationInputError(PersonhoodError, ValueError):
-    """The operator's input (a commitment, a QR image, a form field) is malformed; nothing changed."""
 
 
 @dataclass(frozen=True)

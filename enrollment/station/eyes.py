@@ -16,8 +16,8 @@ from dataclasses import replace
 from enrollment.iris import IrisTemplate
 from hardware.capture import CaptureSource, Illuminator
 
-from . import station_stages as stages
-from .station_steps import RefusedStepError, StepResult
+from . import stages
+from .steps import RefusedStepError, StepResult
 
 
 def probe_of(

@@ -15,7 +15,7 @@ import numpy as np
 
 from hardware.capture import CaptureSource, Illuminator, OpenCvCamera, StepIlluminator
 
-from ..station_steps import StationInputError
+from ..steps import StationInputError
 
 PREVIEW_WIDTH = 320
 JPEG_QUALITY = 70

@@ -28,8 +28,8 @@ from hardware.signed_json import canonical_json
 from liveness import LivenessError, assess
 from liveness import model_versions as liveness_model_versions
 
-from .station_steps import RefusedStepError, StepResult, liveness_advice, quality_advice
-from .station_uniqueness import UniquenessPort, UniquenessRefusedError
+from .steps import RefusedStepError, StepResult, liveness_advice, quality_advice
+from .uniqueness_port import UniquenessPort, UniquenessRefusedError
 
 DEFAULT_FRAMES = 20  # 1 s at 20 fps: the pupil reflex's latency plus most of its constriction
 STEP_FRAMES = (2, 7)  # the step comes at an unpredictable frame in [2, 7): a replay cannot know when

@@ -5,9 +5,9 @@
     → record (commit at the uniqueness service, audit-log entry)
 
 The station keeps no gallery: 1:N uniqueness is the deployment's uniqueness service, reached
-through a `UniquenessPort` (station_uniqueness.py): search-and-reserve, then commit once the leaf
-is on chain, or release. The biometric stages are in station_stages.py, the chain adapter in
-station_chain.py and crash recovery in station_recovery.py. Writes follow the journal's protocol
+through a `UniquenessPort` (uniqueness_port.py): search-and-reserve, then commit once the leaf
+is on chain, or release. The biometric stages are in stages.py and eyes.py, the chain adapter in
+chain_port.py and crash recovery in recovery.py. Writes follow the journal's protocol
 (journal.py): intent (naming the reservation), reserved, send, leaf, commit, so a crash anywhere
 leaves a state recovery can finish or undo. The raw frames are dropped as soon as the template is
 made; the templates go, sealed, only to the service and are dropped when it answers; logs, the
@@ -31,13 +31,13 @@ from hardware import AuditLog, CaptureManifest, DeviceKey, sign_manifest
 from hardware.atomic_file import write_private_file
 from hardware.capture import CaptureSource, Illuminator
 
-from . import station_stages as stages
+from . import stages
+from .chain_port import ChainPort, Landed
+from .eyes import probe_of
 from .journal import Journal
-from .station_chain import ChainPort, Landed
-from .station_eyes import probe_of
-from .station_recovery import recover
-from .station_steps import EnrollmentOutcome, RefusedStepError, StepResult
-from .station_uniqueness import UniquenessPort, UniquenessUnavailableError, new_reservation_id
+from .recovery import recover
+from .steps import EnrollmentOutcome, RefusedStepError, StepResult
+from .uniqueness_port import UniquenessPort, UniquenessUnavailableError, new_reservation_id
 
 logger = logging.getLogger(__name__)
 

@@ -7,7 +7,7 @@ photo of the person's screen: possession of the commitment's key is checked befo
 see enrollment/possession.py), the current enrollment's
 steps as they happen (step k of N, the capture's frames; run_board.py), today's counters, and device
 health. Before the camera opens, the registry is asked whether this device may enroll and whether the
-commitment is already on chain (enrollment/station_precheck.py). Sessions live on the station (the signed
+commitment is already on chain (enrollment/station/precheck.py). Sessions live on the station (the signed
 cookie, SameSite=Strict and HttpOnly, only names one; logout ends it, idle and absolute expiry apply);
 every POST carries the session's CSRF token in X-CSRF-Token. Requests must name the station by a
 loopback Host (127.0.0.1, [::1] or localhost: a DNS-rebound name is refused); the first password needs
@@ -30,12 +30,12 @@ from pathlib import Path
 
 import qrcode
 from flask import Flask, Response, jsonify, render_template, request, session
-from werkzeug.exceptions import HTTPException
 
+from hardware.http_errors import ErrorMapper, HttpError, coded
 from zk_identity.errors import PersonhoodError
 
-from ..commitment_input import decode_image
-from ..possession import (
+from ...commitment_input import decode_image
+from ...possession import (
     CHALLENGE_PREFIX,
     NonceBook,
     PossessionAnswer,
@@ -43,9 +43,9 @@ from ..possession import (
     answer_from_qr,
     parse_answer,
 )
-from ..station import Station
-from ..station_precheck import PreCaptureRefusedError, check_before_capture
-from ..station_steps import StationInputError
+from ..flow import Station
+from ..precheck import PreCaptureRefusedError, check_before_capture
+from ..steps import StationInputError
 from .cameras import Cameras, check_subject, preview_jpeg
 from .operator_auth import load_password, set_password
 from .operator_sessions import LoginThrottle, OperatorSessions, setup_token
@@ -88,23 +88,19 @@ def create_station_app(station: Station, cameras: Cameras, data_dir: Path) -> Fl
     def audit(event: str, **payload: object) -> None:
         station.log_event(event, payload)
 
-    @app.errorhandler(Exception)
-    def error(e: Exception):
-        if isinstance(e, UiError):
-            response = jsonify(error=e.code, message=str(e))
-            if e.retry_after is not None:
-                response.headers["Retry-After"] = str(max(1, round(e.retry_after)))
-            return response, e.status
-        if isinstance(e, StationInputError):
-            return jsonify(error="bad_input", message=str(e)), 400
-        if isinstance(e, PossessionError):
-            return jsonify(error="possession_refused", message=str(e)), 403
-        if isinstance(e, HTTPException):
-            return jsonify(error=(e.name or "http").lower().replace(" ", "_"), message=e.description), e.code
-        if isinstance(e, PersonhoodError):
-            return jsonify(error="refused", message=str(e)), 409
-        logger.error("station UI: unexpected %s", type(e).__name__)
-        return jsonify(error="internal", message="internal error; see the station log"), 500
+    app.register_error_handler(
+        Exception,
+        ErrorMapper(
+            rules=(
+                (UiError, coded),
+                (StationInputError, lambda e: HttpError(400, "bad_input", str(e))),
+                (PossessionError, lambda e: HttpError(403, "possession_refused", str(e))),
+                (PersonhoodError, lambda e: HttpError(409, "refused", str(e))),
+            ),
+            internal=HttpError(500, "internal", "internal error; see the station log"),
+            log_traceback=False,  # an error's text could carry a person's data: only its type is logged
+        ),
+    )
 
     def logged_in() -> bool:
         return sessions.valid(session.get("sid"))

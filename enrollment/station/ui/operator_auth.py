@@ -15,7 +15,7 @@ from pathlib import Path
 
 from hardware.atomic_file import write_private_file
 
-from ..station_steps import StationError, StationInputError
+from ..steps import StationError, StationInputError
 
 MIN_PASSWORD_CHARS = 10
 MAX_PASSWORD_CHARS = 256
