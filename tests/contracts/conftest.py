@@ -161,7 +161,8 @@ def world() -> Iterator[World]:
             "short": one.create_proposal(b"\x04" * 32, 2, now - 60, now + 3600, owner),
             "fuzz_a": one.create_proposal(b"\x05" * 32, 2, now - 60, now + 10 * YEAR, owner),
             "fuzz_b": one.create_proposal(b"\x06" * 32, 3, now - 60, now + 10 * YEAR, owner),
-            "wide": one.create_proposal(b"\x07" * 32, 8, now - 60, now + 10 * YEAR, owner),  # lanes past word 0
+            # eight options: tally lanes past the header word
+            "wide": one.create_proposal(b"\x07" * 32, 8, now - 60, now + 10 * YEAR, owner),
         }
         other_one.create_proposal(b"\x01" * 32, 3, now - 60, now + 10 * YEAR, owner)
         q = {
