@@ -48,12 +48,16 @@ from pathlib import Path
 import numpy as np
 from web3 import Web3
 
-from contracts import AnvilNode, RegistryClient, build_contracts, deploy_all
-from enrollment.iris import IrisTemplate
-from hardware import KeystoreDeviceKey, ScryptParams
-from personhood.config import load_settings
-from simulation.synthetic_templates import random_templates, recapture
-from uniqueness import (
+# the project before bench/ on the path: bench/liveness.py must not stand in for the liveness package
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from contracts import AnvilNode, RegistryClient, build_contracts, deploy_all  # noqa: E402
+from enrollment.iris import IrisTemplate  # noqa: E402
+from hardware import KeystoreDeviceKey, ScryptParams  # noqa: E402
+from personhood.config import load_settings  # noqa: E402
+from simulation.synthetic_templates import random_templates, recapture  # noqa: E402
+from uniqueness import (  # noqa: E402
     Endpoint,
     HttpTransport,
     RegistryView,
@@ -63,8 +67,8 @@ from uniqueness import (
     choose_threshold,
     serve_locally,
 )
-from uniqueness.probe_search import search_cascade, search_full
-from zk_identity import Identity
+from uniqueness.probe_search import search_cascade, search_full  # noqa: E402
+from zk_identity import Identity  # noqa: E402
 
 FAST_SCRYPT = ScryptParams(n=2**14)
 CHUNK = 50_000
