@@ -64,6 +64,17 @@ mutation-sol: setup
 	  --report tests/mutation/sol-PersonhoodRegistry.json --tests tests/contracts/test_registry_time_boundaries.py \
 	  tests/contracts/test_registry_admin.py tests/contracts/test_registry_signature_edges.py \
 	  tests/contracts/test_registry.py tests/contracts/test_verifier.py
+	nice -n 19 $(BIN)/python tools/mutation/text_mutants.py contracts/PersonhoodVerifier.sol \
+	  --report tests/mutation/sol-PersonhoodVerifier.json --tests tests/contracts/test_verifier.py \
+	  tests/contracts/test_verifier_admin.py
+	nice -n 19 $(BIN)/python tools/mutation/text_mutants.py contracts/LeanIMT.sol \
+	  --report tests/mutation/sol-LeanIMT.json --tests tests/contracts/test_lean_imt_sol_edges.py \
+	  tests/contracts/test_registry.py tests/contracts/test_invariants.py tests/contracts/test_registry_admin.py
+	for c in Ballot OnePersonOneVote QuadraticVote TallyBook; do \
+	  nice -n 19 $(BIN)/python tools/mutation/text_mutants.py contracts/$$c.sol --report tests/mutation/sol-$$c.json \
+	    --tests tests/contracts/test_ballot_edges.py tests/contracts/test_tally_layout.py \
+	    tests/contracts/test_one_person_one_vote.py tests/contracts/test_quadratic_vote.py \
+	    tests/contracts/test_invariants.py || exit 1; done
 
 mutation-c: setup
 	nice -n 19 $(BIN)/python tools/mutation/text_mutants.py enrollment/gallery/native/hamming_scan.c --lines 20-36,50-56,95-108,113-133 \
