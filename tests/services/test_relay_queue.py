@@ -140,7 +140,11 @@ def test_a_relayer_killed_mid_stream_loses_no_vote_and_sends_none_twice(gov_chai
         if restarted_queue.count(MINED) == len(votes):
             break
         time.sleep(0.05)
-    assert restarted_queue.count(MINED) == len(votes)
+    rows = [restarted_queue.get(ONE_PERSON_ONE_VOTE, p.nullifier) for _, _, p in votes]
+    states = [(r.proposal_id, r.state, r.nonce, r.error) if r else None for r in rows]
+    assert restarted_queue.count(MINED) == len(votes), (
+        f"rows after restart: {states}, chain nonce {_nonce(gov)}"
+    )
     assert restarted_queue.count(QUEUED) == 0
     assert _counted(gov) == counted + len(votes)  # no vote lost
     assert _nonce(gov) == nonce + len(votes)  # one transaction per vote: none sent twice
