@@ -134,7 +134,9 @@ def test_a_relayer_killed_mid_stream_loses_no_vote_and_sends_none_twice(gov_chai
     queue.close()
     restarted_queue = RelayQueue(url)  # a new process: only the database survived
     restarted = _worker(gov, restarted_queue)
-    deadline = time.monotonic() + 60  # steps until every vote is mined; a loaded machine mines late
+    # steps until every vote is mined, for longer than the worker's resend_after_s (60 s): a transaction
+    # the node never took is re-broadcast at its nonce then, as after any restart
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         restarted.step()
         if restarted_queue.count(MINED) == len(votes):
