@@ -93,8 +93,13 @@ def noise_mask(
     iris: Circle,
     levels: Levels,
     params: OcclusionParams,
+    pupil_painted: bool = False,
 ) -> tuple[np.ndarray, Parabola | None, Parabola | None]:
-    """Boolean mask (True = not iris) over the image, with the upper and lower lid parabolas."""
+    """Boolean mask (True = not iris) over the image, with the upper and lower lid parabolas.
+
+    With `pupil_painted`, dark pixels joined to the painted disc are masked too: they are pupil
+    the paint did not cover (a disc a little small or off-centre), not iris.
+    """
     dark = levels.pupil + params.dark_fraction * (levels.iris - levels.pupil)
     contrast = max(levels.sclera - levels.iris, 0.0)
     bright = levels.iris + max(params.bright_fraction * contrast, params.bright_spread * levels.iris_spread)
@@ -144,7 +149,10 @@ def noise_mask(
     mask = np.zeros(gray.shape, dtype=bool)
     pixels = gray[y0:y1, x0:x1]
     upper_lid, lower_lid = lids
-    region = _lashes(pixels < dark, ys, dx, inside, pupil, upper_lid, lower_lid) | (pixels > bright)
+    beyond = ~inside & ((ys < pupil.y) | (ys > pupil.y + pupil.r))
+    if pupil_painted:
+        beyond |= (xs - pupil.x) ** 2 + (ys - pupil.y) ** 2 < (pupil.r + 1.0) ** 2
+    region = _lashes(pixels < dark, ys, dx, beyond, upper_lid, lower_lid) | (pixels > bright)
     if upper_lid is not None:
         region |= ys < _parabola(upper_lid, dx) + params.lid_margin_px
     if lower_lid is not None:
@@ -155,7 +163,7 @@ def noise_mask(
     return mask, upper_lid, lower_lid
 
 
-def _lashes(dark, ys, dx, inside, pupil, upper_lid, lower_lid) -> np.ndarray:
+def _lashes(dark, ys, dx, beyond, upper_lid, lower_lid) -> np.ndarray:
     """The dark pixels (bool, crop shape) that belong to lashes: those connected to dark beyond a lid.
 
     A lash grows from the lid margin and hangs over the iris as one dark curve, so its pixels on
@@ -163,7 +171,7 @@ def _lashes(dark, ys, dx, inside, pupil, upper_lid, lower_lid) -> np.ndarray:
     found). Crypts and furrows are as dark but lie inside the iris, apart from any lid: they are
     texture to encode, not occlusion.
     """
-    beyond = ~inside & ((ys < pupil.y) | (ys > pupil.y + pupil.r))
+    beyond = beyond.copy()
     if upper_lid is not None:
         beyond |= ys < _parabola(upper_lid, dx)
     if lower_lid is not None:

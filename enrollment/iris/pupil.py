@@ -4,8 +4,8 @@ Candidates are the largest circles that fit inside the image's dark regions (dis
 maxima at several darkness levels), not the dark blobs' outlines: lashes, a dark eye corner or a
 black frame border touching the pupil change a blob's outline but not the circle inscribed in the
 pupil. The pupil is told from other dark discs by how much darker it is than the ring around it.
-A pupil flattened to one grey level by the capture software (some public sets do this to hide the
-illuminator's reflections) is a dark disc with a step at its edge too.
+A pupil the capture software painted one grey is found before this search, by its flatness
+(`painted.py`): its grey may be lighter than the lashes or the iris, so darkness cannot find it.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from .errors import QualityError
 from .geometry import Circle, center_grid, degrees, integro_differential, sample_polar
 
 MAX_DISCS = 5  # candidate discs tried per darkness level, widest first
-FLAT_BONUS = 1e6  # a flat disc that passes the pupil tests beats every merely dark one
+REFINE_GROWTH = 1.35  # the refined pupil may be this much wider than the coarse disc
 
 
 @dataclass(frozen=True)
@@ -49,9 +49,6 @@ def find_pupil(clean: np.ndarray, params: PupilParams) -> Circle:
     work = (
         cv2.resize(clean, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA) if factor < 1 else clean
     )
-    square = np.ones((3, 3), np.uint8)
-    # Constant patches, before the blur; clipped black or white is constant too, and not painted.
-    flat = (cv2.dilate(work, square) == cv2.erode(work, square)) & (work > work.min()) & (work < work.max())
     work = cv2.GaussianBlur(work, (0, 0), 1.2)
     side = min(work.shape)
     r_min, r_max = params.min_radius * side, params.max_radius * side
@@ -62,12 +59,9 @@ def find_pupil(clean: np.ndarray, params: PupilParams) -> Circle:
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
     image = work.astype(np.float32)
     seen: list[tuple[float, float, float]] = []
-    # Each darkness level, then the flat regions: a pupil the capture software painted one grey
-    # (which may be lighter than lashes and shadows) is exactly constant, which living tissue
-    # under sensor noise never is.
-    levels = [darkest + fraction * (median - darkest) for fraction in params.thresholds]
-    for level in [*levels, None]:
-        dark = flat if level is None else work <= level
+    for fraction in params.thresholds:
+        level = darkest + fraction * (median - darkest)
+        dark = work <= level
         blobs = cv2.morphologyEx(dark.astype(np.uint8), cv2.MORPH_OPEN, kernel)
         # Fill holes: the illuminator's reflections inside the pupil are not part of the background.
         contours, _ = cv2.findContours(blobs, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
@@ -77,25 +71,19 @@ def find_pupil(clean: np.ndarray, params: PupilParams) -> Circle:
         ys, xs = np.nonzero(peaks)
         for k in np.argsort(-depth[ys, xs])[:MAX_DISCS]:  # the widest dark discs at this level
             x, y, r = float(xs[k]), float(ys[k]), float(depth[ys[k], xs[k]])
-            if level is not None and any(
-                abs(x - a) + abs(y - b) < 0.2 * r and abs(r - c) < 0.2 * r for a, b, c in seen
-            ):
+            if any(abs(x - a) + abs(y - b) < 0.2 * r and abs(r - c) < 0.2 * r for a, b, c in seen):
                 continue  # the same disc seen at a lower darkness level
             seen.append((x, y, r))
             surround = _outside_fraction(blobs, x, y, r)
             if surround < params.min_round:
                 continue
             inside, outside = _ring_levels(image, x, y, r)
-            if level is not None and inside > darkest + params.max_darkness * (median - darkest):
+            if inside > darkest + params.max_darkness * (median - darkest):
                 continue  # a dark iris or a shadow, not the pupil
             if outside - inside < params.min_contrast:
                 continue
-            # The pupil is the darkest round thing: a dark iris disc around it scores lower. A
-            # flat disc is judged against itself: it is the painted pupil or nothing.
-            floor = inside if level is None else darkest
-            score = (outside - inside) / (max(inside - floor, 0.0) + 8.0) * surround**2
-            if level is None:
-                score += FLAT_BONUS  # a round, flat, darker disc: nothing else in an eye is
+            # The pupil is the darkest round thing: a dark iris disc around it scores lower.
+            score = (outside - inside) / (max(inside - darkest, 0.0) + 8.0) * surround**2
             if score > best_score:
                 best, best_score = Circle(x, y, r), score
     if best is None:
@@ -135,6 +123,6 @@ def _refine(image: np.ndarray, rough: Circle) -> Circle:
     angles = degrees((-50, 230), step=6)
     half = max(2.0, 0.15 * rough.r)
     centers = center_grid(rough.x, rough.y, half, max(0.5, half / 4))
-    radii = np.arange(max(2.0, 0.7 * rough.r), 1.35 * rough.r + 1, 0.5, dtype=np.float32)
+    radii = np.arange(max(2.0, 0.7 * rough.r), REFINE_GROWTH * rough.r + 1, 0.5, dtype=np.float32)
     circle, _ = integro_differential(image, centers, radii, angles, smoothing=1.0)
     return circle

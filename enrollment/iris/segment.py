@@ -6,7 +6,7 @@ Classical OpenCV stages, each with its own parameter object; sizes scale with th
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -14,6 +14,7 @@ import numpy as np
 from .geometry import Circle
 from .limbus import LimbusParams, find_limbus
 from .occlusion import Levels, OcclusionParams, Parabola, measure_levels, noise_mask
+from .painted import dark_tissue_level, find_painted_pupil
 from .pupil import PupilParams, find_pupil
 
 
@@ -47,6 +48,9 @@ class Segmentation:
     lower_lid: Parabola | None
     levels: Levels
     limbus_edge: float  # grey levels per pixel across the limbus (lateral sectors)
+    # The capture software painted the pupil one grey: its circle is the paint's, and
+    # `levels.pupil` is the darkest tissue's level, the paint's grey saying nothing about the eye.
+    pupil_painted: bool = False
 
     def __repr__(self) -> str:  # the mask is biometric-adjacent and large: keep it out of logs
         return f"Segmentation(pupil={self.pupil}, iris={self.iris})"
@@ -98,11 +102,17 @@ def segment(gray: np.ndarray, params: SegmentationParams | None = None) -> Segme
     specular, filled = remove_reflections(gray, params)
     lash_kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (_odd(min(gray.shape) / 100),) * 2)
     clean = cv2.morphologyEx(filled, cv2.MORPH_CLOSE, lash_kernel)  # thin dark lashes vanish
-    pupil = find_pupil(clean, params.pupil)
+    painted = find_painted_pupil(gray, params.pupil.min_radius, params.pupil.max_radius)
+    pupil = painted[0] if painted is not None else find_pupil(clean, params.pupil)
     clean_f = clean.astype(np.float32)
     iris, edge = find_limbus(clean_f, pupil, params.limbus)
     levels = measure_levels(clean_f, pupil, iris)
+    if painted is not None:
+        dark = min(float(painted[1]), dark_tissue_level(filled, pupil, iris))
+        levels = replace(levels, pupil=dark)
     # Filling every candidate above is harmless to the boundary search; masking must be exact.
     specular = confirm_reflections(gray, specular, levels, params)
-    mask, upper, lower = noise_mask(gray, clean, specular, pupil, iris, levels, params.occlusion)
-    return Segmentation(pupil, iris, mask, upper, lower, levels, edge)
+    mask, upper, lower = noise_mask(
+        gray, clean, specular, pupil, iris, levels, params.occlusion, painted is not None
+    )
+    return Segmentation(pupil, iris, mask, upper, lower, levels, edge, painted is not None)
