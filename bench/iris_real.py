@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/iris_real.py                       # ../shared/iris-dev/iitd, all images
     .venv/bin/python bench/iris_real.py --data DIR --json     # any SUBJECT/EYE/IMAGE set
+    .venv/bin/python bench/iris_real.py --old-commit 7843fb3 --paint 90,1   # pupils painted grey 90
 
 Both pipelines encode the same images on one core (OpenCV and onnxruntime single-threaded) and
 are scored the same way: failure to enroll (FTE) with its reasons, FNMR over enrolled images and
@@ -9,6 +10,10 @@ generalized FNMR (ISO/IEC 19795-1: a genuine pair with a refused image counts as
 1e-3 and 1e-4, EER, and the median milliseconds from decoded pixels to template. The old pipeline
 is the code landed at OLD_COMMIT, read from git into a temporary package at run time (no copy is
 kept). The images are read where they lie and nothing made from them is written.
+
+`--paint GREY[,WIDER[,DX,DY]]` scores copies, made in memory only, with the pupil painted one
+constant grey as some capture software does: the disc of the pupil the OLD pipeline finds on the
+original image, WIDER px wider and moved by (DX, DY) px (images where it finds none stay as they are).
 """
 
 from __future__ import annotations
@@ -32,15 +37,16 @@ from enrollment.iris import QualityError, analyze
 from enrollment.iris.image_input import read_gray
 
 OLD_COMMIT = "fa1f42c"  # the pipeline tuned on synthetic eyes only (issue 21's "before")
+PAINT_FIELDS = 4  # grey, wider, dx, dy
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO.parent / "shared" / "iris-dev" / "iitd"
 
 
-def load_old_pipeline(workdir: Path):
-    """`analyze` and QualityError of enrollment/iris at OLD_COMMIT, imported as `iris_at_<commit>`."""
-    name = f"iris_at_{OLD_COMMIT}"
+def load_old_pipeline(workdir: Path, commit: str = OLD_COMMIT):
+    """`analyze`, `segment` and QualityError of enrollment/iris at `commit`, as `iris_at_<commit>`."""
+    name = f"iris_at_{commit}"
     archive = subprocess.run(
-        ["git", "-C", str(REPO), "archive", OLD_COMMIT, "enrollment/iris"],
+        ["git", "-C", str(REPO), "archive", commit, "enrollment/iris"],
         check=True,
         capture_output=True,
         timeout=60,
@@ -50,7 +56,34 @@ def load_old_pipeline(workdir: Path):
     sys.path.insert(0, str(workdir))
     pipeline = importlib.import_module(f"{name}.pipeline")
     errors = importlib.import_module(f"{name}.errors")
-    return pipeline.analyze, errors.QualityError
+    segment = importlib.import_module(f"{name}.segment").segment
+    return pipeline.analyze, segment, errors.QualityError
+
+
+def parse_paint(text: str) -> tuple[int, float, float, float]:
+    """Parse GREY[,WIDER[,DX,DY]] to (grey 0-255, wider px, dx px, dy px); ValueError when malformed."""
+    parts = [float(v) for v in text.split(",")]
+    if len(parts) not in (1, 2, PAINT_FIELDS) or not 0 <= parts[0] <= 255 or parts[0] != int(parts[0]):
+        raise ValueError("--paint takes GREY[,WIDER[,DX,DY]] with GREY an integer 0-255")
+    grey, wider, dx, dy = (*parts, 0.0, 0.0, 0.0)[:PAINT_FIELDS]
+    return int(grey), wider, dx, dy
+
+
+def paint_pupils(grays, segment_fn, error_type, paint):
+    """Copies of `grays` with the pupil `segment_fn` finds painted as `paint` says; count painted."""
+    grey, wider, dx, dy = paint
+    out, painted = [], 0
+    for gray in grays:
+        try:
+            pupil = segment_fn(gray).pupil
+        except error_type:
+            out.append(gray)
+            continue
+        yy, xx = np.mgrid[0 : gray.shape[0], 0 : gray.shape[1]]
+        disc = (xx - pupil.x - dx) ** 2 + (yy - pupil.y - dy) ** 2 <= (pupil.r + wider) ** 2
+        out.append(np.where(disc, np.uint8(grey), gray))
+        painted += 1
+    return out, painted
 
 
 def measure(analyze_fn, error_type, samples, grays) -> dict[str, object]:
@@ -99,6 +132,10 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help=f"default {DEFAULT_DATA}")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument(
+        "--old-commit", default=OLD_COMMIT, help=f"the pipeline to compare with (default {OLD_COMMIT})"
+    )
+    ap.add_argument("--paint", type=parse_paint, help="GREY[,WIDER[,DX,DY]]: pupils painted one grey")
     args = ap.parse_args(argv)
     if not args.data.is_dir():
         print(f"no data at {args.data}: clone the repository with shared/iris-dev beside it", file=sys.stderr)
@@ -108,19 +145,29 @@ def main(argv: list[str] | None = None) -> int:
     grays = [read_gray(s.path) for s in samples]
     with tempfile.TemporaryDirectory() as tmp:
         try:
-            old_analyze, old_error = load_old_pipeline(Path(tmp))
+            old_analyze, old_segment, old_error = load_old_pipeline(Path(tmp), args.old_commit)
         except subprocess.CalledProcessError as e:
             stderr = e.stderr.decode(errors="replace").strip() if e.stderr else ""
-            print(f"cannot read {OLD_COMMIT} from git (a shallow clone? fetch it): {stderr}", file=sys.stderr)
+            print(
+                f"cannot read {args.old_commit} from git (a shallow clone? fetch it): {stderr}",
+                file=sys.stderr,
+            )
             return 2
+        painted = 0
+        if args.paint is not None:
+            grays, painted = paint_pupils(grays, old_segment, old_error, args.paint)
         old = measure(old_analyze, old_error, samples, grays)
     new = measure(analyze, QualityError, samples, grays)
-    result = {"data": str(args.data), "old_commit": OLD_COMMIT, "old": old, "new": new}
+    result = {"data": str(args.data), "old_commit": args.old_commit, "old": old, "new": new}
+    if args.paint is not None:
+        result["paint"] = {"grey_wider_dx_dy": list(args.paint), "painted_images": painted}
     if args.json:
         print(json.dumps(result, sort_keys=True))
         return 0
     pct = lambda v: "   n/a" if v is None else f"{v:6.2%}"  # noqa: E731
-    print(f"{len(samples)} real images from {args.data}; old = enrollment/iris at {OLD_COMMIT}")
+    print(f"{len(samples)} real images from {args.data}; old = enrollment/iris at {args.old_commit}")
+    if args.paint is not None:
+        print(f"pupils painted {args.paint} (grey, wider, dx, dy) on {painted} images")
     print(
         f"{'':6s} {'FTE':>7s} {'FNMR@1e-3':>10s} {'FNMR@1e-4':>10s} {'GFNMR@1e-3':>11s} {'GFNMR@1e-4':>11s} "
         f"{'EER':>7s} {'ms/image':>9s}"
