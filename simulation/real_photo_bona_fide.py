@@ -27,6 +27,7 @@ time); nothing of it is stored by this module.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -36,9 +37,9 @@ from hardware.illumination import IlluminationSchedule
 from liveness.errors import LivenessError
 from liveness.pupil_physiology import PupilReflex
 from simulation.live_eye import MicroMotion, sensor_readout, shift_image
-from simulation.synthetic_eye import AUTOFOCUS, LEGACY
+from simulation.synthetic_eye import AUTOFOCUS, LEGACY, CornealOverlay
 
-from .attacks.recapture import station_leds
+from .attacks.recapture import hand_motion, spot, station_leds
 from .pad_dataset import BONA_FIDE, Presentation
 from .real_photo_attacks import FRAME_HW, N_FRAMES, check_still, station_placement
 
@@ -51,13 +52,32 @@ _YS, _XS = np.mgrid[0 : FRAME_HW[0], 0 : FRAME_HW[1]].astype(np.float32)
 
 
 @dataclass(frozen=True, eq=False)
-class StillBonaFide:
+class AnimatedStill:
     """A presentation animated from a still, with what was drawn for it (the test's ground truth)."""
 
     presentation: Presentation
-    reflex: PupilReflex
+    reflex: PupilReflex | None  # None: the pupil never reacts (a prosthesis)
     pupil_radius_px: np.ndarray  # the animated pupil's radius in each station frame
     pupil_center_px: np.ndarray  # (n, 2): its centre in each station frame (moves with the eye)
+
+
+@dataclass(frozen=True, eq=False)
+class Artefact:
+    """What turns the animated live eye into an attack (simulation/real_photo_worn.py).
+
+    lens: makes a printed lens (a `CornealOverlay`) for the station's iris radius in px; it rides on the
+      cornea over the iris and pupil, fixed at absolute radii, under the tear film's reflections.
+    hidden: bool mask in photograph px where lids and lashes hide the iris (no lens ink shows there).
+    fixed_pupil: a prosthesis: the pupil never reacts, the eye does not move inside the face; the
+      whole artefact moves with the hand (`hand_step_px`, a random walk per frame).
+    gloss: (halo sigma in px, amount): the varnish of a glass dome blooms each reflection.
+    """
+
+    lens: Callable[[float, np.random.Generator], CornealOverlay] | None = None
+    hidden: np.ndarray | None = None
+    fixed_pupil: bool = False
+    hand_step_px: float = 0.0
+    gloss: tuple[float, float] = (0.0, 0.0)
 
 
 def check_circles(
@@ -135,14 +155,33 @@ def real_still_bona_fide(
     seed: int,
     n_frames: int = N_FRAMES,
     denoise: float = 0.0,
-) -> StillBonaFide:
+) -> AnimatedStill:
     """A live presentation of the eye in `still` under the station's random light step, deterministic
     in `seed`. `pupil` and `iris` are (x, y, r) in the photograph's pixels (the iris segmentation's
-    circles). Raises LivenessError on a malformed photograph or circles."""
+    circles); `denoise`: non-local-means strength on the still first (0: none). Raises LivenessError
+    on a malformed photograph or circles."""
+    rng = np.random.default_rng([REAL_STILL_SEED_ROOT, int(seed)])
+    return animate_still(still, pupil, iris, rng, BONA_FIDE, n_frames, denoise)
+
+
+def animate_still(
+    still: np.ndarray,
+    pupil: tuple[float, float, float],
+    iris: tuple[float, float, float],
+    rng: np.random.Generator,
+    species: str,
+    n_frames: int = N_FRAMES,
+    denoise: float = 0.0,
+    artefact: Artefact | None = None,
+    artefact_rng: np.random.Generator | None = None,
+) -> AnimatedStill:
+    """The station's capture of the eye in `still`, live or wearing/replaced by `artefact` (whose own
+    draws come from `artefact_rng`, so the live eye under it is the one `rng` alone would give)."""
     check_circles(still, pupil, iris)
     pupil = tuple(float(v) for v in pupil)
     iris = tuple(float(v) for v in iris)
-    rng = np.random.default_rng([REAL_STILL_SEED_ROOT, int(seed)])
+    art = artefact if artefact is not None else Artefact()
+    art_rng = artefact_rng if artefact_rng is not None else np.random.default_rng(0)
     schedule = IlluminationSchedule.random_step(rng, n_frames=n_frames)
     leds = station_leds(rng)  # where this cornea shows the station's LEDs (the schedule's layout, jittered)
     camera = AUTOFOCUS.draw(rng)
@@ -154,6 +193,10 @@ def real_still_bona_fide(
     noise = float(rng.uniform(0.004, 0.02))
     floor = float(rng.uniform(*PUPIL_FLOOR))
     streak_angle = float(rng.uniform(0, np.pi))
+    if art.fixed_pupil:
+        reflex, ratios = None, np.full(n_frames, pupil[2] / iris[2])
+        eye_xy = np.zeros_like(eye_xy)
+        head_xy = hand_motion(n_frames, art.hand_step_px, art_rng)[:, :2]
 
     clean = without_reflections(still, pupil, iris[2])
     if denoise > 0.0:  # the still's own sensor noise, frozen into every frame, is not a live camera's
@@ -180,6 +223,12 @@ def real_still_bona_fide(
     cv2.circle(opening, (round(centre[0]), round(centre[1])), round(1.1 * station_iris_r), 1.0, -1)
     opening = cv2.GaussianBlur(opening, (0, 0), 1.5)
     spot_r = max(2.0, LEGACY.specular_radius * station_iris_r)
+    lens = art.lens(station_iris_r, art_rng) if art.lens is not None else None
+    shown = np.ones(FRAME_HW, np.float32)  # where lens ink can show: not under the lids and lashes
+    if art.hidden is not None:
+        h_px, w_px = FRAME_HW
+        hidden = cv2.warpAffine(art.hidden.astype(np.float32), matrix, (w_px, h_px), flags=cv2.INTER_LINEAR)
+        shown = 1.0 - hidden
 
     h, w = still.shape
     inside = ((qx >= 0) & (qx <= w - 1) & (qy >= 0) & (qy <= h - 1)).astype(np.float32)
@@ -204,16 +253,22 @@ def real_still_bona_fide(
         scene = face + mask * (eyeball - face)
         cx, cy = station_pupil[0] + hx + ex, station_pupil[1] + hy + ey
         centres[i] = (cx, cy)
+        if lens is not None:  # the print rides on the cornea, centred on the limbus, with the eye
+            u = (_XS - (centre[0] + hx + ex)) / station_iris_r
+            v = (_YS - (centre[1] + hy + ey)) / station_iris_r
+            ink = lens.opacity * lens.ink(u, v) * shift_image(shown, hx, hy)
+            scene = scene * (1.0 - ink) + lens.reflectance * ink
         for lx, ly in leds:  # the station's LEDs on the cornea, drawn as the renderer does
-            d2 = (
-                (_XS - (cx + lx * station_iris_r)) ** 2 + (_YS - (cy + ly * station_iris_r)) ** 2
-            ) / spot_r**2
+            sx, sy = cx + lx * station_iris_r, cy + ly * station_iris_r
+            d2 = ((_XS - sx) ** 2 + (_YS - sy) ** 2) / spot_r**2
             scene = scene + LEGACY.specular_level * np.exp(-(d2**2))
+            if art.gloss[1] > 0.0:  # a varnished dome blooms each reflection into a wide halo
+                scene = scene + art.gloss[1] * spot(FRAME_HW, sx, sy, art.gloss[0])
         radiance = np.clip(scene, 0.0, None) * (exposure * level)
         if camera.defocus > 0.3:
             radiance = cv2.GaussianBlur(radiance, (0, 0), camera.defocus)
         if camera.motion_blur >= 1.0:
             radiance = _motion_streak(radiance, camera.motion_blur, streak_angle)
         frames[i] = sensor_readout(radiance, noise, rng)
-    presentation = Presentation(BONA_FIDE, frames, schedule, camera)
-    return StillBonaFide(presentation, reflex, np.asarray(ratios) * iris[2] * scale, centres)
+    presentation = Presentation(species, frames, schedule, camera)
+    return AnimatedStill(presentation, reflex, np.asarray(ratios) * iris[2] * scale, centres)
