@@ -131,21 +131,35 @@ def station_refusals(subjects: int, workers: int) -> dict[str, float]:
     }
 
 
-def over_seeds(seeds: list[int], per_class: int, workers: int) -> dict:
-    """Each fresh seed scored once with the shipped fusion; per-seed figures, mean, spread, worst."""
+def save_scores(scored: ScoredSet, path: Path) -> None:
+    """Cue scores only (no frames), to re-plot or re-threshold later (`--scores`)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    flat = {f"{c}.{cue}": v for c, by_cue in scored.scores.items() for cue, v in by_cue.items()}
+    np.savez_compressed(path, **flat)
+
+
+def over_seeds(seeds: list[int], per_class: int, workers: int, out: Path | None = None) -> dict:
+    """Each fresh seed scored once with the shipped fusion; per-seed figures, mean, spread, worst.
+
+    With `out`, each seed's cue scores and figures are written as soon as that seed is done
+    (out/seed-S/heldout_scores.npz, out/seed-S/figures.json), so a partial run is still usable.
+    """
     rows = []
     for seed in seeds:
         scored = score_heldout(per_class, seed, workers, lambda m: print(m, file=sys.stderr, flush=True))
         acc = report(scored)
-        rows.append(
-            {
-                "seed": seed,
-                "bpcer": acc["bpcer"],
-                "apcer": acc["apcer"],
-                "apcer_max": acc["apcer_max"],
-                "bpcer_at_apcer_1pct": acc["bpcer_at_apcer"]["0.01"],
-            }
-        )
+        row = {
+            "seed": seed,
+            "bpcer": acc["bpcer"],
+            "apcer": acc["apcer"],
+            "apcer_max": acc["apcer_max"],
+            "bpcer_at_apcer_1pct": acc["bpcer_at_apcer"]["0.01"],
+        }
+        rows.append(row)
+        if out is not None:
+            save_scores(scored, out / f"seed-{seed}" / "heldout_scores.npz")
+            figures = json.dumps(row | {"per_class": per_class}, indent=2, sort_keys=True, default=float)
+            (out / f"seed-{seed}" / "figures.json").write_text(figures + "\n")
         print(
             f"seed {seed}: BPCER {acc['bpcer']:.2%}, worst APCER {acc['apcer_max']:.2%}, "
             f"BPCER @ APCER 1% {acc['bpcer_at_apcer']['0.01']:.2%}",
@@ -195,7 +209,7 @@ def main() -> None:
             parser.error("--seeds takes comma-separated integers, e.g. 101,102,103,104,105")
         if len(set(seeds)) != len(seeds):
             parser.error("--seeds repeats a seed")
-        result = over_seeds(seeds, args.per_class, args.workers)
+        result = over_seeds(seeds, args.per_class, args.workers, args.out)
         result["wall_seconds"] = round(time.time() - start, 1)
         print(json.dumps(result, indent=2, sort_keys=True, default=float))
         return
@@ -207,9 +221,7 @@ def main() -> None:
             args.per_class, args.seed, args.workers, lambda m: print(m, file=sys.stderr, flush=True)
         )
     if args.out is not None:  # cue scores only (no frames), to re-plot or re-threshold later
-        args.out.mkdir(parents=True, exist_ok=True)
-        flat = {f"{c}.{cue}": v for c, by_cue in scored.scores.items() for cue, v in by_cue.items()}
-        np.savez_compressed(args.out / "heldout_scores.npz", **flat)
+        save_scores(scored, args.out / "heldout_scores.npz")
     result = {"accuracy": report(scored, out_dir=args.out), "speed": speed(args.repeats)}
     if args.station:
         result["station_camera"] = station_refusals(args.station, args.workers)

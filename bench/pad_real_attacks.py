@@ -5,11 +5,14 @@
 
 For every SUBJECT/EYE of `--data` (the `bio eval` layout), its first `--per-eye` photographs are each
 made into a print and a screen presentation (simulation/real_photo_attacks.py: the photograph placed
-life-size in the station's frame, the same print and screen physics as the render-based attacks), and
-the shipped liveness decides on each. The baseline, in the same run: as many render-based print and
-screen presentations of the held-out split (`pad_dataset.presentation("heldout", ...)`). APCER per
-species (ISO/IEC 30107-3: the share of attack presentations accepted as live), with counts, and how
-many were refused as too blurred to judge. Nothing was tuned on these photographs: the detector is the
+life-size in the station's frame, the same print and screen physics as the render-based attacks), a
+textured contact lens worn over the real eye and a prosthetic eye painted after it
+(simulation/real_photo_worn.py: the still animated as a live capture, with a printed lens over it, or
+painted on a glass dome with a fixed pupil), and the shipped liveness decides on each. The baseline,
+in the same run: as many render-based presentations of each species of the held-out split
+(`pad_dataset.presentation("heldout", ...)`). APCER per species (ISO/IEC 30107-3: the share of attack
+presentations accepted as live), with counts, how many were refused as too blurred to judge and how
+many by a veto. Nothing was tuned on these photographs: the detector is the
 shipped one, so every photograph is held out. The photographs are read, never written.
 """
 
@@ -30,10 +33,13 @@ sys.path.insert(0, str(ROOT))
 from enrollment.iris.errors import QualityError  # noqa: E402
 from enrollment.iris.segment import segment  # noqa: E402
 from liveness import assess  # noqa: E402
+from liveness.errors import LivenessError  # noqa: E402
 from simulation.pad_dataset import presentation  # noqa: E402
 from simulation.real_photo_attacks import REAL_PHOTO_ATTACKS, real_photo_presentation  # noqa: E402
+from simulation.real_photo_worn import real_photo_lens, real_photo_prosthetic  # noqa: E402
 
-SPECIES = tuple(sorted(REAL_PHOTO_ATTACKS))
+WORN = ("contact_lens", "prosthetic")  # simulation/real_photo_worn.py: the real eye animated
+SPECIES = (*sorted(REAL_PHOTO_ATTACKS), *WORN)
 RENDER_INDEX_BASE = 500_000  # held-out indices far from those `pad eval` and bench/liveness.py use
 
 
@@ -43,40 +49,57 @@ def photographs(data: Path, per_eye: int) -> list[Path]:
     return [img for eye in eyes for img in sorted(eye.glob("*.png"))[:per_eye]]
 
 
-def _real(job: tuple[int, str]) -> dict:
-    index, path = job
+def _real_presentation(gray, seg, species: str, index: int):
+    pupil, iris = seg.pupil, seg.iris
+    if species == "contact_lens":
+        circles = (pupil.x, pupil.y, pupil.r), (iris.x, iris.y, iris.r)
+        return real_photo_lens(gray, *circles, seg.noise_mask, seed=index).presentation
+    if species == "prosthetic":
+        circles = (pupil.x, pupil.y, pupil.r), (iris.x, iris.y, iris.r)
+        return real_photo_prosthetic(gray, *circles, seed=index).presentation
+    return real_photo_presentation(gray, (iris.x, iris.y), iris.r, species, seed=index)
+
+
+def _real(job: tuple[int, str, tuple[str, ...]]) -> dict:
+    index, path, species_list = job
     gray = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
     try:
-        iris = segment(gray).iris
+        seg = segment(gray)
     except QualityError:
         return {"segmented": False}
     out: dict = {"segmented": True}
-    for species in SPECIES:
-        p = real_photo_presentation(gray, (iris.x, iris.y), iris.r, species, seed=index)
+    for species in species_list:
+        try:
+            p = _real_presentation(gray, seg, species, index)
+        except LivenessError:  # a segmentation the animation cannot use (e.g. a pupil outside the iris)
+            continue
         result = assess(p.frames, p.schedule)
-        out[species] = (result.is_live, result.blurred)
+        out[species] = (result.is_live, result.blurred, result.vetoed)
     return out
 
 
-def _render(index: int) -> dict:
+def _render(job: tuple[int, tuple[str, ...]]) -> dict:
+    index, species_list = job
     out = {}
-    for species in SPECIES:
+    for species in species_list:
         p = presentation("heldout", species, RENDER_INDEX_BASE + index)
         result = assess(p.frames, p.schedule)
-        out[species] = (result.is_live, result.blurred)
+        out[species] = (result.is_live, result.blurred, result.vetoed)
     return out
 
 
-def _summary(rows: list[dict]) -> dict:
+def _summary(rows: list[dict], species_list: tuple[str, ...]) -> dict:
     out = {}
-    for species in SPECIES:
+    for species in species_list:
         decided = [r[species] for r in rows if species in r]
-        accepted = sum(live for live, _ in decided)
+        accepted = sum(live for live, _, _ in decided)
+        vetoes = [v for _, _, vetoed in decided for v in vetoed]
         out[species] = {
             "presentations": len(decided),
             "accepted_as_live": accepted,
             "apcer": accepted / len(decided) if decided else float("nan"),
-            "refused_as_blurred": sum(blurred for _, blurred in decided),
+            "refused_as_blurred": sum(blurred for _, blurred, _ in decided),
+            "vetoed_by": {v: vetoes.count(v) for v in sorted(set(vetoes))},
         }
     return out
 
@@ -86,26 +109,35 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "iris-dev" / "iitd")
     parser.add_argument("--per-eye", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--species", default=",".join(SPECIES), help=f"comma-separated, from {','.join(SPECIES)}"
+    )
+    parser.add_argument("--limit", type=int, default=0, help="only the first N photographs (a smoke run)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    species = tuple(args.species.split(","))
+    if not species or any(s not in SPECIES for s in species):
+        parser.error(f"--species takes a comma-separated list from {','.join(SPECIES)}")
     if not args.data.is_dir():
         parser.error(f"--data {args.data} is not a directory of SUBJECT/EYE/*.png")
     if args.per_eye < 1:
         parser.error("--per-eye must be at least 1")
     images = photographs(args.data, args.per_eye)
+    if args.limit:
+        images = images[: args.limit]
     if not images:
         parser.error(f"no SUBJECT/EYE/*.png under {args.data}")
     start = time.time()
     with Pool(args.workers) as pool:
-        real = pool.map(_real, list(enumerate(map(str, images))), chunksize=4)
+        real = pool.map(_real, [(i, str(p), species) for i, p in enumerate(images)], chunksize=4)
         real_s = time.time() - start
-        rendered = pool.map(_render, range(len(images)), chunksize=4)
+        rendered = pool.map(_render, [(i, species) for i in range(len(images))], chunksize=4)
     result = {
         "photographs": len(images),
         "subjects": len({p.parent.parent.name for p in images}),
         "not_segmented": sum(not r["segmented"] for r in real),
-        "real_photo": _summary([r for r in real if r["segmented"]]),
-        "render_baseline": _summary(rendered),
+        "real_photo": _summary([r for r in real if r["segmented"]], species),
+        "render_baseline": _summary(rendered, species),
         "seconds": {"real_photo": round(real_s, 1), "total": round(time.time() - start, 1)},
     }
     if args.json:
@@ -115,10 +147,10 @@ def main() -> None:
         f"{result['photographs']} photographs of {result['subjects']} subjects"
         f" ({result['not_segmented']} not segmented)"
     )
-    for species in SPECIES:
-        real_s, base = result["real_photo"][species], result["render_baseline"][species]
+    for name in species:
+        real_s, base = result["real_photo"][name], result["render_baseline"][name]
         print(
-            f"  {species:<7} APCER real-photo {real_s['apcer']:.2%}"
+            f"  {name:<12} APCER real-photo {real_s['apcer']:.2%}"
             f" ({real_s['accepted_as_live']}/{real_s['presentations']})"
             f"  render-based {base['apcer']:.2%} ({base['accepted_as_live']}/{base['presentations']})"
             f"  refused as blurred {real_s['refused_as_blurred']} / {base['refused_as_blurred']}"

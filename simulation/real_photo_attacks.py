@@ -36,6 +36,39 @@ REAL_PHOTO_ATTACKS = {"print": print_of_photo, "screen": screen_of_photo}
 N_FRAMES = 20
 
 
+def check_still(still: np.ndarray, iris_center: tuple[float, float], iris_radius: float) -> None:
+    """Raise LivenessError unless `still` is a grey uint8 photograph and the iris circle lies in it."""
+    if (
+        not isinstance(still, np.ndarray)
+        or still.ndim != 2
+        or still.dtype != np.uint8
+        or min(still.shape) < 32
+    ):
+        shape = getattr(still, "shape", None)
+        raise LivenessError(f"a grey uint8 photograph is needed, got {getattr(still, 'dtype', None)} {shape}")
+    x, y = (float(v) for v in iris_center)
+    if not (np.isfinite(iris_radius) and 5.0 <= iris_radius <= max(still.shape)):
+        raise LivenessError(f"iris radius {iris_radius!r} px does not fit a {still.shape} photograph")
+    if not (0.0 <= x < still.shape[1] and 0.0 <= y < still.shape[0]):
+        raise LivenessError(f"iris centre {iris_center!r} lies outside the photograph")
+
+
+def station_placement(
+    iris_center: tuple[float, float], iris_radius: float, rng: np.random.Generator
+) -> np.ndarray:
+    """The 2x3 affine (photograph px -> station px) that puts the iris life-size where a cooperative
+    eye would be: its radius drawn from the station's range, its centre as `CaptureConditions.random`
+    places one. The iris circle must have been checked (`check_still`)."""
+    x, y = (float(v) for v in iris_center)
+    target = float(rng.uniform(*STATION_IRIS_RADIUS_PX))
+    scale = target / float(iris_radius)
+    h, w = FRAME_HW
+    margin_x, margin_y = w / 2 - 1.6 * target, h / 2 - 1.25 * target
+    cx = w / 2 + float(rng.uniform(-1, 1)) * max(margin_x, 0.0) * 0.6
+    cy = h / 2 + float(rng.uniform(-1, 1)) * max(margin_y, 0.0) * 0.6
+    return np.float32([[scale, 0.0, cx - scale * x], [0.0, scale, cy - scale * y]])
+
+
 def station_view_of_still(
     still: np.ndarray, iris_center: tuple[float, float], iris_radius: float, rng: np.random.Generator
 ) -> np.ndarray:
@@ -43,23 +76,13 @@ def station_view_of_still(
 
     `still`: 2-D uint8 photograph; `iris_center` (x, y) and `iris_radius` in its pixels (from the iris
     segmentation). The iris is scaled to a radius drawn from the station's range and placed where a
-    cooperative eye would be; the artefact extends past the photograph's border (mirrored), as a print
-    of a wider periocular crop would. Raises LivenessError on a malformed photograph or circle.
+    cooperative eye would be (`station_placement`); the artefact extends past the photograph's border
+    (mirrored), as a print of a wider periocular crop would. Raises LivenessError on a malformed
+    photograph or circle.
     """
-    if still.ndim != 2 or still.dtype != np.uint8 or min(still.shape) < 32:
-        raise LivenessError(f"a grey uint8 photograph is needed, got {still.dtype} {still.shape}")
-    x, y = (float(v) for v in iris_center)
-    if not (np.isfinite(iris_radius) and 5.0 <= iris_radius <= max(still.shape)):
-        raise LivenessError(f"iris radius {iris_radius!r} px does not fit a {still.shape} photograph")
-    if not (0.0 <= x < still.shape[1] and 0.0 <= y < still.shape[0]):
-        raise LivenessError(f"iris centre {iris_center!r} lies outside the photograph")
-    target = float(rng.uniform(*STATION_IRIS_RADIUS_PX))
-    scale = target / float(iris_radius)
+    check_still(still, iris_center, iris_radius)
+    matrix = station_placement(iris_center, iris_radius, rng)
     h, w = FRAME_HW
-    margin_x, margin_y = w / 2 - 1.6 * target, h / 2 - 1.25 * target
-    cx = w / 2 + float(rng.uniform(-1, 1)) * max(margin_x, 0.0) * 0.6
-    cy = h / 2 + float(rng.uniform(-1, 1)) * max(margin_y, 0.0) * 0.6
-    matrix = np.float32([[scale, 0.0, cx - scale * x], [0.0, scale, cy - scale * y]])
     view = cv2.warpAffine(
         still.astype(np.float32) / 255.0,
         matrix,
