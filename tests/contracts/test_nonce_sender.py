@@ -131,3 +131,18 @@ def test_call_data_is_the_contract_address_and_the_abi_encoded_call(w3):
     to, data = call_data(call)
     assert to == TO
     assert data == "0x" + keccak(text="vote(uint256)")[:4].hex() + (5).to_bytes(32, "big").hex()
+
+
+def test_the_base_fee_is_the_next_blocks_and_the_tip_the_nodes_suggestion(w3):
+    outbox = Outbox(w3, w3.eth.accounts[5])
+    w3.provider.make_request("anvil_setNextBlockBaseFeePerGas", [hex(7 * 10**9)])
+    assert outbox.base_fee() == w3.eth.get_block("pending")["baseFeePerGas"] == 7 * 10**9
+    assert outbox.priority_fee() == w3.eth.max_priority_fee > 0
+    w3.provider.make_request("evm_mine", [])
+
+
+def test_a_chain_without_eip_1559_has_no_base_fee():
+    with AnvilNode.start(extra_args=("--hardfork", "berlin")) as node:
+        berlin = Web3(Web3.HTTPProvider(node.url))
+        outbox = Outbox(berlin, berlin.eth.accounts[1])
+        assert outbox.base_fee() is None and outbox.gas_price() > 0

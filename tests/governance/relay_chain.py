@@ -64,6 +64,10 @@ class RelayChain:
 
         return spent
 
+    def price(self) -> int:
+        """What the worker should offer now: twice the next block's base fee plus the suggested tip."""
+        return 2 * self.w3.eth.get_block("pending")["baseFeePerGas"] + self.w3.eth.max_priority_fee
+
     def pending_count(self, address: str) -> int:
         return self.w3.eth.get_transaction_count(address, "pending")
 

@@ -14,9 +14,10 @@ import pytest
 from web3 import Web3
 
 from contracts.anvil import AnvilNode
+from contracts.nonce_sender import Outbox
 from governance import RelayQueue, RelayWorker
 from governance.relay_queue import FAILED, MINED, QUEUED, SENT, SIGNED
-from governance.relay_worker import GAS_PRICE_FACTOR, MAX_REFUSALS, REPLACEMENT_BUMP
+from governance.relay_worker import MAX_REFUSALS, REPLACEMENT_BUMP
 
 from .relay_chain import REVERTER_INIT, RelayChain, enqueue, vote_data
 
@@ -54,7 +55,7 @@ def test_queued_votes_get_consecutive_nonces_and_all_leave_before_any_is_mined(c
     first = chain.pending_count(sender)
     for nullifier in (11, 12, 13):
         enqueue(queue, sender, nullifier)
-    expected_price = chain.w3.eth.gas_price * GAS_PRICE_FACTOR
+    expected_price = chain.price()
     assert worker.step() == 3
     rows = [queue.get("opv", n) for n in (11, 12, 13)]
     assert [r.nonce for r in rows] == [first, first + 1, first + 2]
@@ -96,20 +97,21 @@ def test_a_restart_settles_the_rows_left_signed_by_the_chain(chain, queue):
     account = chain.relayer("restart")
     outbox = chain.outbox(account)
     first = outbox.nonce("pending")
-    price = outbox.gas_price() * GAS_PRICE_FACTOR
+    price = chain.price()
     left, lost, unsent = (enqueue(queue, account.address, n) for n in (31, 32, 33))
     queue.sign({left.id: first, lost.id: first + 1, unsent.id: first + 2}, price)
     outbox.broadcast(outbox.prepare(left.to, left.data, first, left.gas, price))  # its hash was never written
     outbox.broadcast(outbox.prepare(left.to, "0xabcd", first + 1, left.gas, price))  # not the vote
     chain.mine()
     restarted = RelayWorker(queue, chain.outbox(account), chain.spent_by(account.address))
+    resend_price = max(price, chain.price())  # never below today's price
     assert restarted.step() == 0  # nothing queued; settle re-broadcast the unsent one
     rows = {n: queue.get("opv", n) for n in (31, 32, 33)}
     assert (rows[31].state, rows[31].block_number, rows[31].gas_used) == (MINED, None, None)
     assert rows[32].state == FAILED and rows[32].error == "its nonce was spent but the vote is not on chain"
-    assert (rows[33].state, rows[33].nonce, rows[33].gas_price) == (SENT, first + 2, price)
-    tx = chain.w3.eth.get_transaction(rows[33].tx_hash)  # the same transaction as signed before the crash
-    assert (tx["nonce"], tx["gasPrice"]) == (first + 2, price)
+    assert (rows[33].state, rows[33].nonce, rows[33].gas_price) == (SENT, first + 2, resend_price)
+    tx = chain.w3.eth.get_transaction(rows[33].tx_hash)  # at its recorded nonce
+    assert (tx["nonce"], tx["gasPrice"]) == (first + 2, resend_price)
     chain.mine()
     restarted.settle()
     assert queue.get("opv", 33).state == MINED
@@ -120,7 +122,7 @@ def test_a_vote_that_left_before_the_crash_is_not_sent_again(chain, queue):
     account = chain.relayer("left-pending")
     outbox = chain.outbox(account)
     first = outbox.nonce("pending")
-    price = outbox.gas_price() * GAS_PRICE_FACTOR
+    price = chain.price()
     vote = enqueue(queue, account.address, 41)
     queue.sign({vote.id: first}, price)
     tx_hash = outbox.broadcast(outbox.prepare(vote.to, vote.data, first, vote.gas, price))  # still pending
@@ -140,7 +142,7 @@ def test_new_votes_take_the_nonces_after_the_recorded_ones(chain, queue):
     outbox = chain.outbox(account)
     first = outbox.nonce("pending")
     a, b = (enqueue(queue, account.address, n) for n in (51, 52))
-    queue.sign({a.id: first, b.id: first + 1}, outbox.gas_price() * GAS_PRICE_FACTOR)  # recorded, not sent
+    queue.sign({a.id: first, b.id: first + 1}, chain.price())  # recorded, not sent
     enqueue(queue, account.address, 53)
     worker = RelayWorker(queue, chain.outbox(account), chain.spent_by(account.address))
     assert worker.send_queued() == 1  # the node's pending nonce is still `first`: the records win
@@ -150,7 +152,7 @@ def test_new_votes_take_the_nonces_after_the_recorded_ones(chain, queue):
 def test_without_records_the_first_nonce_is_the_nodes_pending_one(chain, queue):
     account = chain.relayer("pending-nonce")
     outbox = chain.outbox(account)
-    price = outbox.gas_price() * GAS_PRICE_FACTOR
+    price = chain.price()
     for nonce in range(2):  # the account spent two nonces outside this queue, one still pending
         outbox.broadcast(outbox.prepare(account.address, "0x", nonce, 30_000, price))
         if nonce == 0:
@@ -255,7 +257,7 @@ def test_the_thread_survives_a_round_that_fails(chain, queue):
     outbox = chain.outbox(account)
     vote = enqueue(queue, account.address, 111)
     first = outbox.nonce("pending")
-    price = outbox.gas_price() * GAS_PRICE_FACTOR
+    price = chain.price()
     queue.sign({vote.id: first}, price)
     outbox.broadcast(outbox.prepare(vote.to, vote.data, first, vote.gas, price))
     chain.mine()  # its nonce is spent, its hash unknown: settle asks the chain, which fails once
@@ -265,3 +267,71 @@ def test_the_thread_survives_a_round_that_fails(chain, queue):
     finally:
         worker.stop()
     assert done.state == MINED and len(calls) >= 2
+
+
+def _raise_base_fee(chain: RelayChain, wei: int) -> None:
+    chain.w3.provider.make_request("anvil_setNextBlockBaseFeePerGas", [hex(wei)])
+    chain.mine()  # the block after this one is priced from it
+
+
+def test_a_vote_signed_before_a_fee_rise_is_sent_at_the_current_price_after_a_restart(chain, queue):
+    """A relayer that stopped after signing and restarts once the base fee has risen past the recorded
+    price must not re-send the recorded price forever (the node refuses it below the base fee)."""
+    account = chain.relayer("fee-rise-signed")
+    outbox = chain.outbox(account)
+    first, price = outbox.nonce("pending"), chain.price()
+    vote = enqueue(queue, account.address, 121)
+    queue.sign({vote.id: first}, price)  # recorded, never sent
+    _raise_base_fee(chain, 4 * price)
+    restarted = RelayWorker(queue, chain.outbox(account), chain.spent_by(account.address))
+    restarted.step()
+    row = queue.get("opv", 121)
+    assert (row.state, row.nonce) == (SENT, first)
+    assert row.gas_price == chain.price() > price  # the base fee's rise, times two
+    chain.mine()
+    restarted.step()
+    assert queue.get("opv", 121).state == MINED
+
+
+def test_a_stuck_vote_is_replaced_above_a_risen_base_fee(chain, queue):
+    worker, sender = _worker(chain, queue, "fee-rise-stuck", resend_after_s=0.2)
+    enqueue(queue, sender, 131)
+    assert worker.step() == 1
+    sent = queue.get("opv", 131)
+    chain.w3.provider.make_request("anvil_dropTransaction", [sent.tx_hash])
+    _raise_base_fee(chain, 4 * sent.gas_price)  # a 25 % bump is not enough any more
+    time.sleep(0.3)
+    worker.settle()
+    replaced = queue.get("opv", 131)
+    assert replaced.tx_hash != sent.tx_hash and replaced.nonce == sent.nonce
+    assert replaced.gas_price == chain.price()
+    chain.mine()
+    worker.settle()
+    assert queue.get("opv", 131).state == MINED
+
+
+def test_the_price_follows_the_base_fee_not_the_relayers_own_tips(chain, queue):
+    """One vote per block for 12 blocks: the node's suggested price is base fee + recent tips, and the
+    recent tips are the relayer's own; doubling the suggestion doubled the price at every block (2^11)."""
+    worker, sender = _worker(chain, queue, "own-tips")
+    prices = []
+    for nullifier in range(141, 153):
+        enqueue(queue, sender, nullifier)
+        assert worker.step() == 1
+        prices.append(queue.get("opv", nullifier).gas_price)
+        chain.mine()
+    worker.step()
+    assert queue.count(MINED) == 12
+    assert max(prices) < 4 * prices[0], [p // 10**6 for p in prices]
+
+
+def test_on_a_chain_without_eip_1559_the_price_is_twice_the_suggested_one(tmp_path):
+    with AnvilNode.start(extra_args=("--hardfork", "berlin")) as node:
+        w3 = Web3(Web3.HTTPProvider(node.url))
+        queue = RelayQueue(f"sqlite:///{tmp_path / 'berlin.sqlite3'}")
+        sender = w3.eth.accounts[2]  # an unlocked node account
+        worker = RelayWorker(queue, Outbox(w3, sender), lambda _ballot, _nullifier: False)
+        enqueue(queue, sender, 161)
+        assert worker.step() == 1
+        assert queue.get("opv", 161).gas_price == 2 * w3.eth.gas_price
+        queue.close()
