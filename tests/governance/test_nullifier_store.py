@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import pytest
@@ -153,3 +154,16 @@ def test_other_databases_create_no_folders(tmp_path, monkeypatch):
         NullifierStore("postgresql://user@127.0.0.1:1/personhood")
     assert list(tmp_path.iterdir()) == [data_dir]
     assert {p.name.split("-")[0] for p in data_dir.iterdir()} == {"n.sqlite3"}  # -wal / -shm while open
+
+
+def test_the_drivers_words_go_to_the_log_and_the_client_gets_a_fixed_message(store, caplog):
+    with store.engine.begin() as connection:
+        connection.execute(text("DROP TABLE used_nullifiers"))
+    words = r"^the nullifier database is unavailable; nothing was recorded, retry later$"
+    with (
+        caplog.at_level(logging.WARNING, logger="governance.nullifier_store"),
+        pytest.raises(UpstreamError, match=words),
+    ):
+        store.record("vote", NULLIFIER, 1)
+    assert [r.getMessage()[:26] for r in caplog.records] == ["nullifier database error: "]
+    assert "used_nullifiers" in caplog.records[0].getMessage()  # the driver names the missing table
