@@ -22,6 +22,10 @@ from governance.relay_policy import (
 ALICE = "0x" + "a1" * 20  # lower case: not checksummed
 ALICE_CHECKSUM = "0xA1A1a1a1A1A1A1A1A1a1a1a1a1a1A1A1a1A1a1a1"  # EIP-55
 PROPOSAL = (ONE_PERSON_ONE_VOTE, 1)
+ALLOWLIST_WORDS = (
+    r"^this relayer only pays for votes on proposals of its allowlisted proposers; "
+    r"send the vote yourself or through another relayer$"
+)
 
 
 class Clock:
@@ -54,7 +58,11 @@ def test_the_default_policy_pays_for_every_ballot_and_proposer():
     ],
 )
 def test_a_policy_outside_its_ranges_is_refused(fields):
-    with pytest.raises(ValueError, match="relay"):
+    words = {"ballots": r"^relay ballots must be among one_person_one_vote, quadratic$"}
+    with pytest.raises(
+        ValueError,
+        match=words.get(next(iter(fields)), r"^relay gas budgets and the period must be positive$"),
+    ):
         RelayPolicy(**fields)
 
 
@@ -82,7 +90,7 @@ def test_settings_parse_into_a_policy():
 @pytest.mark.parametrize(
     ("extra", "words"),
     [
-        ({"relay_proposers": "0x1234"}, "not an address"),
+        ({"relay_proposers": "0x1234"}, "relay_proposers holds something that is not an address$"),
         ({"relay_ballots": "ranked"}, "relay ballots must be among"),
         ({"relay_gas_per_period": "lots"}, "invalid literal"),
         ({"relay_period_s": "0"}, "must be positive"),
@@ -100,7 +108,7 @@ def test_admit_refuses_ballots_and_proposers_not_paid_for():
         policy.admit(QUADRATIC, lambda: ALICE)
     assert (ballot.value.code, ballot.value.status) == ("ballot_not_relayed", 403)
     policy.admit(ONE_PERSON_ONE_VOTE, lambda: ALICE)  # any spelling of an allowlisted address
-    with pytest.raises(RelayRefusedError, match="allowlisted proposers") as proposer:
+    with pytest.raises(RelayRefusedError, match=ALLOWLIST_WORDS) as proposer:
         policy.admit(ONE_PERSON_ONE_VOTE, lambda: "0x" + "b2" * 20)
     assert proposer.value.code == "proposer_not_relayed"
 
@@ -110,7 +118,9 @@ def test_a_proposals_budget_holds_exactly_its_gas():
     budget.reserve(PROPOSAL, 600)
     budget.reserve(PROPOSAL, 400)  # exactly the budget
     assert budget.used(PROPOSAL) == 1000
-    with pytest.raises(RelayRefusedError, match="proposal's relay gas budget is spent") as spent:
+    with pytest.raises(
+        RelayRefusedError, match=r"^this proposal's relay gas budget is spent; send the vote yourself$"
+    ) as spent:
         budget.reserve(PROPOSAL, 1)
     assert spent.value.code == "proposal_budget_spent"
     assert budget.used(PROPOSAL) == 1000  # a refusal reserves nothing
@@ -123,7 +133,9 @@ def test_the_period_budget_refuses_with_the_time_left_and_renews_at_the_period_e
     budget = GasBudget(RelayPolicy(gas_per_proposal=10_000, gas_per_period=1000, period_s=100.0), clock)
     budget.reserve(PROPOSAL, 1000)
     clock.now = 1030.0
-    with pytest.raises(RateLimitedError, match="gas budget for this period is spent") as limited:
+    with pytest.raises(
+        RateLimitedError, match=r"^the relayer's gas budget for this period is spent$"
+    ) as limited:
         budget.reserve((QUADRATIC, 2), 1)
     assert limited.value.retry_after == pytest.approx(70.0)
     clock.now = 1099.999
@@ -227,3 +239,17 @@ def test_pending_votes_keep_at_most_max_entries_dropping_the_oldest():
     assert len(pending) == 2
     assert pending.get(("a", 1)) is None
     assert pending.get(("a", 2)) == _pending(2) and pending.get(("a", 3)) == _pending(3)
+
+
+def test_the_period_adds_up_reservations_of_several_proposals():
+    budget = GasBudget(RelayPolicy(gas_per_proposal=10_000, gas_per_period=1000), Clock())
+    budget.reserve((QUADRATIC, 1), 600)
+    budget.reserve((QUADRATIC, 2), 400)
+    with pytest.raises(RateLimitedError):
+        budget.reserve((QUADRATIC, 3), 1)
+
+
+def test_gas_used_beyond_an_unknown_reservation_is_charged():
+    budget = GasBudget(RelayPolicy(gas_per_proposal=1000, gas_per_period=1000), Clock())
+    budget.settle(PROPOSAL, 0, 100)  # a vote that used more than nothing reserved
+    assert budget.used(PROPOSAL) == 100

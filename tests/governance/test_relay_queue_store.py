@@ -8,6 +8,7 @@ import logging
 import threading
 
 import pytest
+from sqlalchemy.exc import OperationalError
 
 from governance import AlreadyQueuedError, RelayQueue, UpstreamError
 from governance.relay_queue import FAILED, MINED, QUEUED, SENT, SIGNED, relay_queue_url, relay_votes
@@ -180,3 +181,23 @@ def test_a_broken_database_is_upstream_error_and_the_drivers_words_go_to_the_log
             call()
         assert [r.getMessage()[:29] for r in caplog.records] == ["relay queue database error: ("]
         assert "relay_queue" in caplog.records[0].getMessage()  # the driver names the missing table
+
+
+def test_a_second_enqueue_names_the_vote_and_another_ballot_is_another_vote(queue):
+    vote = _enqueue(queue, NULLIFIER)
+    with pytest.raises(AlreadyQueuedError, match=r"^this vote is already queued$") as again:
+        _enqueue(queue, NULLIFIER)
+    assert again.value.nullifier == NULLIFIER and again.value.code == "already_queued"
+    assert queue.get("qv", NULLIFIER) is None  # the same nullifier on another ballot is not this row
+    queue.sign({vote.id: 2}, 3 * 10**9)
+    signed = queue.get("opv", NULLIFIER)
+    assert (signed.state, signed.nonce, signed.gas_price, signed.tx_hash) == (SIGNED, 2, 3 * 10**9, None)
+
+
+def test_urls_that_name_no_sqlite_file_create_no_folders(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for url in ("sqlite://", "sqlite:///:memory:"):
+        RelayQueue(url).close()
+    with pytest.raises((ImportError, OperationalError)):  # no server on port 1
+        RelayQueue("postgresql://user@127.0.0.1:1/personhood")
+    assert list(tmp_path.iterdir()) == []

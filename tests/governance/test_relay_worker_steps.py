@@ -6,6 +6,9 @@ no contracts but one that reverts, no sleeps but the resend delay's."""
 
 from __future__ import annotations
 
+import inspect
+import logging
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -63,17 +66,20 @@ def test_queued_votes_get_consecutive_nonces_and_all_leave_before_any_is_mined(c
     assert chain.pending_count(sender) == first + 3 and chain.mined_count(sender) == first  # none mined yet
     for r in rows:  # the recorded hash is the transaction the node holds, with the recorded fields
         tx = chain.w3.eth.get_transaction(r.tx_hash)
+        assert r.tx_hash == "0x" + bytes(tx["hash"]).hex()
         assert (tx["nonce"], tx["gasPrice"], tx["gas"], tx["from"]) == (r.nonce, r.gas_price, r.gas, sender)
         assert bytes(tx["input"]).hex() == vote_data(r.nullifier)[2:]
     assert worker.step() == 0  # nothing queued, nothing stuck: nothing sent again
+    enqueue(queue, sender, 14)  # the next batch continues after the last nonce it gave
+    assert worker.step() == 1 and queue.get("opv", 14).nonce == first + 3
     chain.mine()
     worker.settle()
     block = chain.w3.eth.block_number
-    for r in (queue.get("opv", n) for n in (11, 12, 13)):
+    for r in (queue.get("opv", n) for n in (11, 12, 13, 14)):
         receipt = chain.w3.eth.get_transaction_receipt(r.tx_hash)
         assert (r.state, r.block_number, r.gas_used) == (MINED, block, receipt["gasUsed"])
         assert r.gas_used > 21_000
-    assert worker.mined_count == 3 and chain.mined_count(sender) == first + 3
+    assert worker.mined_count == 4 and chain.mined_count(sender) == first + 4
 
 
 def test_a_vote_the_chain_reverts_fails_and_the_others_count(chain, queue):
@@ -186,12 +192,21 @@ def test_a_lost_transaction_is_replaced_at_its_nonce_only_after_the_resend_delay
     assert chain.mined_count(sender) == sent.nonce + 2
 
 
-def test_a_vote_the_node_refuses_is_requeued_then_failed_and_frees_its_nonce(chain, queue):
+def test_a_vote_the_node_refuses_is_requeued_then_failed_and_frees_its_nonce(chain, queue, caplog):
     worker, sender = _worker(chain, queue, "refused")
     first = chain.pending_count(sender)
     enqueue(queue, sender, 81, gas=40_000_000)  # above the block gas limit: the node refuses it
     enqueue(queue, sender, 82)
-    for _ in range(MAX_REFUSALS - 1):
+    with caplog.at_level(logging.WARNING, logger="governance.relay_worker"):
+        assert worker.step() == 0
+    assert (
+        caplog.records[0]
+        .getMessage()
+        .startswith(
+            f"relay: the node refused a vote at nonce {first}: the node refused transaction nonce {first}: "
+        )
+    )
+    for _ in range(MAX_REFUSALS - 2):
         assert worker.step() == 0
         rows = [queue.get("opv", n) for n in (81, 82)]
         assert [(r.state, r.nonce, r.gas_price) for r in rows] == [(QUEUED, None, None)] * 2
@@ -244,7 +259,7 @@ def test_wait_returns_a_done_row_an_unknown_vote_or_the_row_at_its_timeout(chain
     assert not worker._thread.is_alive()
 
 
-def test_the_thread_survives_a_round_that_fails(chain, queue):
+def test_the_thread_survives_a_round_that_fails(chain, queue, caplog):
     account = chain.relayer("survives")
     calls: list[int] = []
 
@@ -261,12 +276,57 @@ def test_the_thread_survives_a_round_that_fails(chain, queue):
     queue.sign({vote.id: first}, price)
     outbox.broadcast(outbox.prepare(vote.to, vote.data, first, vote.gas, price))
     chain.mine()  # its nonce is spent, its hash unknown: settle asks the chain, which fails once
-    worker = RelayWorker(queue, outbox, flaky_spent, poll_s=0.05).start()
-    try:
-        done = worker.wait("opv", 111, 10.0)
-    finally:
-        worker.stop()
+    with caplog.at_level(logging.ERROR, logger="governance.relay_worker"):
+        worker = RelayWorker(queue, outbox, flaky_spent, poll_s=0.05).start()
+        try:
+            assert worker._thread.name == "relay-worker" and worker._thread.daemon  # never blocks an exit
+            done = worker.wait("opv", 111, 10.0)
+        finally:
+            worker.stop()
     assert done.state == MINED and len(calls) >= 2
+    failed_round = [r for r in caplog.records if r.exc_info]
+    assert [r.getMessage() for r in failed_round] == ["relay worker round failed; retrying"]
+    assert failed_round[0].exc_info[0] is ConnectionError
+
+
+def test_the_defaults_and_a_stop_that_does_not_wait_for_a_stuck_round(chain, queue):
+    outbox = chain.outbox(chain.relayer("defaults"))
+    worker = RelayWorker(queue, outbox, lambda _b, _n: False)
+    assert (worker.batch, worker.resend_after_s, worker.poll_s) == (200, 30.0, 0.2)
+    assert inspect.signature(worker.stop).parameters["timeout_s"].default == 10.0
+    worker.stop()  # never started: nothing to join
+    release = threading.Event()
+    vote = enqueue(queue, outbox.address, 171)
+    nonce, price = outbox.nonce("pending"), chain.price()
+    queue.sign({vote.id: nonce}, price)
+    outbox.broadcast(outbox.prepare(vote.to, vote.data, nonce, vote.gas, price))
+    chain.mine()  # settle will ask the chain, which hangs until released
+    stuck = RelayWorker(queue, outbox, lambda _b, _n: release.wait(30) and False, poll_s=0.05).start()
+    time.sleep(0.2)
+    started = time.monotonic()
+    stuck.stop(timeout_s=0.3)
+    assert time.monotonic() - started < 5.0  # the join is bounded
+    release.set()
+
+
+def test_a_batch_holds_at_most_batch_votes(chain, queue):
+    worker, sender = _worker(chain, queue, "batch", batch=2)
+    for nullifier in (181, 182, 183):
+        enqueue(queue, sender, nullifier)
+    assert worker.step() == 2 and queue.get("opv", 183).state == QUEUED
+    assert worker.step() == 1
+
+
+def test_a_restart_re_sends_at_the_recorded_price_when_it_is_above_todays(chain, queue):
+    account = chain.relayer("recorded-higher")
+    outbox = chain.outbox(account)
+    first, price = outbox.nonce("pending"), 3 * chain.price()
+    vote = enqueue(queue, account.address, 191)
+    queue.sign({vote.id: first}, price)  # recorded, never sent
+    restarted = RelayWorker(queue, chain.outbox(account), chain.spent_by(account.address))
+    restarted.step()
+    row = queue.get("opv", 191)
+    assert (row.state, row.gas_price) == (SENT, price)  # a copy that did leave would be the same transaction
 
 
 def _raise_base_fee(chain: RelayChain, wei: int) -> None:
