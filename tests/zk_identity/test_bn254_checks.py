@@ -162,3 +162,20 @@ def test_g2_points_off_the_twist_are_refused(position: int) -> None:
     assert not g2_on_curve(point)
     with pytest.raises(PointError, match="not on the BN254 G2 twist"):
         check_g2(point, "B")
+
+
+COFACTOR = 2 * P - R  # the twist has r * (2p - r) points (BN curves); 10069 divides the cofactor
+
+
+def test_a_twist_point_of_order_10069_is_refused_by_both_paths() -> None:
+    """[k]T reaches O (or T itself) long before k = r: the reference loop must answer False there."""
+    assert COFACTOR % 10069 == 0
+    q = _off_subgroup()
+    t = multiply(_projective(q), R * (COFACTOR // 10069))
+    assert not is_inf(t) and is_inf(multiply(t, 10069))  # its order is exactly the prime 10069
+    point = _affine2(t)
+    assert g2_on_curve(point)
+    assert not g2_in_subgroup_py(point)
+    assert not g2_in_subgroup(point)
+    with pytest.raises(PointError, match="not in the prime-order subgroup"):
+        check_g2(point, "T")

@@ -192,3 +192,30 @@ def test_public_inputs_are_counted_and_range_checked_before_any_pairing() -> Non
         check_public(key, (-1, 0))
     with pytest.raises(ProofFormatError, match=r"^public signal must be a decimal string"):
         check_public(key, ("1e3", 0))
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("vk_alpha_1", ["1", "2", "z"]),
+        ("vk_alpha_1", ["1", "y", "1"]),
+        ("vk_beta_2", [["x", "0"], ["1", "0"]]),
+        ("vk_beta_2", [["1", "x"], ["1", "0"]]),
+    ],
+)
+def test_a_bad_number_in_any_coordinate_names_its_field(field: str, value: list) -> None:
+    with pytest.raises(ProofFormatError, match=rf"^vkey.{field} must be a decimal string, got '[xyz]'$"):
+        parse_vkey(_vkey() | {field: value})
+
+
+def test_a_long_bad_number_is_quoted_to_80_characters() -> None:
+    bad = "9" * 70 + "x" * 30
+    with pytest.raises(ProofFormatError) as refused:
+        check_public(parse_vkey(_vkey()), (bad, 0))
+    assert str(refused.value) == f"public signal must be a decimal string, got {bad[:80]!r}"
+
+
+def test_the_pairing_check_refuses_a_public_input_count_that_does_not_match_the_key() -> None:
+    key = parse_vkey(_vkey())
+    with pytest.raises(ValueError, match="zip"):
+        pairing_check(key, parse_groth16(_proof(PUBLIC)), PUBLIC[:1])
