@@ -196,8 +196,10 @@ def test_a_second_enqueue_names_the_vote_and_another_ballot_is_another_vote(queu
 
 def test_urls_that_name_no_sqlite_file_create_no_folders(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    for url in ("sqlite://", "sqlite:///:memory:"):
-        RelayQueue(url).close()
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    for url in ("sqlite://", "sqlite:///:memory:", f"sqlite+pysqlite:///{data_dir / 'q.sqlite3'}"):
+        RelayQueue(url).close()  # a driver named: the folder must exist already
     with pytest.raises((ImportError, OperationalError)):  # no server on port 1
         RelayQueue("postgresql://user@127.0.0.1:1/personhood")
-    assert list(tmp_path.iterdir()) == []
+    assert list(tmp_path.iterdir()) == [data_dir]
