@@ -12,7 +12,7 @@ import pytest
 from py_ecc.fields import optimized_bn128_FQ2 as FQ2
 from py_ecc.optimized_bn128 import G1, G2, b2, curve_order, field_modulus, is_inf, multiply, neg, normalize
 
-from zk_identity import PointError
+from zk_identity import PointError, bn254_native
 from zk_identity.bn254_checks import (
     TWIST_B,
     P,
@@ -179,3 +179,8 @@ def test_a_twist_point_of_order_10069_is_refused_by_both_paths() -> None:
     assert not g2_in_subgroup(point)
     with pytest.raises(PointError, match="not in the prime-order subgroup"):
         check_g2(point, "T")
+
+
+def test_without_the_native_extension_the_subgroup_check_falls_back_to_python(monkeypatch) -> None:
+    monkeypatch.setattr(bn254_native, "AVAILABLE", False)
+    assert g2_in_subgroup(_g2(5)) and not g2_in_subgroup(_off_subgroup())
