@@ -84,6 +84,15 @@ class Outbox:
         """The node's suggested gas price (wei)."""
         return int(self._w3.eth.gas_price)
 
+    def base_fee(self) -> int | None:
+        """The base fee (wei per gas) of the next block (EIP-1559), or None on a chain without one."""
+        fee = self._w3.eth.get_block("pending").get("baseFeePerGas")
+        return None if fee is None else int(fee)
+
+    def priority_fee(self) -> int:
+        """The node's suggested tip over the base fee (wei per gas)."""
+        return int(self._w3.eth.max_priority_fee)
+
     def receipt_if_mined(self, tx_hash: bytes) -> TxReceipt | None:
         """The receipt of `tx_hash`, or None while it is not mined (never waits)."""
         try:

@@ -8,6 +8,9 @@ with a gas price `REPLACEMENT_BUMP` higher, so at most one of the two can be min
 `step()` finds the rows left signed or sent and either sees them mined (receipt, or the nonce spent and
 the nullifier used on chain), marks them failed (nonce spent, nullifier unused: it reverted), or
 broadcasts them again at their recorded nonce. Nothing is lost, nothing is sent for a second nonce.
+A re-broadcast or a replacement never pays less than the current price (GAS_PRICE_FACTOR times the base fee,
+plus the suggested tip): after a base-fee rise the recorded price would be refused at every round, and every
+later nonce with it.
 
 The account must be used by this relayer alone (another sender would take its nonces).
 """
@@ -29,7 +32,10 @@ log = logging.getLogger(__name__)
 # pairing makes the verifier return false) and lets 60 votes share a 30M-gas block (1M allows 30).
 RELAY_VOTE_GAS = 500_000
 REPLACEMENT_BUMP = 1.25  # nodes want >= +10% to replace a pending transaction at the same nonce
-GAS_PRICE_FACTOR = 2  # head-room over the suggested price: base fee rises up to 12.5% per full block
+# head-room over the base fee, which rises up to 12.5% per full block (EIP-1559's maxFee = 2 baseFee + tip).
+# Only the base fee is multiplied: the node's suggested price is base fee + the recent blocks' tips, and
+# where the relayer's own transactions fill those blocks, doubling it doubled the price at every block.
+GAS_PRICE_FACTOR = 2
 MAX_REFUSALS = 3  # a vote the node refuses this often (before taking it) fails for good
 NullifierSpent = Callable[[str, int], bool]  # (ballot, nullifier) -> used on chain?
 
@@ -81,10 +87,11 @@ class RelayWorker:
                     self.queue.mined(vote.id, None, None)
                 else:
                     self.queue.failed(vote.id, "its nonce was spent but the vote is not on chain")
-            elif vote.state == SIGNED:
-                self._resend(vote, vote.gas_price or self._price())
+            elif vote.state == SIGNED:  # never the recorded price below today's: the node would refuse it
+                self._resend(vote, max(vote.gas_price or 0, self._price()))
             elif vote.sent_at is not None and time.time() - vote.sent_at > self.resend_after_s:
-                self._resend(vote, int((vote.gas_price or self._price()) * REPLACEMENT_BUMP))
+                bumped = int((vote.gas_price or self._price()) * REPLACEMENT_BUMP)
+                self._resend(vote, max(bumped, self._price()))
         self._notify()
 
     def send_queued(self) -> int:
@@ -138,7 +145,10 @@ class RelayWorker:
             self.queue.sent({vote.id: tx_hash}, price)
 
     def _price(self) -> int:
-        return self.outbox.gas_price() * GAS_PRICE_FACTOR
+        base = self.outbox.base_fee()
+        if base is None:  # a chain without EIP-1559: its suggested price is all there is
+            return self.outbox.gas_price() * GAS_PRICE_FACTOR
+        return base * GAS_PRICE_FACTOR + self.outbox.priority_fee()
 
     # --- waiting for a vote ------------------------------------------------------------------------
     def wait(self, ballot: str, nullifier: int, timeout_s: float) -> QueuedVote | None:

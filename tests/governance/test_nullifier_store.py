@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
 import pytest
@@ -153,3 +154,21 @@ def test_other_databases_create_no_folders(tmp_path, monkeypatch):
         NullifierStore("postgresql://user@127.0.0.1:1/personhood")
     assert list(tmp_path.iterdir()) == [data_dir]
     assert {p.name.split("-")[0] for p in data_dir.iterdir()} == {"n.sqlite3"}  # -wal / -shm while open
+
+
+def test_the_drivers_words_go_to_the_log_and_the_client_gets_a_fixed_message(store, caplog):
+    store.record("vote", NULLIFIER, 1)
+    with pytest.raises(NullifierUsedError, match=r"^this nullifier was already used for this action$"):
+        store.record("vote", NULLIFIER, 2)
+    with store.engine.begin() as connection:
+        connection.execute(text("DROP TABLE used_nullifiers"))
+    words = r"^the nullifier database is unavailable; nothing was recorded, retry later$"
+    for call in (lambda: store.record("vote", NULLIFIER + 1, 1), lambda: store.is_used("vote", NULLIFIER)):
+        caplog.clear()
+        with (
+            caplog.at_level(logging.WARNING, logger="governance.nullifier_store"),
+            pytest.raises(UpstreamError, match=words),
+        ):
+            call()
+        assert [r.getMessage()[:26] for r in caplog.records] == ["nullifier database error: "]
+        assert "used_nullifiers" in caplog.records[0].getMessage()  # the driver names the missing table
