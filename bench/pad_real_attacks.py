@@ -49,6 +49,18 @@ def photographs(data: Path, per_eye: int) -> list[Path]:
     return [img for eye in eyes for img in sorted(eye.glob("*.png"))[:per_eye]]
 
 
+def chosen_photographs(parser: argparse.ArgumentParser, data: Path, per_eye: int, limit: int) -> list[Path]:
+    """`photographs`, the first `limit` of them when `limit` is set; a parser error when there are none."""
+    if not data.is_dir():
+        parser.error(f"--data {data} is not a directory of SUBJECT/EYE/*.png")
+    images = photographs(data, per_eye)
+    if limit:
+        images = images[:limit]
+    if not images:
+        parser.error(f"no SUBJECT/EYE/*.png under {data}")
+    return images
+
+
 def _real_presentation(gray, seg, species: str, index: int):
     pupil, iris = seg.pupil, seg.iris
     if species == "contact_lens":
@@ -118,15 +130,9 @@ def main() -> None:
     species = tuple(args.species.split(","))
     if not species or any(s not in SPECIES for s in species):
         parser.error(f"--species takes a comma-separated list from {','.join(SPECIES)}")
-    if not args.data.is_dir():
-        parser.error(f"--data {args.data} is not a directory of SUBJECT/EYE/*.png")
     if args.per_eye < 1:
         parser.error("--per-eye must be at least 1")
-    images = photographs(args.data, args.per_eye)
-    if args.limit:
-        images = images[: args.limit]
-    if not images:
-        parser.error(f"no SUBJECT/EYE/*.png under {args.data}")
+    images = chosen_photographs(parser, args.data, args.per_eye, args.limit)
     start = time.time()
     with Pool(args.workers) as pool:
         real = pool.map(_real, [(i, str(p), species) for i, p in enumerate(images)], chunksize=4)

@@ -34,6 +34,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from pad_real_attacks import chosen_photographs  # noqa: E402
+
 from enrollment.iris.errors import QualityError  # noqa: E402
 from enrollment.iris.segment import segment  # noqa: E402
 from liveness.assess import measure_cues  # noqa: E402
@@ -50,12 +52,6 @@ from simulation.synthetic_eye import CaptureConditions, render_eye_with_truth  #
 RENDER_INDEX_BASE = 700_000  # held-out indices far from those `pad eval`, bench/liveness.py and
 # bench/pad_real_attacks.py (500_000 + i) use
 CONTROL_SEED_ROOT = 30_109
-
-
-def photographs(data: Path, per_eye: int) -> list[Path]:
-    """The first `per_eye` images of every SUBJECT/EYE folder, sorted."""
-    eyes = sorted(p for p in data.glob("*/*") if p.is_dir())
-    return [img for eye in eyes for img in sorted(eye.glob("*.png"))[:per_eye]]
 
 
 def _constriction(frames: np.ndarray, drawn: np.ndarray, schedule) -> tuple[float, float]:
@@ -156,17 +152,11 @@ def main() -> None:
     parser.add_argument("--control", type=int, default=0, help="also N synthetic stills animated alike")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    if not args.data.is_dir():
-        parser.error(f"--data {args.data} is not a directory of SUBJECT/EYE/*.png")
     if args.per_eye < 1 or args.workers < 1 or args.limit < 0 or args.control < 0:
         parser.error("--per-eye and --workers must be at least 1, --limit and --control not negative")
     if any(not 0.0 <= d <= 30.0 for d in args.denoise):
         parser.error("--denoise strengths lie in [0, 30]")
-    images = photographs(args.data, args.per_eye)
-    if args.limit:
-        images = images[: args.limit]
-    if not images:
-        parser.error(f"no SUBJECT/EYE/*.png under {args.data}")
+    images = chosen_photographs(parser, args.data, args.per_eye, args.limit)
     start = time.time()
     sets: dict[str, list[dict]] = {}
     with Pool(args.workers) as pool:
