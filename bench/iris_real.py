@@ -14,6 +14,14 @@ kept). The images are read where they lie and nothing made from them is written.
 `--paint GREY[,WIDER[,DX,DY]]` scores copies, made in memory only, with the pupil painted one
 constant grey as some capture software does: the disc of the pupil the OLD pipeline finds on the
 original image, WIDER px wider and moved by (DX, DY) px (images where it finds none stay as they are).
+
+`--scale S` scores copies, made in memory only, with the eye S times its size, as other cameras or
+distances give it (the development set's irises are ~85-130 px in radius, the judge's 40-110 px).
+S < 1: the image is shrunk and framed back to its size by a border that continues it without an
+edge: its outermost pixels repeated, fading within a few px into their blur (skin shading, no
+features) with the image's own noise added back, as more face around a smaller eye would look.
+S > 1: the image is enlarged and cropped to 320x280 around the pupil the OLD pipeline finds
+(image centre when none).
 """
 
 from __future__ import annotations
@@ -38,6 +46,9 @@ from enrollment.iris.image_input import read_gray
 
 OLD_COMMIT = "fa1f42c"  # the pipeline tuned on synthetic eyes only (issue 21's "before")
 PAINT_FIELDS = 4  # grey, wider, dx, dy
+ENLARGED_FRAME = (280, 320)  # rows, columns of an enlarged copy: the largest frame of the judge's sets
+BORDER_FEATHER_PX = 8.0  # how far the repeated edge pixels fade into the border's shading
+BORDER_BLUR = 0.06  # the border's shading: the repeated edge blurred by this fraction of the frame's side
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = REPO.parent / "shared" / "iris-dev" / "iitd"
 
@@ -84,6 +95,55 @@ def paint_pupils(grays, segment_fn, error_type, paint):
         out.append(np.where(disc, np.uint8(grey), gray))
         painted += 1
     return out, painted
+
+
+def rescale_eye(gray: np.ndarray, scale: float, centre: tuple[float, float] | None = None) -> np.ndarray:
+    """A copy of `gray` (uint8) with the eye `scale` times as large; see the module docstring.
+
+    `centre` (x, y, original pixels) is what an enlarged copy is cropped around. Deterministic:
+    the border's noise is seeded by the image itself. ValueError for a scale outside (0, 4].
+    """
+    if not 0 < scale <= 4:
+        raise ValueError("scale must be in (0, 4]")
+    height, width = gray.shape
+    if scale >= 1:
+        big = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+        rows, cols = ENLARGED_FRAME
+        cx, cy = centre if centre is not None else (width / 2, height / 2)
+        x0 = int(np.clip(round(cx * scale - cols / 2), 0, max(big.shape[1] - cols, 0)))
+        y0 = int(np.clip(round(cy * scale - rows / 2), 0, max(big.shape[0] - rows, 0)))
+        return np.ascontiguousarray(big[y0 : y0 + rows, x0 : x0 + cols])
+    # The outermost pixels are dropped: the development camera's first column reads ~60 levels
+    # bright (a sensor artifact), which the border would otherwise spread.
+    core = gray[1:-1, 1:-1]
+    small = cv2.resize(core, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA).astype(np.float32)
+    top, left = (height - small.shape[0]) // 2, (width - small.shape[1]) // 2
+    bottom, right = height - small.shape[0] - top, width - small.shape[1] - left
+    # The image's own noise: the spread of what a 3x3 median removes (robust to edges).
+    noise = 1.4826 * float(np.median(np.abs(small - cv2.medianBlur(small, 3))))
+    framed = cv2.copyMakeBorder(small, top, bottom, left, right, cv2.BORDER_REPLICATE)
+    shading = cv2.GaussianBlur(framed, (0, 0), BORDER_BLUR * min(height, width))
+    inside = np.zeros((height, width), np.uint8)
+    inside[top : top + small.shape[0], left : left + small.shape[1]] = 1
+    fade = np.exp(-cv2.distanceTransform(1 - inside, cv2.DIST_L2, 5) / BORDER_FEATHER_PX)
+    rng = np.random.default_rng(int(gray[::7, ::7].astype(np.int64).sum()))
+    out = fade * framed + (1 - fade) * (shading + rng.normal(0.0, noise, framed.shape))
+    return np.clip(np.round(out), 0, 255).astype(np.uint8)
+
+
+def rescale_all(grays, scale: float, segment_fn, error_type):
+    """`rescale_eye` of every image, an enlarged one cropped around the pupil `segment_fn` finds."""
+    out = []
+    for gray in grays:
+        centre = None
+        if scale > 1:
+            try:
+                pupil = segment_fn(gray).pupil
+                centre = (pupil.x, pupil.y)
+            except error_type:
+                pass
+        out.append(rescale_eye(gray, scale, centre))
+    return out
 
 
 def measure(analyze_fn, error_type, samples, grays) -> dict[str, object]:
@@ -136,7 +196,10 @@ def main(argv: list[str] | None = None) -> int:
         "--old-commit", default=OLD_COMMIT, help=f"the pipeline to compare with (default {OLD_COMMIT})"
     )
     ap.add_argument("--paint", type=parse_paint, help="GREY[,WIDER[,DX,DY]]: pupils painted one grey")
+    ap.add_argument("--scale", type=float, help="S: the eye S times as large (copies in memory), 0 < S <= 4")
     args = ap.parse_args(argv)
+    if args.scale is not None and not 0 < args.scale <= 4:
+        ap.error("--scale must be in (0, 4]")
     if not args.data.is_dir():
         print(f"no data at {args.data}: clone the repository with shared/iris-dev beside it", file=sys.stderr)
         return 2
@@ -156,11 +219,15 @@ def main(argv: list[str] | None = None) -> int:
         painted = 0
         if args.paint is not None:
             grays, painted = paint_pupils(grays, old_segment, old_error, args.paint)
+        if args.scale is not None:
+            grays = rescale_all(grays, args.scale, old_segment, old_error)
         old = measure(old_analyze, old_error, samples, grays)
     new = measure(analyze, QualityError, samples, grays)
     result = {"data": str(args.data), "old_commit": args.old_commit, "old": old, "new": new}
     if args.paint is not None:
         result["paint"] = {"grey_wider_dx_dy": list(args.paint), "painted_images": painted}
+    if args.scale is not None:
+        result["scale"] = args.scale
     if args.json:
         print(json.dumps(result, sort_keys=True))
         return 0
@@ -168,6 +235,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(samples)} real images from {args.data}; old = enrollment/iris at {args.old_commit}")
     if args.paint is not None:
         print(f"pupils painted {args.paint} (grey, wider, dx, dy) on {painted} images")
+    if args.scale is not None:
+        print(f"eyes scaled {args.scale}x ({grays[0].shape[1]}x{grays[0].shape[0]} frames)")
     print(
         f"{'':6s} {'FTE':>7s} {'FNMR@1e-3':>10s} {'FNMR@1e-4':>10s} {'GFNMR@1e-3':>11s} {'GFNMR@1e-4':>11s} "
         f"{'EER':>7s} {'ms/image':>9s}"
