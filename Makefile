@@ -77,9 +77,16 @@ mutation-sol: setup
 	    tests/contracts/test_invariants.py || exit 1; done
 
 mutation-c: setup
-	nice -n 19 $(BIN)/python tools/mutation/text_mutants.py enrollment/gallery/native/hamming_scan.c --lines 20-36,50-56,95-108,113-133 \
+	nice -n 19 $(BIN)/python tools/mutation/text_mutants.py enrollment/gallery/native/hamming_scan.c --lines 20-36,50-56,74-108,113-133 \
 	  --build tools/mutation/build_gallery_kernel.sh --report tests/mutation/c-hamming_scan.json \
-	  --tests tests/enrollment/test_gallery_tight_bound.py tests/enrollment/test_gallery_kernel.py
+	  --tests tests/enrollment/test_gallery_tight_bound.py tests/enrollment/test_gallery_kernel.py \
+	  tests/enrollment/test_gallery_kernel_asan.py
+	for f in hamming_avx2.c hamming_scalar.inc; do \
+	  nice -n 19 $(BIN)/python tools/mutation/text_mutants.py enrollment/gallery/native/$$f \
+	    --build tools/mutation/build_gallery_kernel.sh --report tests/mutation/c-$${f%%.*}.json \
+	    --tests tests/enrollment/test_gallery_tight_bound.py tests/enrollment/test_gallery_kernel.py \
+	    tests/enrollment/test_gallery_kernel_asan.py; \
+	done
 
 clean:
 	rm -rf $(VENV) node_modules .cache mutants

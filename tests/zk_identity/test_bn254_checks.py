@@ -17,6 +17,10 @@ from zk_identity.bn254_checks import (
     TWIST_B,
     P,
     R,
+    _add_affine,
+    _double,
+    _inv,
+    _mul,
     check_g1,
     check_g2,
     g1_on_curve,
@@ -184,3 +188,69 @@ def test_a_twist_point_of_order_10069_is_refused_by_both_paths() -> None:
 def test_without_the_native_extension_the_subgroup_check_falls_back_to_python(monkeypatch) -> None:
     monkeypatch.setattr(bn254_native, "AVAILABLE", False)
     assert g2_in_subgroup(_g2(5)) and not g2_in_subgroup(_off_subgroup())
+
+
+# The cofactor's prime factors (2p - r = their product; checked below, so a wrong list fails here).
+COFACTOR_PRIMES = [
+    10069,
+    5864401,
+    1875725156269,
+    197620364512881247228717050342013327560683201906968909,
+]
+
+
+def _of_order(order: int):
+    """A twist point of exactly `order` (a divisor of r * (2p - r)), made with py_ecc from one outside G2."""
+    assert (R * COFACTOR) % order == 0
+    t = multiply(_projective(_off_subgroup()), R * COFACTOR // order)
+    assert not is_inf(t) and is_inf(multiply(t, order))
+    return t
+
+
+def test_the_cofactor_primes_multiply_to_the_cofactor() -> None:
+    product = 1
+    for q in COFACTOR_PRIMES:
+        assert pow(2, q - 1, q) == 1  # a Fermat witness that each is (probably) prime
+        product *= q
+    assert product == COFACTOR
+
+
+@pytest.mark.parametrize(
+    "order",
+    [*COFACTOR_PRIMES, 10069 * 5864401, COFACTOR, 10069 * R],
+    ids=["10069", "5864401", "1875725156269", "big-prime", "10069x5864401", "cofactor", "10069r"],
+)
+@pytest.mark.parametrize("in_subgroup", SUBGROUP_CHECKS)
+def test_a_twist_point_of_every_order_outside_r_is_refused(order: int, in_subgroup) -> None:
+    """Each prime-order component of the cofactor, products of them, and an order-10069r point."""
+    point = _affine2(_of_order(order))
+    assert g2_on_curve(point)
+    assert not in_subgroup(point)
+
+
+def _jacobian(point, scale: tuple[int, int]):
+    """The same point in Jacobian coordinates with z = scale != 1: (x z^2, y z^3, z)."""
+    (x, y), z = point, scale
+    z2 = _mul(z, z)
+    return _mul(x, z2), _mul(y, _mul(z2, z)), z
+
+
+def _to_affine(jac):
+    x, y, z = jac
+    z_inv = _inv(z)
+    z_inv2 = _mul(z_inv, z_inv)
+    return _mul(x, z_inv2), _mul(y, _mul(z_inv2, z_inv))
+
+
+@pytest.mark.parametrize("scale", [(1, 0), (7, 3)])
+def test_the_mixed_addition_law_and_its_special_cases_match_py_ecc(scale) -> None:
+    """Q + R, Q + Q (the doubling case) and Q + (-Q) = O, with the Jacobian side at z = 1 and z != 1.
+
+    The subgroup loop never meets Q + Q on a twist point (for every order d dividing r(2p - r), no
+    prefix k of r's bits has d | 2k - 1 before the loop ends), so this case is tested on the law itself.
+    """
+    q, other = _g2(5), _g2(12)
+    assert _to_affine(_add_affine(_jacobian(other, scale), q)) == _g2(17)
+    assert _to_affine(_add_affine(_jacobian(q, scale), q)) == _g2(10)
+    assert _to_affine(_double(_jacobian(q, scale))) == _g2(10)
+    assert _add_affine(_jacobian(_affine2(neg(multiply(G2, 5))), scale), q) is None
