@@ -22,6 +22,8 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
+from functools import lru_cache
 from multiprocessing import Pool
 from pathlib import Path
 
@@ -32,11 +34,15 @@ sys.path.insert(0, str(ROOT))
 
 from enrollment.iris.errors import QualityError  # noqa: E402
 from enrollment.iris.segment import segment  # noqa: E402
-from liveness import assess  # noqa: E402
+from liveness.assess import cues_for_observations  # noqa: E402
 from liveness.errors import LivenessError  # noqa: E402
+from liveness.fusion import BLUR, Fusion, default_fusion, load_fusion  # noqa: E402
+from liveness.pupil_finder import track_pupil  # noqa: E402
+from liveness.texture_model import TextureModel, texture_crops  # noqa: E402
 from simulation.pad_dataset import presentation  # noqa: E402
 from simulation.real_photo_attacks import REAL_PHOTO_ATTACKS, real_photo_presentation  # noqa: E402
 from simulation.real_photo_worn import real_photo_lens, real_photo_prosthetic  # noqa: E402
+from simulation.real_still_set import heldout_subject  # noqa: E402
 
 WORN = ("contact_lens", "prosthetic")  # simulation/real_photo_worn.py: the real eye animated
 SPECIES = (*sorted(REAL_PHOTO_ATTACKS), *WORN)
@@ -49,11 +55,28 @@ def photographs(data: Path, per_eye: int) -> list[Path]:
     return [img for eye in eyes for img in sorted(eye.glob("*.png"))[:per_eye]]
 
 
-def chosen_photographs(parser: argparse.ArgumentParser, data: Path, per_eye: int, limit: int) -> list[Path]:
-    """`photographs`, the first `limit` of them when `limit` is set; a parser error when there are none."""
+def subject_filter(which: str) -> Callable[[str], bool]:
+    """Which subjects (folder names) `--subjects` keeps: all, the held-out ones (int(id) % 4 == 3, never
+    used in training, `simulation.real_still_set.heldout_subject`) or the training ones."""
+    if which == "all":
+        return lambda subject: True
+    if which == "heldout":
+        return heldout_subject
+    return lambda subject: not heldout_subject(subject)
+
+
+def chosen_photographs(
+    parser: argparse.ArgumentParser,
+    data: Path,
+    per_eye: int,
+    limit: int,
+    keep: Callable[[str], bool] = lambda subject: True,
+) -> list[Path]:
+    """`photographs` of the subjects `keep` keeps, the first `limit` of them when `limit` is set; a parser
+    error when there are none."""
     if not data.is_dir():
         parser.error(f"--data {data} is not a directory of SUBJECT/EYE/*.png")
-    images = photographs(data, per_eye)
+    images = [p for p in photographs(data, per_eye) if keep(p.parent.parent.name)]
     if limit:
         images = images[:limit]
     if not images:
@@ -72,8 +95,29 @@ def _real_presentation(gray, seg, species: str, index: int):
     return real_photo_presentation(gray, (iris.x, iris.y), iris.r, species, seed=index)
 
 
-def _real(job: tuple[int, str, tuple[str, ...]]) -> dict:
-    index, path, species_list = job
+@lru_cache(maxsize=1)
+def _other_detector(old: str) -> tuple[TextureModel, Fusion]:
+    return TextureModel(Path(old) / "texture_cnn.onnx"), load_fusion(Path(old) / "fusion.json")
+
+
+def _decide(frames, schedule, old: str) -> dict[str, tuple[bool, bool, tuple[str, ...]]]:
+    """(accepted, refused as blurred, vetoes) by the shipped detector ("new") and, with `old`, by the
+    earlier one ("old"), from one measurement of the physical cues."""
+    obs = track_pupil(frames)
+    cues = cues_for_observations(frames, schedule, obs)
+    out = {}
+    detectors = [("new", cues, default_fusion())]
+    if old:
+        model, fusion = _other_detector(old)
+        detectors.append(("old", cues | {"texture": model.score(texture_crops(frames, obs))}, fusion))
+    for name, scores, fusion in detectors:
+        vetoed = fusion.vetoed(scores)
+        out[name] = (fusion.probability(scores) >= fusion.threshold, BLUR in vetoed, vetoed)
+    return out
+
+
+def _real(job: tuple[int, str, tuple[str, ...], str]) -> dict:
+    index, path, species_list, old = job
     gray = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
     try:
         seg = segment(gray)
@@ -85,25 +129,23 @@ def _real(job: tuple[int, str, tuple[str, ...]]) -> dict:
             p = _real_presentation(gray, seg, species, index)
         except LivenessError:  # a segmentation the animation cannot use (e.g. a pupil outside the iris)
             continue
-        result = assess(p.frames, p.schedule)
-        out[species] = (result.is_live, result.blurred, result.vetoed)
+        out[species] = _decide(p.frames, p.schedule, old)
     return out
 
 
-def _render(job: tuple[int, tuple[str, ...]]) -> dict:
-    index, species_list = job
+def _render(job: tuple[int, tuple[str, ...], str]) -> dict:
+    index, species_list, old = job
     out = {}
     for species in species_list:
         p = presentation("heldout", species, RENDER_INDEX_BASE + index)
-        result = assess(p.frames, p.schedule)
-        out[species] = (result.is_live, result.blurred, result.vetoed)
+        out[species] = _decide(p.frames, p.schedule, old)
     return out
 
 
-def _summary(rows: list[dict], species_list: tuple[str, ...]) -> dict:
+def _summary(rows: list[dict], species_list: tuple[str, ...], detector: str = "new") -> dict:
     out = {}
     for species in species_list:
-        decided = [r[species] for r in rows if species in r]
+        decided = [r[species][detector] for r in rows if species in r]
         accepted = sum(live for live, _, _ in decided)
         vetoes = [v for _, _, vetoed in decided for v in vetoed]
         out[species] = {
@@ -125,6 +167,13 @@ def main() -> None:
         "--species", default=",".join(SPECIES), help=f"comma-separated, from {','.join(SPECIES)}"
     )
     parser.add_argument("--limit", type=int, default=0, help="only the first N photographs (a smoke run)")
+    parser.add_argument(
+        "--subjects", choices=("all", "heldout", "training"), default="all",
+        help="heldout: only subjects with int(id) %% 4 == 3, never used in training (issue 26)",
+    )  # fmt: skip
+    parser.add_argument("--baseline", type=int, default=-1, help="render-based presentations per species "
+                        "(default: as many as photographs)")  # fmt: skip
+    parser.add_argument("--other", type=Path, help="a directory with another texture_cnn.onnx + fusion.json")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     species = tuple(args.species.split(","))
@@ -132,20 +181,27 @@ def main() -> None:
         parser.error(f"--species takes a comma-separated list from {','.join(SPECIES)}")
     if args.per_eye < 1:
         parser.error("--per-eye must be at least 1")
-    images = chosen_photographs(parser, args.data, args.per_eye, args.limit)
+    images = chosen_photographs(parser, args.data, args.per_eye, args.limit, subject_filter(args.subjects))
     start = time.time()
     with Pool(args.workers) as pool:
-        real = pool.map(_real, [(i, str(p), species) for i, p in enumerate(images)], chunksize=4)
+        old = str(args.other) if args.other else ""
+        real = pool.map(_real, [(i, str(p), species, old) for i, p in enumerate(images)], chunksize=4)
         real_s = time.time() - start
-        rendered = pool.map(_render, [(i, species) for i in range(len(images))], chunksize=4)
+        n_base = len(images) if args.baseline < 0 else args.baseline
+        rendered = pool.map(_render, [(i, species, old) for i in range(n_base)], chunksize=4)
+    segmented = [r for r in real if r["segmented"]]
     result = {
         "photographs": len(images),
         "subjects": len({p.parent.parent.name for p in images}),
+        "subject_filter": args.subjects,
         "not_segmented": sum(not r["segmented"] for r in real),
-        "real_photo": _summary([r for r in real if r["segmented"]], species),
+        "real_photo": _summary(segmented, species),
         "render_baseline": _summary(rendered, species),
         "seconds": {"real_photo": round(real_s, 1), "total": round(time.time() - start, 1)},
     }
+    if args.other:  # the same presentations, decided by the earlier detector
+        result["real_photo_other_detector"] = _summary(segmented, species, "old")
+        result["render_baseline_other_detector"] = _summary(rendered, species, "old")
     if args.json:
         print(json.dumps(result, indent=2, sort_keys=True))
         return

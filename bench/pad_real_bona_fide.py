@@ -2,14 +2,17 @@
 the synthetic bona fide of the held-out split, in one run (issue 26).
 
     nice .venv/bin/python bench/pad_real_bona_fide.py --data ../shared/iris-dev/iitd [--per-eye 1] \\
-        [--workers 1] [--json]
+        [--workers 1] [--subjects heldout] [--other DIR] [--json]
 
 For every SUBJECT/EYE of `--data` (the `bio eval` layout), its first `--per-eye` photographs are each
 segmented by the iris pipeline and animated into the station's 20-frame live capture
 (simulation/real_photo_bona_fide.py: the pupil's light reflex as a rubber sheet, the illuminator, the
 station's LED reflections, eye and head motion, the autofocus camera). The shipped liveness decides on
-each; no model, threshold or veto was changed or fitted on these photographs, so every one is held out.
-The baseline, in the same run: as many synthetic bona fide presentations of the held-out split.
+each. Since issue 26's real-still training (simulation/real_still_set.py), only the held-out subjects
+(`--subjects heldout`: int(id) % 4 == 3) are unseen by every model trained on real stills; `--other DIR`
+(a directory with another texture_cnn.onnx and fusion.json, e.g. a candidate) scores the same
+presentations with that detector too, its texture cue measured on the same crops. The baseline, in
+the same run: synthetic bona fide presentations of the held-out split (`--baseline`, default one a photo).
 
 Reported: BPCER (the share of live presentations refused) with counts; how each refusal came about
 (a veto: which; the blur ceiling; or the fused score below the threshold); for the fused-score
@@ -25,6 +28,7 @@ import json
 import statistics
 import sys
 import time
+from functools import lru_cache
 from multiprocessing import Pool
 from pathlib import Path
 
@@ -34,15 +38,16 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pad_real_attacks import chosen_photographs  # noqa: E402
+from pad_real_attacks import chosen_photographs, subject_filter  # noqa: E402
 
 from enrollment.iris.errors import QualityError  # noqa: E402
 from enrollment.iris.segment import segment  # noqa: E402
 from liveness.assess import measure_cues  # noqa: E402
 from liveness.errors import LivenessError  # noqa: E402
-from liveness.fusion import BLUR, default_fusion  # noqa: E402
+from liveness.fusion import BLUR, default_fusion, load_fusion  # noqa: E402
 from liveness.pupil_edge import edge_radii  # noqa: E402
 from liveness.pupil_finder import track_pupil  # noqa: E402
+from liveness.texture_model import TextureModel, texture_crops  # noqa: E402
 from simulation.attacks import HELDOUT_RANGES  # noqa: E402
 from simulation.attacks.recapture import random_eye  # noqa: E402
 from simulation.pad_dataset import BONA_FIDE, presentation  # noqa: E402
@@ -64,21 +69,29 @@ def _constriction(frames: np.ndarray, drawn: np.ndarray, schedule) -> tuple[floa
     )
 
 
-def _animated(gray: np.ndarray, pupil, iris, index: int, denoise: float) -> dict:
+@lru_cache(maxsize=1)
+def _old_model(path: str) -> TextureModel:
+    return TextureModel(Path(path))
+
+
+def _animated(gray: np.ndarray, pupil, iris, index: int, denoise: float, old: str = "") -> dict:
     still = real_still_bona_fide(gray, pupil, iris, seed=index, denoise=denoise)
     p = still.presentation
     measured, drawn = _constriction(p.frames, still.pupil_radius_px, p.schedule)
     cues = measure_cues(p.frames, p.schedule)
-    return {"animated": True, "cues": cues, "measured_drop_px": measured, "drawn_drop_px": drawn}
+    out = {"animated": True, "cues": cues, "measured_drop_px": measured, "drawn_drop_px": drawn}
+    if old:  # the earlier detector's texture cue on the same crops
+        out["old_texture"] = _old_model(old).score(texture_crops(p.frames, track_pupil(p.frames)))
+    return out
 
 
-def _real(job: tuple[int, str, float]) -> dict:
-    index, path, denoise = job
+def _real(job: tuple[int, str, float, str]) -> dict:
+    index, path, denoise, old = job
     gray = cv2.imread(path, cv2.IMREAD_GRAYSCALE)
     try:
         seg = segment(gray)
         circles = (seg.pupil.x, seg.pupil.y, seg.pupil.r), (seg.iris.x, seg.iris.y, seg.iris.r)
-        return _animated(gray, *circles, index, denoise)
+        return _animated(gray, *circles, index, denoise, old)
     except (QualityError, LivenessError) as e:
         return {"animated": False, "why": type(e).__name__}
 
@@ -150,28 +163,38 @@ def main() -> None:
         help="non-local-means strength(s) on the still before animation (0: its noise frozen in)",
     )
     parser.add_argument("--control", type=int, default=0, help="also N synthetic stills animated alike")
+    parser.add_argument(
+        "--subjects", choices=("all", "heldout", "training"), default="all",
+        help="heldout: only subjects with int(id) %% 4 == 3, never used in training (issue 26)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--baseline", type=int, default=-1, help="synthetic bona fide (default: one a photograph)"
+    )
+    parser.add_argument("--other", type=Path, help="a directory with another texture_cnn.onnx + fusion.json")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if args.per_eye < 1 or args.workers < 1 or args.limit < 0 or args.control < 0:
         parser.error("--per-eye and --workers must be at least 1, --limit and --control not negative")
     if any(not 0.0 <= d <= 30.0 for d in args.denoise):
         parser.error("--denoise strengths lie in [0, 30]")
-    images = chosen_photographs(parser, args.data, args.per_eye, args.limit)
+    images = chosen_photographs(parser, args.data, args.per_eye, args.limit, subject_filter(args.subjects))
+    old = str(args.other / "texture_cnn.onnx") if args.other else ""
     start = time.time()
     sets: dict[str, list[dict]] = {}
     with Pool(args.workers) as pool:
         for denoise in args.denoise:
-            jobs = [(i, str(p), denoise) for i, p in enumerate(images)]
+            jobs = [(i, str(p), denoise, old) for i, p in enumerate(images)]
             sets[f"real_still_denoise_{denoise:g}"] = pool.map(_real, jobs, chunksize=2)
         if args.control:
             jobs = [(i, args.denoise[-1]) for i in range(min(args.control, len(images)))]
             sets[f"synthetic_still_denoise_{args.denoise[-1]:g}"] = pool.map(_control, jobs, chunksize=2)
-        rendered = pool.map(_render, range(len(images)), chunksize=2)
+        rendered = pool.map(_render, range(len(images) if args.baseline < 0 else args.baseline), chunksize=2)
     fusion = default_fusion()
     live_median = {c: statistics.median(r["cues"][c] for r in rendered) for c in fusion.cues}
     result: dict = {
         "photographs": len(images),
         "subjects": len({p.parent.parent.name for p in images}),
+        "subject_filter": args.subjects,
         "threshold": fusion.threshold,
         "synthetic_baseline": _summary(rendered, live_median, fusion),
     }
@@ -191,6 +214,12 @@ def main() -> None:
                 "not_measured": int(np.isnan(error).sum()),
             },
         }
+        if args.other:  # the same presentations, decided by the earlier detector
+            old_fusion = load_fusion(args.other / "fusion.json")
+            old_rows = [{"cues": r["cues"] | {"texture": r["old_texture"]}} for r in animated]
+            result[name + "_other_detector"] = _summary(old_rows, live_median, old_fusion) | {
+                "threshold": old_fusion.threshold
+            }
     result["seconds"] = round(time.time() - start, 1)
     if args.json:
         print(json.dumps(result, indent=2, sort_keys=True, default=float))

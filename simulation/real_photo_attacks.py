@@ -26,6 +26,7 @@ from simulation.synthetic_eye import AUTOFOCUS
 
 from .attacks import HELDOUT_RANGES
 from .attacks.print_attack import print_of_photo
+from .attacks.ranges import AttackRanges
 from .attacks.screen_attack import screen_of_photo
 from .pad_dataset import Presentation
 
@@ -99,18 +100,19 @@ def real_photo_presentation(
     iris_radius: float,
     species: str,
     seed: int,
+    ranges: AttackRanges = HELDOUT_RANGES,
 ) -> Presentation:
     """A `species` ("print" or "screen") presentation of the photograph, deterministic in `seed`.
 
-    The artefact's parameters come from the held-out ranges (the widest), the camera is the station's
-    autofocus camera, and the light schedule the station's random step, as for `pad_dataset`.
+    The artefact's parameters come from `ranges` (by default the held-out ones, the widest), the camera
+    is the station's autofocus camera, and the light schedule the station's random step, as for `pad_dataset`.
     """
     if species not in REAL_PHOTO_ATTACKS:
         raise LivenessError(f"unknown species {species!r}; choose from {sorted(REAL_PHOTO_ATTACKS)}")
     rng = np.random.default_rng([REAL_PHOTO_SEED_ROOT, sorted(REAL_PHOTO_ATTACKS).index(species), int(seed)])
     schedule = IlluminationSchedule.random_step(rng, n_frames=N_FRAMES)
     camera = AUTOFOCUS.draw(rng)
-    ranges = dataclasses.replace(HELDOUT_RANGES, camera=camera)
+    ranges = dataclasses.replace(ranges, camera=camera)
     photo = station_view_of_still(still, iris_center, iris_radius, rng)
     frames = REAL_PHOTO_ATTACKS[species](photo, schedule, rng, ranges)
     return Presentation(species, frames, schedule, camera)

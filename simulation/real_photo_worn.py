@@ -28,6 +28,7 @@ from liveness.errors import LivenessError
 
 from .attacks import HELDOUT_RANGES
 from .attacks.contact_lens import lens_overlay
+from .attacks.ranges import AttackRanges
 from .real_photo_attacks import N_FRAMES
 from .real_photo_bona_fide import AnimatedStill, Artefact, animate_still, check_circles
 
@@ -43,8 +44,11 @@ def real_photo_lens(
     hidden: np.ndarray | None,
     seed: int,
     n_frames: int = N_FRAMES,
+    ranges: AttackRanges = HELDOUT_RANGES,
 ) -> AnimatedStill:
     """The eye in `still`, alive, wearing a printed cosmetic lens; deterministic in `seed`.
+    `ranges`: the lens designs and dot pitches to draw from (the held-out split's, the widest, unless
+    training data is made: `liveness` training uses TRAIN_RANGES, so the held-out designs stay unseen).
 
     `hidden`: bool mask of the photograph (its shape) where lids and lashes hide the iris, e.g. the iris
     segmentation's noise mask; None: nowhere. Raises LivenessError on a malformed photograph or circles.
@@ -54,10 +58,10 @@ def real_photo_lens(
         raise LivenessError("the hidden-iris mask must have the photograph's shape")
     rng = np.random.default_rng([LENS_SEED_ROOT, int(seed)])
     art_rng = np.random.default_rng([LENS_SEED_ROOT, int(seed), ARTEFACT_STREAM])
-    kind = str(art_rng.choice(HELDOUT_RANGES.lens_patterns))
+    kind = str(art_rng.choice(ranges.lens_patterns))
 
     def make(iris_px: float, g: np.random.Generator):
-        return lens_overlay(kind, iris_px, HELDOUT_RANGES.lens_dot_pitch_px, g)
+        return lens_overlay(kind, iris_px, ranges.lens_dot_pitch_px, g)
 
     artefact = Artefact(lens=make, hidden=hidden)
     return animate_still(still, pupil, iris, rng, "contact_lens", n_frames, 0.0, artefact, art_rng)
@@ -90,16 +94,17 @@ def real_photo_prosthetic(
     iris: tuple[float, float, float],
     seed: int,
     n_frames: int = N_FRAMES,
+    ranges: AttackRanges = HELDOUT_RANGES,
 ) -> AnimatedStill:
-    """A glass-dome prosthetic eye painted after the iris in `still`; deterministic in `seed`.
-    Raises LivenessError on a malformed photograph or circles."""
+    """A glass-dome prosthetic eye painted after the iris in `still`; deterministic in `seed`; the hand's
+    motion drawn from `ranges`. Raises LivenessError on a malformed photograph or circles."""
     check_circles(still, pupil, iris)
     rng = np.random.default_rng([PROSTHETIC_SEED_ROOT, int(seed)])
     art_rng = np.random.default_rng([PROSTHETIC_SEED_ROOT, int(seed), ARTEFACT_STREAM])
     painted = painted_copy(still, pupil, iris, art_rng)
     artefact = Artefact(
         fixed_pupil=True,
-        hand_step_px=float(art_rng.uniform(*HELDOUT_RANGES.hand_motion_px)),
+        hand_step_px=float(art_rng.uniform(*ranges.hand_motion_px)),
         gloss=(float(art_rng.uniform(5.0, 12.0)), float(art_rng.uniform(0.15, 0.45))),
     )
     return animate_still(painted, pupil, iris, rng, "prosthetic", n_frames, 0.0, artefact, art_rng)

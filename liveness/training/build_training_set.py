@@ -25,16 +25,20 @@ from liveness.fusion import CUES
 from liveness.glint_blur import glint_blur
 from liveness.pupil_finder import track_pupil
 from liveness.texture_model import texture_crops
-from simulation.pad_dataset import CLASSES, FUSION_OFFSET, presentation
+from simulation.pad_dataset import CLASSES, FUSION_OFFSET, Presentation, presentation
 
 OUT = Path(".cache/liveness/train_set.npz")
 PHYSICAL = tuple(c for c in CUES if c != "texture")
 
 
 def features(job: tuple[str, str, int]) -> tuple[np.ndarray, np.ndarray, float]:
-    """(crops float16, physical cue scores, reflection blur) of one presentation."""
+    """(crops float16, physical cue scores, reflection blur) of one presentation of the split."""
     split, species, index = job
-    p = presentation(split, species, index)
+    return features_of(presentation(split, species, index))
+
+
+def features_of(p: Presentation) -> tuple[np.ndarray, np.ndarray, float]:
+    """(crops float16, physical cue scores, reflection blur) of a presentation."""
     obs = track_pupil(p.frames)
     cues = physical_cues(p.frames, p.schedule, obs)
     crops = texture_crops(p.frames, obs).astype(np.float16)

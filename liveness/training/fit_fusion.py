@@ -24,6 +24,12 @@ sharp live captures the station's camera makes that are refused as blurred. It i
 the veto, before the logistic is fitted. The logistic weighs only `--logistic-cues` (by default
 the texture alone, see LOGISTIC_CUES); the other cues keep weight 0 in the file and still say
 whether they fired.
+
+`--real-data` (issue 26): the bona fide "fusion" rows of `simulation.real_still_set` (real NIR stills of
+the training subjects, animated; other photographs and seeds than the CNN's). They are not fitted on:
+the threshold must hold on them too, so it is the lower of the two thresholds that give the target
+BPCER, one on the synthetic fusion phase's bona fide and one on the real stills' (each counting its
+own vetoed and blurred as refused). The vetoes and the blur ceiling stay the synthetic ones'.
 """
 
 from __future__ import annotations
@@ -104,6 +110,16 @@ def veto_floor(live_scores: np.ndarray, share: float) -> float:
     return threshold_for_bpcer(live_scores, share)
 
 
+def real_bona_fide(path: Path, model: TextureModel) -> tuple[np.ndarray, np.ndarray]:
+    """(cue matrix in CUES order, reflection blur) of the bona fide "fusion" rows of a real-still set."""
+    data = np.load(path)
+    sel = (data["phase"] == "fusion") & (data["species"] == BONA_FIDE)
+    names = [str(n) for n in data["cue_names"]]
+    texture = np.array([model.score(c) for c in data["crops"][sel].astype(np.float32)])
+    columns = {n: data["cues"][sel][:, i] for i, n in enumerate(names)} | {"texture": texture}
+    return np.stack([columns[c] for c in CUES], axis=1), data["blur"][sel]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--target-bpcer", type=float, default=0.02)
@@ -128,17 +144,22 @@ def main() -> None:
     )
     parser.add_argument("--data", type=Path, default=DATA)
     parser.add_argument("--out", type=Path, default=FUSION_PATH)
+    parser.add_argument(
+        "--real-data", type=Path, help="simulation.real_still_set's file: its bona fide bound the threshold"
+    )
+    parser.add_argument("--texture-model", type=Path, default=MODEL_PATH, help="the CNN (a candidate's)")
     args = parser.parse_args()
 
     data = np.load(args.data)
     sel = data["phase"] == "fusion"
     species = data["species"][sel]
     names = [str(n) for n in data["cue_names"]]
-    model = TextureModel(MODEL_PATH)
+    model = TextureModel(args.texture_model)
     crops = data["crops"][sel].astype(np.float32)
     texture = np.array([model.score(c) for c in crops])
     columns = {n: data["cues"][sel][:, i] for i, n in enumerate(names)} | {"texture": texture}
     X = np.stack([columns[c] for c in CUES], axis=1)
+    real = real_bona_fide(args.real_data, model) if args.real_data else None
     y = (species == BONA_FIDE).astype(np.float64)
     mean, std = X.mean(axis=0), X.std(axis=0) + 1e-6
     weight = np.zeros(len(y))
@@ -168,6 +189,29 @@ def main() -> None:
     w[used] = w_used
     logits = b + ((X - mean) / std) @ w
     threshold_logit, threshold_rule = bpcer_threshold(logits[y == 1], args.target_bpcer, vetoed[y == 1])
+    real_report: dict[str, object] = {}
+    if real is not None:
+        real_x, real_blur = real
+        real_vetoed = np.isfinite(real_blur) & (real_blur > blur_ceiling)
+        for cue, floor in vetoes.items():
+            real_vetoed |= real_x[:, CUES.index(cue)] < floor
+        real_logits = b + ((real_x - mean) / std) @ w
+        real_threshold, real_rule = bpcer_threshold(real_logits, args.target_bpcer, real_vetoed)
+        synthetic_threshold = threshold_logit
+        if real_threshold < threshold_logit:
+            threshold_logit, threshold_rule = real_threshold, f"real stills' bona fide: {real_rule}"
+        else:
+            threshold_rule = f"synthetic bona fide: {threshold_rule}"
+        real_report = {
+            "real_still_bona_fide": len(real_logits),
+            "real_still_vetoed_or_blurred": int(real_vetoed.sum()),
+            "real_still_bpcer_at_threshold": float(np.mean(real_vetoed | (real_logits < threshold_logit))),
+            "synthetic_bpcer_at_threshold": float(
+                np.mean(vetoed[y == 1] | (logits[y == 1] < threshold_logit))
+            ),
+            "threshold_synthetic_only": float(1 / (1 + np.exp(-synthetic_threshold))),
+            "threshold_real_only": float(1 / (1 + np.exp(-real_threshold))),
+        }
     cue_thresholds = {c: bpcer_threshold(X[y == 1, i], 0.02)[0] for i, c in enumerate(CUES)}
     probs = np.where(vetoed, 0.0, 1 / (1 + np.exp(-logits)))
     attacks = {s: probs[species == s] for s in attack_species}
@@ -179,7 +223,7 @@ def main() -> None:
         "bona_fide_vetoed": int(vetoed[y == 1].sum()),
         "refused_as_blurred": {s: int(np.sum((species == s) & blurred)) for s in sorted(set(species))},
         "attacks_vetoed": {s: int(vetoed[species == s].sum()) for s in attack_species},
-    }
+    } | real_report
     fusion = Fusion(
         cues=CUES,
         mean=tuple(float(v) for v in mean),
@@ -195,7 +239,8 @@ def main() -> None:
             "command": ".venv/bin/python -m liveness.training.fit_fusion"
             f" --data {args.data} --target-bpcer {args.target_bpcer} --l2 {args.l2}"
             f" --veto {' '.join(f'{c}={s}' for c, s in args.veto)} --blur-bpcer {args.blur_bpcer}"
-            f" --logistic-cues {' '.join(args.logistic_cues)}",
+            f" --logistic-cues {' '.join(args.logistic_cues)}"
+            + (f" --real-data {args.real_data}" if args.real_data else ""),
             "fitted_utc": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "split": "train",
             "split_seed_root": SPLITS["train"].seed_root,
@@ -212,7 +257,7 @@ def main() -> None:
             " blur ceiling: the"
             f" {1 - args.blur_bpcer:.1%} quantile of the bona fide reflection blur",
             "threshold_rule": threshold_rule,
-            "texture_model_sha256": hashlib.sha256(MODEL_PATH.read_bytes()).hexdigest(),
+            "texture_model_sha256": hashlib.sha256(args.texture_model.read_bytes()).hexdigest(),
             "fit_report": fit_report,
         },
     )
