@@ -65,6 +65,11 @@ class LimbusParams:
     # pupil, scored as half the evidence of a both-sided pair. It is taken only where it beats
     # every both-sided pair: an iris is concentric with its pupil to a few % of its radius.
     one_sided_weight: float = 0.5
+    # A both-sided pair further out than the one-sided edge wins while it scores this fraction of
+    # that edge's (already weighted) score: the one-sided circle is for a limbus NOT seen on one
+    # side, and a pair outside it is a limbus seen on both (027/L: a dark crypt ring, r ~0.65 of
+    # the iris, steps onto lighter iris more sharply than the limbus does).
+    outer_one_sided: float = 0.5
 
     def __post_init__(self) -> None:
         if not 0 < self.min_pupil_ratio < self.max_pupil_ratio < 1:
@@ -184,18 +189,27 @@ def find_limbus(clean: np.ndarray, pupil: Circle, params: LimbusParams) -> tuple
     # Distances from the pupil centre that an edge may sit at: any allowed circle's lateral edges.
     radii = np.arange(pr + 2.0, hi * (1 + params.max_center_offset) + 2.0, 1.0, dtype=np.float32)
     window = np.maximum(2, np.round(params.step_window * radii)).astype(np.int64)
-    found = None
+    found, single_found, looks = None, False, []
     for dy in (0.0, -0.06, 0.06):  # iris centre above / below the pupil's, in iris radii
         y = py + dy * (lo + hi) / 2
         profiles = side_profiles(work, px, y, radii, window, params.texture_penalty)
+        looks.append((y, profiles))
         pair = best_pair(profiles, radii, params, lo, hi, pr)
         single = one_sided(profiles, radii, params, lo, hi, pr)
-        if single is not None and (pair is None or single[2] > pair[2]):
+        is_single = single is not None and (pair is None or single[2] > pair[2])
+        if is_single:
             pair = single
         if pair is not None and (found is None or pair[2] > found[3]):
-            found = (y, *pair)
-    if found is None:
-        raise QualityError("iris boundary not found: no iris-sclera edge on both sides of the pupil")
+            found, single_found = (y, *pair), is_single
+    if single_found:
+        # The sclera lies outside every iris structure: a pair seen on both sides further out
+        # (the limbus behind a dark ring of crypts) beats the single inner edge; "further out"
+        # is beyond the window over which that edge's own rise was measured.
+        beyond = radii > found[1] * (1 + 2 * params.step_window)
+        outer = [(y, best_pair(np.where(beyond, p, np.nan), radii, params, lo, hi, pr)) for y, p in looks]
+        outer = [(y, *pair) for y, pair in outer if pair is not None]
+        if outer and max(o[3] for o in outer) >= params.outer_one_sided * found[3]:
+            found = max(outer, key=lambda o: o[3])
     y, d_left, d_right, _ = found
     coarse = Circle(px + (d_right - d_left) / 2, y, (d_left + d_right) / 2).scaled(1.0 / factor)
     # Fine: the coarse step is 1/factor pixels, so the operator searches that far around it, then

@@ -1,4 +1,5 @@
-"""Real eyes (../shared/iris-dev, read at run time) whose limbus shows on one side only, and smaller eyes.
+"""Real eyes (../shared/iris-dev, read at run time) whose limbus shows on one side only or hides behind
+a ring of crypts, and smaller eyes.
 
 The reference circles were read off overlays of the segmentation drawn on each image and checked
 by eye (each circle on the visible boundary to ~2 px). Tolerances as in test_iris_real_eyes.py:
@@ -27,6 +28,14 @@ ONE_SIDED = [
     ("088/R/07_R", "088/R/06_R", (211.3, 102.0, 40.1), (208.3, 104.8, 101.1)),
     ("103/R/07_R", "103/R/08_R", (180.0, 152.0, 39.6), (184.0, 156.5, 107.6)),
     ("103/R/06_R", "103/R/09_R", (169.3, 137.3, 39.6), (171.8, 138.0, 106.6)),
+]
+# image, another capture, (pupil), (iris): a ring of dark crypts (r ~65) steps onto lighter iris
+# more sharply than either limbus side (r ~100) rises onto the sclera; taken alone as a one-sided
+# limbus it made the pupil/iris ratio 0.63 and masked the crypts with the lashes ("usable iris area"
+# refusal of all three images before the limbus seen on both sides further out beat it).
+CRYPT_RING = [
+    ("027/L/04_L", "027/L/05_L", (144.0, 116.7, 41.2), (140.5, 116.7, 99.7)),
+    ("027/L/06_L", "027/L/04_L", (142.0, 115.4, 40.9), (139.5, 116.4, 99.9)),
 ]
 # image, another capture, (pupil), (iris) at full size: halved, the iris radius is ~50 px
 HALVED = [
@@ -62,6 +71,15 @@ def _assert_circle(found, expected, tolerance: float, what: str) -> None:
 
 @pytest.mark.parametrize(("name", "other", "pupil", "iris"), ONE_SIDED)
 def test_a_limbus_seen_on_one_side_is_found_and_the_eye_matches(name, other, pupil, iris) -> None:
+    gray = _gray(name)
+    seg = segment(gray)
+    _assert_circle(seg.pupil, pupil, 3.0, "pupil")
+    _assert_circle(seg.iris, iris, 5.0, "iris")
+    assert match(analyze(gray).template, analyze(_gray(other)).template).distance < SAME_EYE_MAX
+
+
+@pytest.mark.parametrize(("name", "other", "pupil", "iris"), CRYPT_RING)
+def test_a_ring_of_crypts_inside_a_limbus_seen_on_both_sides_is_not_taken(name, other, pupil, iris) -> None:
     gray = _gray(name)
     seg = segment(gray)
     _assert_circle(seg.pupil, pupil, 3.0, "pupil")
