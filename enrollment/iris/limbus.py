@@ -10,17 +10,18 @@ or a lid corner crossing a few rays do not move it. An iris circle must put an e
 corner, a lid fold, a glasses rim) or the pupil's own edge therefore cannot win against it. Only
 when no both-sided pair scores half as much as the strongest single edge (one side shadowed or
 low in contrast, or the iris running out of the frame) does that edge alone place a circle
-concentric with the pupil (tuning split: GFNMR at FMR 1e-3 2.12% -> 1.35%), and even then a
-both-sided pair further out scoring half as much wins: the sclera lies outside every iris
-structure, and a dark ring of crypts can step onto lighter iris more sharply than either side of
-the limbus rises (027/L; all 1,120: FTE 0.36% -> 0.09%, GFNMR at 1e-3 1.13% -> 0.70%). The circle is then
+concentric with the pupil (tuning split: GFNMR at FMR 1e-3 2.12% -> 1.35%). Where that edge
+leaves the pupil over half the iris's radius, a concentric both-sided pair further out scoring half
+as much still wins: the sclera lies outside every iris structure, and a dark ring of crypts can
+step onto lighter iris more sharply than either side of the limbus rises (027/L; all 1,120: FTE
+0.36% -> 0.09%, GFNMR at 1e-3 1.13% -> 0.66%). The circle is then
 refined at full resolution with Daugman's integro-differential operator (trimmed, lateral arcs).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -73,6 +74,11 @@ class LimbusParams:
     # side, and a pair outside it is a limbus seen on both (027/L: a dark crypt ring, r ~0.65 of
     # the iris, steps onto lighter iris more sharply than the limbus does).
     outer_one_sided: float = 0.5
+    outer_center_offset: float = 0.1  # that pair's centre within this many iris radii of the pupil's
+    # ... and only where the one-sided edge leaves the pupil over this fraction of its radius (a
+    # pupil is ~0.3-0.5 of the iris under the station's light; 027/L's ring made it ~0.6). Below
+    # that, an outer pair was as often the skin or a shadow beyond the limbus (107/R/08, 005/L/04).
+    inner_ring_ratio: float = 0.5
 
     def __post_init__(self) -> None:
         if not 0 < self.min_pupil_ratio < self.max_pupil_ratio < 1:
@@ -204,12 +210,16 @@ def find_limbus(clean: np.ndarray, pupil: Circle, params: LimbusParams) -> tuple
             pair = single
         if pair is not None and (found is None or pair[2] > found[3]):
             found, single_found = (y, *pair), is_single
-    if single_found:
+    if single_found and pr > params.inner_ring_ratio * found[1]:
+        # A one-sided edge that leaves the pupil over half the iris's radius may be an inner ring.
         # The sclera lies outside every iris structure: a pair seen on both sides further out
         # (the limbus behind a dark ring of crypts) beats the single inner edge; "further out"
         # is beyond the window over which that edge's own rise was measured.
         beyond = radii > found[1] * (1 + 2 * params.step_window)
-        outer = [(y, best_pair(np.where(beyond, p, np.nan), radii, params, lo, hi, pr)) for y, p in looks]
+        # It must also be as concentric as irises are: 803 of the tuning split's 840 sit within
+        # 0.1 iris radii of their pupil; a pair further off is a lid corner or the skin.
+        near = replace(params, max_center_offset=params.outer_center_offset)
+        outer = [(y, best_pair(np.where(beyond, p, np.nan), radii, near, lo, hi, pr)) for y, p in looks]
         outer = [(y, *pair) for y, pair in outer if pair is not None]
         if outer and max(o[3] for o in outer) >= params.outer_one_sided * found[3]:
             found = max(outer, key=lambda o: o[3])
