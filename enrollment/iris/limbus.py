@@ -210,6 +210,8 @@ def find_limbus(clean: np.ndarray, pupil: Circle, params: LimbusParams) -> tuple
             pair = single
         if pair is not None and (found is None or pair[2] > found[3]):
             found, single_found = (y, *pair), is_single
+    if found is None:
+        raise QualityError("iris boundary not found: no iris-sclera edge on both sides of the pupil")
     if single_found and pr > params.inner_ring_ratio * found[1]:
         # A one-sided edge that leaves the pupil over half the iris's radius may be an inner ring.
         # The sclera lies outside every iris structure: a pair seen on both sides further out

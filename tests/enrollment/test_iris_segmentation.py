@@ -2,10 +2,14 @@
 
 import dataclasses
 
+import cv2
 import numpy as np
 import pytest
 
+from enrollment.iris.errors import QualityError
+from enrollment.iris.geometry import Circle
 from enrollment.iris.image_input import as_gray
+from enrollment.iris.limbus import LimbusParams, find_limbus
 from enrollment.iris.segment import segment
 from simulation.synthetic_eye import CaptureConditions, EyeIdentity, render_eye_with_truth
 
@@ -138,3 +142,10 @@ def test_bright_iris_texture_is_not_masked_as_reflections() -> None:
         on_iris = truth.iris_mask & truth.specular_mask
         assert not on_iris.any() or seg.noise_mask[on_iris].mean() > 0.95
     assert on_iris.sum() > 50  # the second layout really puts both reflections on the iris
+
+
+def test_no_limbus_around_a_pupil_is_refused_with_a_reason() -> None:
+    flat = np.full((240, 320), 120.0, dtype=np.float32)
+    cv2.circle(flat, (160, 120), 30, 10.0, -1)  # a pupil on a featureless surface: no iris edge
+    with pytest.raises(QualityError, match="iris boundary not found"):
+        find_limbus(flat, Circle(160.0, 120.0, 30.0), LimbusParams())
