@@ -406,3 +406,43 @@ def test_a_vote_for_option_zero_is_counted_for_option_zero(gov_chain, services):
     )
     assert relayed.mined
     assert gov.tallies(ONE_PERSON_ONE_VOTE, gov.proposals["open"]) == [1, 0, 0]
+
+
+def _proof(gov, who: int, option: int):
+    group = LeanIMT(i.commitment for i in gov.identities[:MEMBERS])
+    scope = gov.chain.proposals.client(ONE_PERSON_ONE_VOTE).scope(gov.proposals["open"])
+    return prove(gov.identities[who], group, option, scope, setup=ProvingSetup(pool=gov.pool))
+
+
+def test_the_same_person_voting_otherwise_while_queued_is_refused_by_name(gov_chain, services, tmp_path):
+    gov = gov_chain
+    worker = _idle_worker(gov, tmp_path)  # never started: the first vote stays queued
+    controls = RelayControls(receipt_wait_s=0.2)
+    common = (services.chain, services.checker, services.relayer, threading.Lock(), controls)
+    first = relay_vote(_request(gov), *common, worker=worker)  # identity 1, option 2
+    other = _proof(gov, 1, 0)  # the same person (same nullifier), option 0: another transaction
+    assert other.nullifier == first.nullifier
+    with pytest.raises(
+        NullifierUsedError, match=r"^a vote with this nullifier is already queued or counted$"
+    ) as e:
+        relay_vote(_request(gov, option=0, proof=other), *common, worker=worker)
+    assert e.value.nullifier == other.nullifier
+    assert worker.queue.count() == 1
+
+
+def test_two_peoples_votes_pending_at_once_are_two_transactions(gov_chain, services):
+    gov = gov_chain
+    controls = RelayControls(receipt_wait_s=0.3)
+    common = (services.chain, services.checker, services.relayer, threading.Lock(), controls)
+    nonce = gov.w3.eth.get_transaction_count(gov.relayer.address)
+    _automine(gov, False)
+    try:
+        one = relay_vote(_request(gov), *common)
+        two = relay_vote(_request(gov, option=1, proof=_proof(gov, 0, 1)), *common)
+        gov.w3.provider.make_request("evm_mine", [])
+    finally:
+        _automine(gov, True)
+    assert not one.mined and not two.mined and one.tx_hash != two.tx_hash
+    assert one.nullifier != two.nullifier
+    assert gov.w3.eth.get_transaction_count(gov.relayer.address) == nonce + 2
+    assert gov.tallies(ONE_PERSON_ONE_VOTE, gov.proposals["open"]) == [0, 1, 1]
