@@ -339,6 +339,13 @@ def _idle_worker(gov, tmp_path) -> RelayWorker:
     return RelayWorker(queue, gov.chain.system.outbox(gov.relayer), gov.chain.proposals.nullifier_spent)
 
 
+def _wait_until_done(worker: RelayWorker, nullifier: int, timeout_s: float = 60.0) -> None:
+    """Until the started worker has mined or failed the vote's row (or `timeout_s` passed)."""
+    deadline = time.monotonic() + timeout_s
+    while not worker.queue.get(ONE_PERSON_ONE_VOTE, nullifier).done and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
 def test_a_vote_still_in_the_queue_is_answered_pending_with_no_hash_yet(gov_chain, services, tmp_path):
     gov = gov_chain
     worker = _idle_worker(gov, tmp_path)  # not started yet: the vote waits in the queue
@@ -352,12 +359,7 @@ def test_a_vote_still_in_the_queue_is_answered_pending_with_no_hash_yet(gov_chai
     assert controls.budget.used(key) == RELAY_VOTE_GAS  # reserved until an answer sees it mined
     worker.start()
     try:
-        deadline = time.monotonic() + 60
-        while (
-            not worker.queue.get(ONE_PERSON_ONE_VOTE, req.proof.nullifier).done
-            and time.monotonic() < deadline
-        ):
-            time.sleep(0.1)
+        _wait_until_done(worker, req.proof.nullifier)
         with pytest.raises(NullifierUsedError, match=f"^{ALREADY_VOTED}$"):
             relay_vote(*args, worker=worker)
     finally:
@@ -376,12 +378,7 @@ def test_a_queued_vote_that_reverts_on_chain_is_refused_as_not_counted(gov_chain
     gov.chain.proposals.client(ONE_PERSON_ONE_VOTE).cast_vote(gov.proposals["open"], 2, req.proof, gov.owner)
     worker.start()
     try:
-        deadline = time.monotonic() + 60
-        while (
-            not worker.queue.get(ONE_PERSON_ONE_VOTE, req.proof.nullifier).done
-            and time.monotonic() < deadline
-        ):
-            time.sleep(0.1)
+        _wait_until_done(worker, req.proof.nullifier)
         with pytest.raises(ProofRejectedError, match=r"^the vote was not counted: ") as e:
             relay_vote(*args, worker=worker)
     finally:
