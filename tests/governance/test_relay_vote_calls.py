@@ -49,6 +49,20 @@ def _receipt_of(gov, tx_hash: str):
     return gov.w3.eth.get_transaction_receipt(tx_hash)
 
 
+def _mined_as(gov, tx_hash: str, nullifier: int, counted: bool = False) -> Relayed:
+    """The answer a vote mined in `tx_hash` must get: every field read from the chain's receipt."""
+    receipt = _receipt_of(gov, tx_hash)
+    return Relayed(
+        "0x" + bytes(receipt["transactionHash"]).hex(),
+        ONE_PERSON_ONE_VOTE,
+        gov.proposals["open"],
+        nullifier,
+        int(receipt["blockNumber"]),
+        int(receipt["gasUsed"]),
+        counted=counted,
+    )
+
+
 @pytest.mark.parametrize("gated", [False, True], ids=["no_gate", "gate"])
 def test_an_inline_vote_answers_its_own_receipt_and_is_charged_the_gas_it_used(gov_chain, services, gated):
     gov = gov_chain
@@ -59,14 +73,7 @@ def test_an_inline_vote_answers_its_own_receipt_and_is_charged_the_gas_it_used(g
         req, services.chain, services.checker, services.relayer, threading.Lock(), controls, gate
     )
     receipt = _receipt_of(gov, relayed.tx_hash)
-    assert relayed == Relayed(
-        "0x" + bytes(receipt["transactionHash"]).hex(),
-        ONE_PERSON_ONE_VOTE,
-        gov.proposals["open"],
-        req.proof.nullifier,
-        int(receipt["blockNumber"]),
-        int(receipt["gasUsed"]),
-    )
+    assert relayed == _mined_as(gov, relayed.tx_hash, req.proof.nullifier)
     assert relayed.mined and not relayed.counted
     assert controls.budget.used((ONE_PERSON_ONE_VOTE, gov.proposals["open"])) == int(receipt["gasUsed"])
     assert len(controls.pending) == 0  # the receipt came: nothing left waiting
@@ -134,15 +141,7 @@ def test_a_queued_vote_answers_its_rows_receipt_and_is_charged_the_gas_it_used(g
         row = queue.get(ONE_PERSON_ONE_VOTE, req.proof.nullifier)
         receipt = _receipt_of(gov, relayed.tx_hash)
         assert row is not None and row.tx_hash == relayed.tx_hash
-        assert relayed == Relayed(
-            row.tx_hash,
-            ONE_PERSON_ONE_VOTE,
-            gov.proposals["open"],
-            req.proof.nullifier,
-            int(receipt["blockNumber"]),
-            int(receipt["gasUsed"]),
-            counted=True,
-        )
+        assert relayed == _mined_as(gov, row.tx_hash, req.proof.nullifier, counted=True)
         assert controls.budget.used(key) == int(receipt["gasUsed"])
         with pytest.raises(NullifierUsedError, match=f"^{ALREADY_VOTED}$") as again:
             relay_vote(
@@ -238,14 +237,7 @@ def test_a_vote_not_mined_in_time_is_answered_pending_and_a_retry_waits_for_the_
         _automine(gov, True)
     mined = relay_vote(*args)  # the retry after the block: the same transaction's receipt
     receipt = _receipt_of(gov, first.tx_hash)
-    assert mined == Relayed(
-        first.tx_hash,
-        ONE_PERSON_ONE_VOTE,
-        gov.proposals["open"],
-        req.proof.nullifier,
-        int(receipt["blockNumber"]),
-        int(receipt["gasUsed"]),
-    )
+    assert mined == _mined_as(gov, first.tx_hash, req.proof.nullifier)
     assert controls.budget.used(key) == int(receipt["gasUsed"]) and len(controls.pending) == 0
     assert gov.w3.eth.get_transaction_count(gov.relayer.address) == nonce + 1
     assert gov.tallies(ONE_PERSON_ONE_VOTE, gov.proposals["open"]) == [0, 0, 1]
