@@ -5,7 +5,7 @@ typed clients (the raw web3 contracts stay inside them)."""
 from .anvil import AnvilNode
 from .ballot_client import PROOF_TX_GAS, OnChainProposal, OnePersonOneVoteClient, QuadraticVoteClient
 from .build import ContractSet, build_contracts
-from .connection import connect
+from .connection import connect, http_web3
 from .deploy import DEFAULT_ROOT_WINDOW_S, Deployment, deploy_all
 from .deployed_system import (
     DeployedSystem,
@@ -16,7 +16,14 @@ from .deployed_system import (
     save_deployment,
 )
 from .eip712 import Enrollment, recover_signer, sign_enrollment
-from .errors import AnvilError, ChainError, ChainInputError, ContractBuildError, ContractRevertError
+from .errors import (
+    AnvilError,
+    ChainError,
+    ChainInputError,
+    ContractBuildError,
+    ContractRevertError,
+    NodeUnavailableError,
+)
 from .registry_client import DEVICE_STATUS, MemberRecord, RegistryClient
 from .tally import ballot_scope, quadratic_cost, quadratic_message, recount
 
@@ -36,6 +43,7 @@ __all__ = [
     "DeploymentFileError",
     "Enrollment",
     "MemberRecord",
+    "NodeUnavailableError",
     "OnChainProposal",
     "OnePersonOneVoteClient",
     "QuadraticVoteClient",
@@ -45,6 +53,7 @@ __all__ = [
     "build_contracts",
     "connect",
     "deploy_all",
+    "http_web3",
     "load_deployment",
     "open_deployment",
     "quadratic_cost",

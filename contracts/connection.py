@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
+from requests.exceptions import RequestException
 from web3 import Web3
-from web3.types import RPCEndpoint
+from web3.providers.rpc import HTTPProvider
+from web3.types import RPCEndpoint, RPCResponse
 
 from .anvil import AnvilNode
-from .errors import ChainError
+from .errors import ChainError, NodeUnavailableError
 
 RPC_TIMEOUT_S = 30.0
 # web3 asks eth_chainId before every eth_call, eth_estimateGas and transaction (its validation middleware):
@@ -19,9 +22,24 @@ RPC_TIMEOUT_S = 30.0
 CACHED_RPC = frozenset({RPCEndpoint("eth_chainId")})
 
 
+class NodeProvider(HTTPProvider):
+    """web3's HTTP provider whose transport failures are chain errors: a node that does not answer (after
+    web3's own retries of idempotent calls) raises NodeUnavailableError naming the call, so every caller
+    that handles ChainError handles an unreachable node too, instead of a `requests` exception escaping."""
+
+    def make_request(self, method: RPCEndpoint, params: Any) -> RPCResponse:
+        try:
+            return super().make_request(method, params)
+        except RequestException as e:
+            raise NodeUnavailableError(
+                f"the JSON-RPC node at {self.endpoint_uri} did not answer {method}: {type(e).__name__}"
+            ) from e
+
+
 def http_web3(url: str) -> Web3:
-    """A Web3 on the JSON-RPC node at `url`: request timeout RPC_TIMEOUT_S, eth_chainId cached."""
-    provider = Web3.HTTPProvider(
+    """A Web3 on the JSON-RPC node at `url` (NodeProvider): request timeout RPC_TIMEOUT_S, eth_chainId
+    cached."""
+    provider = NodeProvider(
         url,
         request_kwargs={"timeout": RPC_TIMEOUT_S},
         cache_allowed_requests=True,

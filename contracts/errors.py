@@ -9,6 +9,14 @@ class ChainError(PersonhoodError):
     """Talking to an EVM chain failed (node unreachable, transaction failed, unexpected state)."""
 
 
+class NodeUnavailableError(ChainError, ConnectionError):
+    """The JSON-RPC node did not answer a call (refused or dropped connection, timeout, HTTP error status).
+
+    Also an OSError (ConnectionError), as the transport error it stands for: web3's `is_connected()` still
+    answers False, and callers that treat network failures alike keep doing so.
+    """
+
+
 class ContractBuildError(ChainError):
     """Compiling Solidity or exporting a verifier failed; the message carries the tool's output."""
 

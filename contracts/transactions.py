@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.contract.contract import ContractConstructor, ContractFunction
-from web3.exceptions import ContractLogicError
+from web3.exceptions import ContractLogicError, Web3RPCError
 from web3.types import TxReceipt
 
 from .errors import ChainError
@@ -43,7 +43,8 @@ def send_transaction(
 ) -> bytes:
     """Dry-run, then send `call`; the transaction hash, without waiting for it to be mined.
 
-    Raises ContractRevertError before sending when the call would revert. Callers that share a sender
+    Raises ContractRevertError before sending when the call would revert, ChainError when the node refuses
+    the transaction (NodeUnavailableError when it does not answer). Callers that share a sender
     across threads serialize this call (nonces), not the wait for the receipt.
     """
     abis = tuple(abis)
@@ -52,12 +53,15 @@ def send_transaction(
     params: dict = {"from": sender_address(sender)}
     if gas is not None:
         params["gas"] = gas
-    if isinstance(sender, LocalAccount):
-        params["nonce"] = w3.eth.get_transaction_count(sender.address, "pending")
-        params["chainId"] = w3.eth.chain_id
-        tx = call.build_transaction(params)
-        return bytes(w3.eth.send_raw_transaction(sender.sign_transaction(tx).raw_transaction))
-    return bytes(call.transact(params))
+    try:
+        if isinstance(sender, LocalAccount):
+            params["nonce"] = w3.eth.get_transaction_count(sender.address, "pending")
+            params["chainId"] = w3.eth.chain_id
+            tx = call.build_transaction(params)
+            return bytes(w3.eth.send_raw_transaction(sender.sign_transaction(tx).raw_transaction))
+        return bytes(call.transact(params))
+    except Web3RPCError as e:  # the node's JSON-RPC error: no funds for gas, a nonce taken, ...
+        raise ChainError(f"the node refused the transaction: {e}") from e
 
 
 def mined_receipt(w3: Web3, tx_hash: bytes, timeout: float = RECEIPT_TIMEOUT_S) -> TxReceipt:

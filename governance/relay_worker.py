@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable
 
-from contracts import ChainError
+from contracts import ChainError, NodeUnavailableError
 from contracts.nonce_sender import Outbox
 
 from .relay_queue import MINED, OPEN_STATES, QUEUED, SIGNED, QueuedVote, RelayQueue
@@ -123,6 +123,8 @@ class RelayWorker:
                 "0x"
                 + self.outbox.broadcast(self.outbox.prepare(vote.to, vote.data, nonce, vote.gas, price)).hex()
             )
+        except NodeUnavailableError:  # no answer: the node may hold it; the row stays signed and is re-sent
+            raise
         except ChainError as e:
             log.warning("relay: the node refused a vote at nonce %d: %s", nonce, e)
             return None

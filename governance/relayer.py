@@ -6,9 +6,9 @@ proposal exists, option or vote vector valid and within budget, scope and messag
 ballot, nullifier unused on chain, root current or recent, Groth16 proof inside the bounded admission
 gate) so junk costs it no gas; then it reserves the transaction's gas against the proposal's and the
 period's budgets and sends. The lock is held only while sending (nonces), never across the wait for the
-receipt. A receipt that does not come in time is answered 202 with the transaction hash (it may still be
-mined); a retry of the same ballot waits for that transaction, never sends a second. A per-client rate
-limit protects the relayer's funds too.
+receipt. A receipt that does not come in time (or a node that stops answering while it is awaited) is
+answered 202 with the transaction hash (it may still be mined); a retry of the same ballot waits for that
+transaction, never sends a second. A per-client rate limit protects the relayer's funds too.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from contracts import (
     ChainError,
     ChainInputError,
     ContractRevertError,
+    NodeUnavailableError,
     OnePersonOneVoteClient,
     QuadraticVoteClient,
     ballot_scope,
@@ -214,7 +215,7 @@ def _after_send(
     pending = Relayed("0x" + vote.tx_hash.hex(), req.ballot, req.proposal_id, nullifier)
     try:
         receipt = chain.proposals.client(req.ballot).receipt(vote.tx_hash, timeout=controls.receipt_wait_s)
-    except TimeExhausted:
+    except (TimeExhausted, NodeUnavailableError):  # not mined in time, or the node stopped answering
         controls.pending.hand_back(key)  # a retry waits for this transaction; none is sent again
         return pending
     except ChainError as e:

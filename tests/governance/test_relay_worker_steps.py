@@ -16,12 +16,14 @@ from pathlib import Path
 import pytest
 from web3 import Web3
 
+from contracts import NodeUnavailableError, http_web3
 from contracts.anvil import AnvilNode
 from contracts.nonce_sender import Outbox
 from governance import RelayQueue, RelayWorker
 from governance.relay_queue import FAILED, MINED, QUEUED, SENT, SIGNED
 from governance.relay_worker import MAX_REFUSALS, REPLACEMENT_BUMP
 
+from .flaky_node import FlakyNode
 from .relay_chain import REVERTER_INIT, RelayChain, enqueue, vote_data
 
 pytestmark = pytest.mark.slow  # one anvil per module (~1 s)
@@ -257,6 +259,28 @@ def test_wait_returns_a_done_row_an_unknown_vote_or_the_row_at_its_timeout(chain
     finally:
         worker.stop()
     assert not worker._thread.is_alive()
+
+
+def test_a_broadcast_the_node_does_not_answer_keeps_its_nonce_and_is_sent_again(chain, queue):
+    account = chain.relayer("unanswered")
+    with FlakyNode(chain.w3.provider.endpoint_uri) as node:
+        worker = RelayWorker(queue, Outbox(http_web3(node.url), account), chain.spent_by(account.address))
+        vote = enqueue(queue, account.address, 181)
+        first = chain.pending_count(account.address)
+        node.fail("eth_sendRawTransaction")
+        with pytest.raises(NodeUnavailableError, match="did not answer eth_sendRawTransaction"):
+            worker.step()  # the round fails (the thread logs it and retries); no answer is not a refusal
+        row = queue.get("opv", 181)
+        assert (row.state, row.nonce, row.tx_hash) == (SIGNED, first, None)  # the nonce stays the vote's
+        assert chain.pending_count(account.address) == first  # the proxy kept it from the node
+        node.heal()
+        worker.step()  # settle re-broadcasts the signed row at its recorded nonce
+        row = queue.get("opv", 181)
+        assert (row.state, row.nonce) == (SENT, first) and row.id == vote.id
+        assert chain.pending_count(account.address) == first + 1
+        chain.mine()
+        worker.settle()
+        assert queue.get("opv", 181).state == MINED
 
 
 def test_the_thread_survives_a_round_that_fails(chain, queue, caplog):
