@@ -34,15 +34,17 @@ def flaky(gov_chain):
         yield node, governance_chain(attach(http_web3(node.url), gov_chain.contracts, gov_chain.deployment))
 
 
+def _request_body(gov) -> dict:
+    return {
+        "ballot": ONE_PERSON_ONE_VOTE,
+        "proposalId": gov.proposals["open"],
+        "option": 2,
+        "proof": gov.proofs["vote"].to_json(),
+    }
+
+
 def _request(gov):
-    return parse_vote(
-        {
-            "ballot": ONE_PERSON_ONE_VOTE,
-            "proposalId": gov.proposals["open"],
-            "option": 2,
-            "proof": gov.proofs["vote"].to_json(),
-        }
-    )
+    return parse_vote(_request_body(gov))
 
 
 def _vote_selector(gov, req) -> str:
@@ -111,6 +113,14 @@ def test_a_node_refusing_the_relayers_transaction_is_an_upstream_error(gov_chain
     with pytest.raises(UpstreamError, match=refused):
         relay_vote(req, gov.chain, services.checker, gov.relayer, threading.Lock(), controls)
     assert controls.budget.used(key) == 0 and len(controls.pending) == 0
+    assert gov.tallies(ONE_PERSON_ONE_VOTE, gov.proposals["open"]) == [0, 0, 0]
+
+
+def test_the_api_answers_503_when_the_relayer_has_no_funds(gov_chain, client):
+    gov = gov_chain
+    gov.w3.provider.make_request("anvil_setBalance", [gov.relayer.address, "0x0"])
+    response = client.post("/v1/relay/vote", json=_request_body(gov))
+    assert response.status_code == 503 and response.get_json()["error"] == "upstream_unavailable"
     assert gov.tallies(ONE_PERSON_ONE_VOTE, gov.proposals["open"]) == [0, 0, 0]
 
 
