@@ -12,7 +12,7 @@ from __future__ import annotations
 import sys
 
 import pytest
-from py_ecc.optimized_bn128 import G1, G2, multiply, normalize
+from py_ecc.optimized_bn128 import FQ2, G1, G2, b2, multiply, normalize
 
 from zk_identity import bn254_native as nb
 
@@ -143,6 +143,55 @@ def test_both_g1_coordinates_are_range_checked() -> None:
             nb._ext().g1_double(bad)
 
 
+def _half_on_twist(matching: int) -> tuple[tuple[int, int], tuple[int, int]]:
+    """A G2 point (x, y): y^2 equals x^3 + 3/(9+u) in the one component `matching` (0: c0, 1: c1) only."""
+    for k in range(1, 100):
+        rhs = FQ2([k, 0]) ** 3 + b2
+        c0, c1 = (int(c) for c in rhs.coeffs)
+        if matching == 0:  # y = (a, 0): y^2 = (a^2, 0), right in c0 when a^2 = c0, wrong in c1 (c1 != 0)
+            a = pow(c0, (Q + 1) // 4, Q)  # q = 3 mod 4
+            if a * a % Q != c0 or c1 == 0:
+                continue
+            y = (a, 0)
+        else:  # y = (1, b): y^2 = (1 - b^2, 2b), right in c1 for b = c1 / 2, wrong in c0 unless 1 - b^2 = c0
+            b = c1 * pow(2, -1, Q) % Q
+            if (1 - b * b - c0) % Q == 0:
+                continue
+            y = (1, b)
+        square = FQ2(list(y)) ** 2
+        assert (square.coeffs[matching] == rhs.coeffs[matching]) and square != rhs
+        return ((k, 0), y)
+    raise AssertionError("no x below 100 gives such a point")
+
+
+@pytest.mark.parametrize("matching", [0, 1], ids=["c0-right", "c1-right"])
+def test_a_g2_point_on_the_twist_in_one_component_only_is_refused_everywhere(matching: int) -> None:
+    """On the twist means y^2 = x^3 + b' in Fq2: both components, not either (`fq2_eq` is an AND)."""
+    point = _half_on_twist(matching)
+    ext = nb._ext()
+    with pytest.raises(ValueError, match="not on the G2 twist"):
+        ext.g2_double(nb.g2_bytes(point))
+    with pytest.raises(ValueError, match="not on the G2 twist"):
+        ext.pairing_is_one(nb.g1_bytes(g1(1)), nb.g2_bytes(point))
+    assert ext.check_points(g2m(1) + nb.g2_bytes(point, montgomery=True), 2) == 1
+
+
+def test_a_point_with_one_zero_coordinate_is_not_the_point_at_infinity() -> None:
+    """Only all-zero bytes mean infinity: (0, y) and (x, 0) are points like others, checked on the curve."""
+    ext = nb._ext()
+    assert pow(3, (Q - 1) // 2, Q) == Q - 1  # 3 is no square mod q: no G1 point has x = 0 (nor y = 0)
+    for off in ((0, 5), (5, 0)):
+        with pytest.raises(ValueError, match="not on the G1 curve"):
+            ext.g1_double(nb.g1_bytes(off))
+        with pytest.raises(ValueError, match="not on the G1 curve"):
+            ext.pairing_is_one(nb.g1_bytes(off), nb.g2_bytes(g2(1)))
+        assert ext.check_points(g1m(1) + mont(off[0]) + mont(off[1]), 1) == 1
+    for off in (((0, 0), (5, 0)), ((5, 0), (0, 0))):
+        with pytest.raises(ValueError, match="not on the G2 twist"):
+            ext.g2_double(nb.g2_bytes(off))
+        assert ext.check_points(nb.g2_bytes(off, montgomery=True), 2) == 0
+
+
 # ---- check_points (the zkey's sections, Montgomery form) ----
 
 
@@ -185,6 +234,9 @@ def test_check_points_refuses_every_coordinate_at_or_past_q(group: int, point, o
             assert check(good + good + bytes(bad) + good, group) == 2
             assert check(bytes(bad) + off, group) == 0
             assert check(bytes(bad) + bytes(bad), group) == 0
+            assert (
+                check(off + bytes(bad), group) == 0
+            )  # the first bad point, though the second is out of range
 
 
 def test_check_points_accepts_a_coordinate_next_to_q() -> None:

@@ -83,6 +83,10 @@ g1s = g1b(multiply(G1, a)) + g1b(neg(multiply(G1, a * b % R)))
 g2s = g2b(multiply(G2, b)) + g2b(G2)
 assert ext.pairing_is_one(g1s, g2s) is True
 assert ext.pairing_is_one(g1s[:64], g2s[:128]) is False
+ab = [(rnd.randrange(1, R), rnd.randrange(1, R)) for _ in range(15)]  # sixteen pairs, none at infinity
+g1s = b"".join(g1b(multiply(G1, a)) for a, _ in ab) + g1b(neg(multiply(G1, sum(a * b for a, b in ab) % R)))
+g2s = b"".join(g2b(multiply(G2, b)) for _, b in ab) + g2b(G2)
+assert ext.pairing_is_one(g1s, g2s) is True
 for call in (
     lambda: ext.fq_mul(b"\1" * 31, le(1)),
     lambda: ext.fq_mul(le(1), b"\1" * 31),
