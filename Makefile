@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: setup system-deps demo test lint bench clean mutation mutation-python mutation-sol mutation-c
+.PHONY: setup system-deps demo test lint bench clean mutation mutation-python mutation-sol mutation-c mutation-bn254
 
 # The native prover and gallery kernel (zk_identity/native, enrollment/gallery/native) are compiled by the
 # editable install: rebuild when their C sources change.
@@ -52,7 +52,7 @@ lint: setup
 # Mutation testing of the critical modules (tests/mutation/BASELINE.md has the last results; README says how
 # long it takes). Not part of CI: minutes to hours on 2 cores. nice -n 19 so that it never slows anyone down.
 # mutmut runs the tests inside mutants/, where PROJECT_ROOT is: the node tools and the cache are linked in.
-mutation: mutation-python mutation-sol mutation-c
+mutation: mutation-python mutation-sol mutation-c mutation-bn254
 
 mutation-python: setup
 	mkdir -p mutants && ln -sfn ../node_modules mutants/node_modules && ln -sfn ../.cache mutants/.cache
@@ -86,6 +86,21 @@ mutation-c: setup
 	    --build tools/mutation/build_gallery_kernel.sh --report tests/mutation/c-$${f%%.*}.json \
 	    --tests tests/enrollment/test_gallery_tight_bound.py tests/enrollment/test_gallery_kernel.py \
 	    tests/enrollment/test_gallery_kernel_asan.py; \
+	done
+
+# The native BN254 extension (zk_identity/native): bn254_module.c's byte boundary (not the NTT and prover entry
+# points: their tests need the node tools), the field, the pairing, the curve macros. ~15-45 s per mutant.
+# The equivalent survivors (BASELINE.md) make text_mutants exit 1: `-` lets every file run.
+BN254_TESTS = tests/zk_identity/test_bn254_native_boundary.py tests/zk_identity/test_bn254_native.py \
+  tests/zk_identity/test_bn254_checks.py tests/zk_identity/test_native_build.py
+mutation-bn254: setup
+	-nice -n 19 $(BIN)/python tools/mutation/text_mutants.py zk_identity/native/bn254_module.c \
+	  --lines 25-112,116-181,187-253,377-419 --build tools/mutation/build_bn254.sh --timeout 150 \
+	  --report tests/mutation/c-bn254_module_c.json --tests $(BN254_TESTS)
+	-for f in bn254_field.h bn254_field.c bn254_pairing.c bn254_curve.h bn254_jacobian.inc; do \
+	  nice -n 19 $(BIN)/python tools/mutation/text_mutants.py zk_identity/native/$$f \
+	    --build tools/mutation/build_bn254.sh --timeout 150 --report tests/mutation/c-$$(echo $$f | tr . _).json \
+	    --tests $(BN254_TESTS); \
 	done
 
 clean:

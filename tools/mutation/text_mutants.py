@@ -61,11 +61,41 @@ class Outcome:
 
 
 def _code(line: str) -> str:
-    """The part of a line that is code: no comments (the contracts keep strings off mutable lines)."""
+    """The part of a line that is code: no comments (a `//` or `/*` inside a string literal is not one)."""
     stripped = line.lstrip()
     if stripped.startswith(("//", "/*", "*", "#")):
         return ""
-    return line.split("//", 1)[0].split("/*", 1)[0]
+    masked = _mask_strings(line)
+    ends = [i for i in (masked.find("//"), masked.find("/*")) if i >= 0]
+    return line[: min(ends)] if ends else line
+
+
+def _mask_strings(code: str) -> str:
+    """`code` with the inside of every string or character literal ("...", '...') replaced by `_`.
+
+    Same length as `code`, so that a match found in the mask is at the same place in the code: the
+    operators of an error message ("y^2 = x^3 + 3") are text, not code, and are never mutated.
+    Backslash escapes are honoured; a literal left open at the end of the line is masked to the end.
+    """
+    out = []
+    quote = ""
+    escaped = False
+    for ch in code:
+        if quote:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == quote:
+                quote = ""
+                out.append(ch)
+                continue
+            out.append("_")
+        else:
+            if ch in "\"'":
+                quote = ch
+            out.append(ch)
+    return "".join(out)
 
 
 def mutants(source: str) -> list[Mutant]:
@@ -77,12 +107,13 @@ def mutants(source: str) -> list[Mutant]:
         if not code.strip() or code.lstrip().startswith(("pragma", "import", "event", "error")):
             continue
         rest = line[len(code) :]
+        masked = _mask_strings(code)
         for pattern, replace, kind in (
             (COMPARISON, lambda m: SWAP[m.group(1)], "comparison"),
             (LOGIC, lambda m: "||" if m.group(1) == "&&" else "&&", "logic"),
             (ARITH, lambda m: "-" if m.group(1) == "+" else "+", "arithmetic"),
         ):
-            for match in pattern.finditer(code):
+            for match in pattern.finditer(masked):
                 mutated = code[: match.start()] + replace(match) + code[match.end() :]
                 out.append(
                     Mutant(number, f"{kind} {match.group(1)} -> {replace(match)}", line, mutated + rest)
