@@ -29,11 +29,19 @@
 #include "hamming.h"
 
 #ifdef HM_X86
-#include <immintrin.h>
 #include <math.h>
 
+#ifdef HM_AVX512_EMULATED
+/* Tests only (tests/enrollment/test_gallery_kernel_avx512_emulated.py, make mutation-c): the same source
+ * on SIMDe's portable AVX-512, so that a CPU without AVX-512 runs and mutates this path's logic. */
+#include "hamming_avx512_emulated.h"
+#define AVX512
+#define AVX512_INLINE static inline
+#else
+#include <immintrin.h>
 #define AVX512 __attribute__((target("avx512f,avx512dq,avx512vpopcntdq")))
 #define AVX512_INLINE static inline __attribute__((always_inline, target("avx512f,avx512dq,avx512vpopcntdq")))
+#endif
 
 typedef struct {
     __m512i d[4], n[4]; /* differing and compared bits so far, lane = shift index 8g + lane */

@@ -162,6 +162,9 @@ int hm_path_supported(hm_path path) {
     case HM_AVX2:
         return __builtin_cpu_supports("avx2");
     case HM_AVX512:
+#ifdef HM_AVX512_EMULATED
+        return 1; /* SIMDe in software (hamming_avx512.c): tests only */
+#endif
         /* __builtin_cpu_supports also checks that the OS saves the zmm state (XCR0) */
         return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
                __builtin_cpu_supports("avx512vpopcntdq");
