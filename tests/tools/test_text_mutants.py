@@ -56,3 +56,22 @@ def test_a_comment_marker_inside_a_string_does_not_end_the_code():
     found = text_mutants.mutants(line)
     assert [m.kind for m in found] == ["arithmetic - -> +"]
     assert found[0].after == '    url = "http://x/*y"; z = a + b; // a + b'
+
+
+def test_simd_intrinsics_get_their_neighbouring_operation():
+    line = "    dead |= (uint32_t)_mm512_cmpge_epu64_mask(acc, _mm512_min_epu64(a, b)) << 8;"
+    found = text_mutants.mutants(line)
+    assert [m.kind for m in found] == ["intrinsic 512_cmpge -> 512_cmpgt", "intrinsic 512_min -> 512_max"]
+    assert found[0].after == line.replace("_mm512_cmpge_epu64_mask", "_mm512_cmpgt_epu64_mask")
+    assert found[1].after == line.replace("_mm512_min_epu64", "_mm512_max_epu64")
+    # names that merely contain an operation's letters are left alone
+    assert text_mutants.mutants("    x = _mm512_popcnt_epi64(_mm512_load_si512(p));") == []
+
+
+def test_a_compare_predicate_and_a_ternlog_truth_table_bit_are_mutated():
+    compare = "    at |= _mm512_cmp_pd_mask(v, b, _CMP_EQ_OQ);"
+    assert [m.after for m in text_mutants.mutants(compare)] == [compare.replace("_CMP_EQ_OQ", "_CMP_LE_OQ")]
+    ternlog = "    const __m512i d = _mm512_ternarylogic_epi64(p, c, both, 0x28); /* 0x28 */"
+    found = text_mutants.mutants(ternlog)
+    assert [m.kind for m in found] == ["ternlog 0x28 -> 0x29"]
+    assert found[0].after == ternlog.replace("both, 0x28)", "both, 0x29)")  # the comment is untouched

@@ -3,7 +3,9 @@
 mutmut mutates Python only, so contracts/*.sol and the native gallery kernel get this small driver.
 Each mutant is one of the bugs an auditor would plant: a comparison moved by one (`>` to `>=`, ...), `==` /
 `!=` swapped, `&&` / `||` swapped, `+` / `-` swapped, or a guard removed (an `if (...) revert X(...);`
-line, a `revert` in an if-block, a `require(...)`; in C, a `return 0;` / `return 1;` line). For each
+line, a `revert` in an if-block, a `require(...)`; in C, a `return 0;` / `return 1;` line; in the SIMD
+kernels, an intrinsic swapped for its neighbour (`cmpge` / `cmpgt`, `min` / `max`, `add` / `sub`, `and` /
+`andnot`, ...), a compare predicate, or one truth-table bit of a VPTERNLOG immediate). For each
 one the file is rewritten, `--build` runs if given (a failed build: the mutant is invalid, not killed),
 the pytest selection runs (`-x`: the first failing test kills it), and the original is put back (and
 rebuilt), also when the run is stopped.
@@ -40,6 +42,17 @@ GUARD_LINE = re.compile(r"^\s*if \(.*\) revert \w+\(.*\);\s*$")
 REVERT_LINE = re.compile(r"^\s*revert \w+\(.*\);\s*$")
 REQUIRE_LINE = re.compile(r"^\s*require\(.*\);\s*$")
 C_RETURN_LINE = re.compile(r"^\s*(?:if \(.*\) )?return [01];\s*$")
+# SIMD intrinsics (the gallery kernels): the neighbouring operation, an existing intrinsic of the same shape
+# (`_mm512_cmpge_epu64_mask` -> `_mm512_cmpgt_epu64_mask`, `min` -> `max`, `add` -> `sub`, ...), the
+# comparison predicate of a floating-point compare, and one truth-table bit of a VPTERNLOG immediate.
+INTRINSIC = re.compile(r"(?<=_mm)(\d*_)(cmpge|cmpgt|cmple|cmplt|cmpeq|min|max|add|sub|and|or|xor)(?=_)")
+INTRINSIC_SWAP = {
+    "cmpge": "cmpgt", "cmpgt": "cmpge", "cmple": "cmplt", "cmplt": "cmple", "cmpeq": "cmpneq",
+    "min": "max", "max": "min", "add": "sub", "sub": "add", "and": "andnot", "or": "xor", "xor": "or",
+}  # fmt: skip
+PREDICATE = re.compile(r"_CMP_(EQ|LE|LT|GE|GT)_OQ")
+PREDICATE_SWAP = {"EQ": "LE", "LE": "LT", "LT": "LE", "GE": "GT", "GT": "GE"}
+TERNLOG_IMMEDIATE = re.compile(r"(?<=ternarylogic_epi)(?:32|64)\(.*,\s*(0x[0-9a-fA-F]{1,2})\s*\)")
 
 
 @dataclass(frozen=True)
@@ -112,12 +125,19 @@ def mutants(source: str) -> list[Mutant]:
             (COMPARISON, lambda m: SWAP[m.group(1)], "comparison"),
             (LOGIC, lambda m: "||" if m.group(1) == "&&" else "&&", "logic"),
             (ARITH, lambda m: "-" if m.group(1) == "+" else "+", "arithmetic"),
+            (INTRINSIC, lambda m: m.group(1) + INTRINSIC_SWAP[m.group(2)], "intrinsic"),
+            (PREDICATE, lambda m: f"_CMP_{PREDICATE_SWAP[m.group(1)]}_OQ", "predicate"),
         ):
             for match in pattern.finditer(masked):
                 mutated = code[: match.start()] + replace(match) + code[match.end() :]
                 out.append(
-                    Mutant(number, f"{kind} {match.group(1)} -> {replace(match)}", line, mutated + rest)
+                    Mutant(number, f"{kind} {match.group(0)} -> {replace(match)}", line, mutated + rest)
                 )
+        for match in TERNLOG_IMMEDIATE.finditer(masked):
+            value = match.group(1)
+            flipped = f"0x{int(value, 16) ^ 1:02x}"
+            mutated = code[: match.start(1)] + flipped + code[match.end(1) :]
+            out.append(Mutant(number, f"ternlog {value} -> {flipped}", line, mutated + rest))
         if GUARD_LINE.match(code) or REVERT_LINE.match(code) or REQUIRE_LINE.match(code):
             out.append(Mutant(number, "guard removed", line, ""))
         elif C_RETURN_LINE.match(code):
@@ -206,6 +226,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("contract", type=Path)
     parser.add_argument("--tests", nargs="+", default=["tests/contracts"])
     parser.add_argument("--lines", help="only mutants on lines A-B[,C-D...]")
+    parser.add_argument(
+        "--kinds",
+        nargs="+",
+        help="only mutants of these kinds (comparison, arithmetic, intrinsic, ternlog, ...)",
+    )
     parser.add_argument("--list", action="store_true", help="list the mutants and stop")
     parser.add_argument(
         "--timeout", type=float, default=300.0, help="seconds per mutant's test run (then: a hang, caught)"
@@ -218,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.lines:
         spans = [tuple(int(v) for v in span.split("-")) for span in args.lines.split(",")]
         chosen = [m for m in chosen if any(first <= m.line <= last for first, last in spans)]
+    if args.kinds:
+        chosen = [m for m in chosen if m.kind.split()[0] in args.kinds]
     if args.list:
         for m in chosen:
             print(f"line {m.line} {m.kind}: {m.after.strip() or '(removed) ' + m.before.strip()}")
