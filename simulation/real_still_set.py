@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from collections.abc import Callable
 from multiprocessing import Pool
 from pathlib import Path
 
@@ -43,6 +44,7 @@ from simulation.real_photo_bona_fide import real_still_bona_fide
 from simulation.real_photo_worn import real_photo_lens, real_photo_prosthetic
 
 OUT = Path(".cache/liveness/real_still_set.npz")
+DEV_DATA = Path(__file__).resolve().parents[2] / "shared/iris-dev/iitd"  # the development photographs
 HELDOUT_SUBJECT_MODULUS = 4  # subjects with int(id) % 4 == 3 are held out of every fit (issue 26)
 HELDOUT_SUBJECT_REMAINDER = 3
 CNN_PHOTOS = (0, 1)  # of each eye's photographs (sorted; ~5 an eye): these give the CNN's rows,
@@ -125,9 +127,7 @@ def rows_of(job: tuple[str, int, tuple[str, ...], str]) -> list[tuple]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared/iris-dev/iitd"
-    )
+    parser.add_argument("--data", type=Path, default=DEV_DATA)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--limit", type=int, default=0, help="only the first N photographs (a speed run)")
     parser.add_argument("--out", type=Path, default=OUT)
@@ -137,16 +137,24 @@ def main() -> None:
     jobs = jobs_for(args.data)
     if args.limit:
         jobs = jobs[: args.limit]
+    collect(jobs, rows_of, args.out, args.workers, SAVE_EVERY)
+
+
+def collect(
+    jobs: list, make_rows: Callable[[object], list[tuple]], out: Path, workers: int, every: int
+) -> None:
+    """Make every job's rows on `workers` processes, saving the rows so far to `out` every `every` jobs
+    and at the end (a run stopped part-way keeps what it made)."""
     start = time.time()
     rows: list[tuple] = []
-    with Pool(args.workers) as pool:
-        for k, r in enumerate(pool.imap(rows_of, jobs, chunksize=1), start=1):
-            rows.extend(r)
-            if k % SAVE_EVERY == 0 or k == len(jobs):
-                save(rows, args.out)
+    with Pool(workers) as pool:
+        for k, made in enumerate(pool.imap(make_rows, jobs, chunksize=1), start=1):
+            rows.extend(made)
+            if rows and (k % every == 0 or k == len(jobs)):
+                save(rows, out)
                 elapsed = time.time() - start
                 print(f"{k}/{len(jobs)} photographs, {len(rows)} rows saved, {elapsed:.0f} s", flush=True)
-    print(f"wrote {args.out} ({len(jobs)} photographs, {len(rows)} rows, {time.time() - start:.0f} s)")
+    print(f"wrote {out} ({len(jobs)} photographs, {len(rows)} rows, {time.time() - start:.0f} s)")
 
 
 def save(rows: list[tuple], out: Path) -> None:

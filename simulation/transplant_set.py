@@ -17,8 +17,6 @@ held-out ranges: lens designs and pitches never trained on) to score candidates 
 from __future__ import annotations
 
 import argparse
-import time
-from multiprocessing import Pool
 from pathlib import Path
 
 import cv2
@@ -35,7 +33,7 @@ from simulation.attacks.recapture import camera_blur, random_eye, station_leds
 from simulation.live_eye import capture_bona_fide_sequence
 from simulation.pad_dataset import BONA_FIDE, Presentation
 from simulation.real_iris_texture import TextureUnavailableError, iris_texture_from_photo
-from simulation.real_still_set import eye_photographs, save, subject_of
+from simulation.real_still_set import DEV_DATA, collect, eye_photographs, subject_of
 from simulation.synthetic_eye import CaptureConditions
 
 OUT = Path(".cache/liveness/transplant_set.npz")
@@ -86,9 +84,7 @@ def rows_of(job: tuple[str, int, int, bool]) -> list[tuple]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared/iris-dev/iitd"
-    )
+    parser.add_argument("--data", type=Path, default=DEV_DATA)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--uses", type=int, default=1, help="presentations of each class per photograph")
     parser.add_argument("--limit", type=int, default=0, help="only the first N photographs")
@@ -109,17 +105,7 @@ def main() -> None:
     jobs = [(str(p), n, args.uses, args.heldout) for n, p in enumerate(photos)]
     if args.limit:
         jobs = jobs[: args.limit]
-    start = time.time()
-    rows: list[tuple] = []
-    with Pool(args.workers) as pool:
-        for k, r in enumerate(pool.imap(rows_of, jobs, chunksize=1), start=1):
-            rows.extend(r)
-            if rows and (k % SAVE_EVERY == 0 or k == len(jobs)):
-                save(rows, args.out)
-                print(
-                    f"{k}/{len(jobs)} photographs, {len(rows)} rows, {time.time() - start:.0f} s", flush=True
-                )
-    print(f"wrote {args.out} ({len(jobs)} photographs, {len(rows)} rows, {time.time() - start:.0f} s)")
+    collect(jobs, rows_of, args.out, args.workers, SAVE_EVERY)
 
 
 if __name__ == "__main__":

@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 
 from enrollment.gallery import native_kernel
-from enrollment.gallery.distance import pair_distance
 from enrollment.iris.template import IrisTemplate
 from simulation.synthetic_templates import random_templates, recapture
+
+from .test_gallery_kernel import reference_hits
 
 pytestmark = pytest.mark.skipif(not native_kernel.AVAILABLE, reason="native extension not built")
 
@@ -37,21 +38,10 @@ def _gallery(rows: int, seed: int) -> tuple[IrisTemplate, np.ndarray, np.ndarray
     return probe, codes[:rows].copy(), masks[:rows].copy(), planted
 
 
-def _reference(
-    probe: IrisTemplate, codes: np.ndarray, masks: np.ndarray
-) -> list[tuple[int, float, int, int]]:
-    found = []
-    for row in range(len(codes)):
-        d, s, n = pair_distance(probe, IrisTemplate(code=codes[row], mask=masks[row]))
-        if d <= THRESHOLD:
-            found.append((row, d, s, n))
-    return found
-
-
 @pytest.fixture(scope="module", params=ROW_COUNTS, ids=lambda n: f"{n}rows")
 def case(request):
     probe, codes, masks, planted = _gallery(request.param, seed=request.param)
-    expected = _reference(probe, codes, masks)
+    expected = reference_hits(probe, codes, masks, THRESHOLD)
     assert [row for row, *_ in expected] == planted  # the planted rows and only they are hits
     return probe, codes, masks, expected
 
