@@ -105,6 +105,7 @@ def main() -> None:
         parser.error(f"member metrics: {e}")
     model = ensemble([onnx.load(str(p)) for p in args.members])
     metrics_text = json.dumps(metrics, indent=2, sort_keys=True) + "\n"
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     _write_all({args.out: model.SerializeToString(), args.out.parent / METRICS: metrics_text.encode()})
     print(f"wrote {args.out} and its {METRICS}: mean of {len(args.members)} members")
 

@@ -86,8 +86,7 @@ def _member(directory: Path, seed: int, metrics: dict | None) -> Path:
 def test_the_command_writes_the_ensemble_with_its_members_metrics(tmp_path, monkeypatch):
     a = _member(tmp_path / "a", 1, {"parameters": 100, "seed": 0})
     b = _member(tmp_path / "b", 2, {"parameters": 120, "seed": 1})
-    out = tmp_path / "models" / "texture_cnn.onnx"
-    out.parent.mkdir()
+    out = tmp_path / "new" / "models" / "texture_cnn.onnx"  # folders made as needed
     monkeypatch.setattr(sys, "argv", ["ensemble_onnx", str(a), str(b), "--out", str(out)])
     main()
     metrics = json.loads((out.parent / METRICS).read_text())
