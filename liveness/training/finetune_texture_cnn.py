@@ -28,9 +28,8 @@ from onnx import numpy_helper
 from torch import nn
 
 from liveness.texture_model import CHANNELS, CROP, MODEL_PATH
-from simulation.pad_dataset import BONA_FIDE
 
-from .train_texture_cnn import OPSET
+from .train_texture_cnn import OPSET, load_rows
 
 
 def folded_member(model: onnx.ModelProto, member: int) -> nn.Sequential:
@@ -58,19 +57,6 @@ def folded_member(model: onnx.ModelProto, member: int) -> nn.Sequential:
     if not any(isinstance(m, nn.Linear) for m in layers):
         raise ValueError(f"no member {member} in the graph")
     return nn.Sequential(*layers)
-
-
-def load_rows(paths: list[Path]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(crops float32 (p, places, channels, 64, 64), label, species, source) of the "cnn" rows."""
-    crops, species, source = [], [], []
-    for k, path in enumerate(paths):
-        data = np.load(path)
-        sel = data["phase"] == "cnn"
-        crops.append(data["crops"][sel].astype(np.float32))
-        species.append(data["species"][sel])
-        source.append(np.full(int(sel.sum()), k))
-    s = np.concatenate(species)
-    return np.concatenate(crops), (s == BONA_FIDE).astype(np.float32), s, np.concatenate(source)
 
 
 def row_weights(label: np.ndarray, species: np.ndarray, source: np.ndarray, lens_weight: float) -> np.ndarray:

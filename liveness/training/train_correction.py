@@ -30,8 +30,8 @@ from torch import nn
 
 from liveness.texture_model import CHANNELS, CROP, MODEL_PATH
 
-from .finetune_texture_cnn import folded_member, load_rows, row_weights
-from .train_texture_cnn import OPSET, build_model
+from .finetune_texture_cnn import folded_member, row_weights
+from .train_texture_cnn import OPSET, build_model, load_rows
 
 
 class Corrected(nn.Module):

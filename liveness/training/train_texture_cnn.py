@@ -4,8 +4,8 @@ r"""Train the texture CNN on the training split's crops and export it to ONNX.
         --lens-weight 3
 
 Needs the optional `train` extra (PyTorch, CPU) and .cache/liveness/train_set.npz from
-build_training_set. Uses only the "cnn" phase of the training split; 15% of those presentations
-(by presentation, never by crop) are kept aside for validation. Writes
+build_training_set (or several sets: `--data A.npz B.npz`, their rows joined). Uses only the "cnn"
+phase; 15% of those presentations (by presentation, never by crop) are kept aside for validation. Writes
 liveness/models/texture_cnn.onnx and liveness/models/texture_cnn_metrics.json.
 """
 
@@ -41,6 +41,19 @@ def build_model(width: int = 1) -> nn.Module:
     return nn.Sequential(*layers, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(c3, 1))
 
 
+def load_rows(paths: list[Path]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(crops float32 (p, places, channels, 64, 64), label, species, source) of the "cnn" rows."""
+    crops, species, source = [], [], []
+    for k, path in enumerate(paths):
+        data = np.load(path)
+        sel = data["phase"] == "cnn"
+        crops.append(data["crops"][sel].astype(np.float32))
+        species.append(data["species"][sel])
+        source.append(np.full(int(sel.sum()), k))
+    s = np.concatenate(species)
+    return np.concatenate(crops), (s == BONA_FIDE).astype(np.float32), s, np.concatenate(source)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=40)
@@ -49,7 +62,9 @@ def main() -> None:
     parser.add_argument("--lens-weight", type=float, default=3.0)
     parser.add_argument("--width", type=int, default=1, help="channel multiplier of the CNN")
     parser.add_argument("--out-dir", type=Path, default=MODELS, help="where the .onnx and metrics go")
-    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument(
+        "--data", type=Path, nargs="+", default=[DATA], help="training sets, their cnn rows joined"
+    )
     parser.add_argument(
         "--loss",
         choices=("crop", "presentation"),
@@ -62,11 +77,7 @@ def main() -> None:
     torch.manual_seed(args.seed)
     rng = np.random.default_rng(args.seed)
 
-    data = np.load(args.data)
-    sel = data["phase"] == "cnn"
-    crops = data["crops"][sel].astype(np.float32)  # (p, places, channels, 64, 64)
-    label = (data["species"][sel] == BONA_FIDE).astype(np.float32)
-    species = data["species"][sel]
+    crops, label, species, _ = load_rows(args.data)  # crops: (p, places, channels, 64, 64)
     p, k = crops.shape[:2]
     order = rng.permutation(p)
     n_val = max(1, int(0.15 * p))
@@ -119,6 +130,7 @@ def main() -> None:
     is_bf = label[val] == 1
     threshold = float(np.sort(score[is_bf])[0]) if is_bf.any() else 0.0  # lowest bona fide score
     metrics = {
+        "data": [str(d) for d in args.data],
         "train_presentations": len(train),
         "val_presentations": len(val),
         "crops_per_presentation": int(k),
