@@ -17,7 +17,6 @@ Writes OUT_DIR/texture_cnn.onnx (one member: average members with `ensemble_onnx
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
@@ -29,7 +28,7 @@ from torch import nn
 
 from liveness.texture_model import CHANNELS, CROP, MODEL_PATH
 
-from .train_texture_cnn import OPSET, load_rows
+from .train_texture_cnn import export_member, load_rows, random_flips
 
 
 def folded_member(model: onnx.ModelProto, member: int) -> nn.Sequential:
@@ -114,11 +113,7 @@ def main() -> None:
         total = 0.0
         for b in range(0, len(perm), batch):
             idx = perm[b : b + batch]
-            xb = x_train[idx].reshape(-1, CHANNELS, CROP, CROP)
-            if torch.rand(()) < 0.5:
-                xb = torch.flip(xb, dims=[3])
-            if torch.rand(()) < 0.5:
-                xb = torch.flip(xb, dims=[2])
+            xb = random_flips(x_train[idx].reshape(-1, CHANNELS, CROP, CROP))
             logits = model(xb)[:, 0].reshape(len(idx), k).mean(dim=1)
             loss = (loss_fn(logits, y_train[idx]) * w_train[idx]).mean()
             optimizer.zero_grad()
@@ -149,17 +144,7 @@ def main() -> None:
             sel = source[val] == src
             is_bf = label[val][sel] == 1
             metrics[f"val_accuracy_at_0_{name}_source{src}"] = float(np.mean((s[sel] >= 0) == is_bf))
-    args.out_dir.mkdir(parents=True, exist_ok=True)
-    model.eval()
-    torch.onnx.export(
-        model, torch.zeros(1, CHANNELS, CROP, CROP), str(args.out_dir / "texture_cnn.onnx"),
-        input_names=["crops"], output_names=["logits"], dynamic_axes={"crops": {0: "n"}, "logits": {0: "n"}},
-        opset_version=OPSET, dynamo=False,
-    )  # fmt: skip
-    (args.out_dir / "texture_cnn_metrics.json").write_text(
-        json.dumps(metrics, indent=2, sort_keys=True) + "\n"
-    )
-    print(json.dumps(metrics, indent=2))
+    export_member(model, args.out_dir, metrics)
 
 
 if __name__ == "__main__":

@@ -19,7 +19,6 @@ graph: member + correction; average members with `ensemble_onnx`) and its metric
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
@@ -31,7 +30,7 @@ from torch import nn
 from liveness.texture_model import CHANNELS, CROP, MODEL_PATH
 
 from .finetune_texture_cnn import folded_member, row_weights
-from .train_texture_cnn import OPSET, build_model, load_rows
+from .train_texture_cnn import build_model, export_member, load_rows, random_flips
 
 
 class Corrected(nn.Module):
@@ -112,11 +111,7 @@ def main() -> None:
         total = 0.0
         for b in range(0, len(perm), batch):
             idx = perm[b : b + batch]
-            xb = x_train[idx].reshape(-1, CHANNELS, CROP, CROP)
-            if torch.rand(()) < 0.5:
-                xb = torch.flip(xb, dims=[3])
-            if torch.rand(()) < 0.5:
-                xb = torch.flip(xb, dims=[2])
+            xb = random_flips(x_train[idx].reshape(-1, CHANNELS, CROP, CROP))
             with torch.no_grad():
                 base = model.member(xb)[:, 0]
             corr = model.correction(xb)[:, 0].reshape(len(idx), k).mean(dim=1)
@@ -156,17 +151,7 @@ def main() -> None:
         is_bf = label[val][sel] == 1
         metrics[f"val_accuracy_at_0_source{src}"] = float(np.mean((after[sel] >= 0) == is_bf))
         metrics[f"val_correction_rms_source{src}"] = float(np.sqrt(np.mean(corr[sel] ** 2)))
-    args.out_dir.mkdir(parents=True, exist_ok=True)
-    model.eval()
-    torch.onnx.export(
-        model, torch.zeros(1, CHANNELS, CROP, CROP), str(args.out_dir / "texture_cnn.onnx"),
-        input_names=["crops"], output_names=["logits"], dynamic_axes={"crops": {0: "n"}, "logits": {0: "n"}},
-        opset_version=OPSET, dynamo=False,
-    )  # fmt: skip
-    (args.out_dir / "texture_cnn_metrics.json").write_text(
-        json.dumps(metrics, indent=2, sort_keys=True) + "\n"
-    )
-    print(json.dumps(metrics, indent=2))
+    export_member(model, args.out_dir, metrics)
 
 
 if __name__ == "__main__":

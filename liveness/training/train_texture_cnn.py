@@ -54,6 +54,29 @@ def load_rows(paths: list[Path]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     return np.concatenate(crops), (s == BONA_FIDE).astype(np.float32), s, np.concatenate(source)
 
 
+def random_flips(crops: torch.Tensor) -> torch.Tensor:
+    """A batch mirrored left-right (a left eye is a mirrored right eye) and upside down (the print and
+    the tissue have no up), each with probability 1/2."""
+    if torch.rand(()) < 0.5:
+        crops = torch.flip(crops, dims=[3])
+    if torch.rand(()) < 0.5:
+        crops = torch.flip(crops, dims=[2])
+    return crops
+
+
+def export_member(model: nn.Module, out_dir: Path, metrics: dict) -> None:
+    """OUT_DIR/texture_cnn.onnx (input `crops` [N, C, 64, 64], output `logits` [N, 1]) and its metrics."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    model.eval()
+    torch.onnx.export(
+        model, torch.zeros(1, CHANNELS, CROP, CROP), str(out_dir / "texture_cnn.onnx"),
+        input_names=["crops"], output_names=["logits"], dynamic_axes={"crops": {0: "n"}, "logits": {0: "n"}},
+        opset_version=OPSET, dynamo=False,
+    )  # fmt: skip
+    (out_dir / "texture_cnn_metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
+    print(json.dumps(metrics, indent=2))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=40)
@@ -104,11 +127,7 @@ def main() -> None:
         total = 0.0
         for b in range(0, len(perm), batch // per):
             idx = perm[b : b + batch // per]
-            xb = x_train[idx].reshape(-1, CHANNELS, CROP, CROP)
-            if torch.rand(()) < 0.5:  # mirror images: a left eye is a mirrored right eye
-                xb = torch.flip(xb, dims=[3])
-            if torch.rand(()) < 0.5:  # upside down: the print and the tissue have no up
-                xb = torch.flip(xb, dims=[2])
+            xb = random_flips(x_train[idx].reshape(-1, CHANNELS, CROP, CROP))
             logits = model(xb)[:, 0].reshape(len(idx), per).mean(dim=1)
             loss = (loss_fn(logits, y_train[idx]) * w_train[idx]).mean()
             optimizer.zero_grad()
@@ -149,15 +168,7 @@ def main() -> None:
         },
         "parameters": int(sum(p.numel() for p in model.parameters())),
     }
-    args.out_dir.mkdir(parents=True, exist_ok=True)
-    dummy = torch.zeros(1, CHANNELS, CROP, CROP)
-    torch.onnx.export(
-        model, dummy, str(args.out_dir / "texture_cnn.onnx"), input_names=["crops"], output_names=["logits"],
-        dynamic_axes={"crops": {0: "n"}, "logits": {0: "n"}}, opset_version=OPSET, dynamo=False,
-    )  # fmt: skip
-    metrics_text = json.dumps(metrics, indent=2, sort_keys=True) + "\n"
-    (args.out_dir / "texture_cnn_metrics.json").write_text(metrics_text)
-    print(json.dumps(metrics, indent=2))
+    export_member(model, args.out_dir, metrics)
 
 
 if __name__ == "__main__":
