@@ -8,6 +8,11 @@ darkness levels, and in its exactly flat regions: some capture software paints t
 (to hide the illuminator's reflections), which may be lighter than lashes and shadows, and a
 painted disc is the one thing in an eye that sensor noise leaves exactly constant. An inscribed
 circle is unmoved by lashes or a reflection touching the pupil, where a blob's outline is not.
+
+`every_disc=True` scores every disc that no wider one contains instead of only the widest few of each
+mask: a wide dark region elsewhere in the frame (hair, a brow, a shadow, a dark border), or one that
+lashes join to the pupil, has a ridge of inscribed circles wider than the pupil, which otherwise take
+every place. Slower (all of them are scored), so `find_pupil` asks for it only when the widest failed.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from .order_stats import median, percentiles_u8
 COARSE_SCALE = 4
 DARK_LEVELS = (0.12, 0.22, 0.35)  # of the way from the frame's dark end (0.5th percentile) to its median
 PER_LEVEL = 3  # widest discs kept per mask
+EVERY_DISC_CAP = 40  # with every_disc: at most this many discs per mask, widest first
 MIN_CONTRAST = 8.0  # grey levels between a disc's inside and the ring just outside it
 _RING_ANGLES = np.linspace(0.0, 2 * np.pi, 24, endpoint=False, dtype=np.float32)
 _OPEN = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
@@ -59,7 +65,20 @@ def _ring(image: np.ndarray, x: float, y: float, r: float) -> np.ndarray:
     return cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)[0]
 
 
-def find_candidates(frame: np.ndarray, min_radius_px: float, max_radius_px: float) -> list[Candidate]:
+def _apart(ys: np.ndarray, xs: np.ndarray, radii: np.ndarray) -> list[int]:
+    """Indices of the discs (widest first) whose centre lies in no wider disc kept before them."""
+    kept: list[int] = []
+    for k in np.argsort(-radii, kind="stable"):
+        if all(np.hypot(ys[k] - ys[j], xs[k] - xs[j]) >= radii[j] for j in kept):
+            kept.append(int(k))
+            if len(kept) == EVERY_DISC_CAP:
+                break
+    return kept
+
+
+def find_candidates(
+    frame: np.ndarray, min_radius_px: float, max_radius_px: float, every_disc: bool = False
+) -> list[Candidate]:
     """Dark-disc candidates in a uint8 grey frame, best score first (empty when there are none).
 
     Score = contrast (median grey of a ring at 1.5 r minus that inside, at 0.5 r) over the disc's
@@ -81,7 +100,9 @@ def find_candidates(frame: np.ndarray, min_radius_px: float, max_radius_px: floa
         depth = cv2.distanceTransform(mask, cv2.DIST_L2, 3)
         peaks = (depth >= r_min) & (depth <= r_max) & (depth >= cv2.dilate(depth, _PEAK))
         ys, xs = np.nonzero(peaks)
-        for k in np.argsort(-depth[ys, xs])[:PER_LEVEL]:
+        widest = np.argsort(-depth[ys, xs])[:PER_LEVEL]
+        chosen = _apart(ys, xs, depth[ys, xs]) if every_disc else widest
+        for k in chosen:
             x, y, r = float(xs[k]), float(ys[k]), float(depth[ys[k], xs[k]])
             if any(abs(x - a) + abs(y - b) < 0.3 * r and abs(r - c) < 0.3 * r for a, b, c in seen):
                 continue  # the same disc at another level

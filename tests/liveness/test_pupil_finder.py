@@ -66,3 +66,19 @@ def test_tracking_from_frame_to_frame_finds_what_a_fresh_search_finds():
     assert all(o.found for o in tracked)
     for a, b in zip(tracked, fresh, strict=True):
         assert b.found and max(abs(a.x - b.x), abs(a.y - b.y), abs(a.radius - b.radius)) < 1.5
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_wide_dark_region_elsewhere_does_not_hide_the_pupil(seed):
+    # Hair, a brow or a dark frame border: a region darker and wider than the pupil, whose ridge of
+    # inscribed circles would take every candidate place if only the widest discs were kept.
+    rng = np.random.default_rng(200 + seed)
+    conditions = CaptureConditions.random(rng, upper_lid=1.1, lower_lid=1.2)
+    image, truth = render_eye_with_truth(EyeIdentity.from_seed(seed, "R"), conditions)
+    image[:70] = 0
+    image[:, :90] = 0
+    image[:, -90:] = 2
+    p = find_pupil(image)
+    assert p.found
+    assert abs(p.x - truth.pupil.x) < 1.5 and abs(p.y - truth.pupil.y) < 1.5
+    assert abs(p.radius - truth.pupil.r) < 2.0

@@ -20,7 +20,9 @@ from liveness.specular import saturated_spots
 from simulation.real_photo_bona_fide import real_still_bona_fide, rubber_sheet_maps
 
 DEV = Path(__file__).resolve().parents[2].parent / "shared" / "iris-dev" / "iitd"
-STILLS = ("003/L/01_L", "040/R/06_R", "097/L/02_L")
+STILLS = ("003/L/01_L", "040/R/06_R", "097/L/02_L", "004/L/01_L", "074/L/01_L", "070/R/06_R")
+# The last three: frames whose dark borders (the photograph's edge rows of lashes, replicated) or lashes
+# joining the pupil to them hid the pupil from the finder until it looked at every dark disc.
 
 
 def _still(name: str):
