@@ -51,12 +51,20 @@ REPO = Path(__file__).resolve().parent.parent
 MOVED_PX = (1.0, 3.0)
 
 
-def load_old_finder(workdir: Path):
-    """liveness/pupil_finder.py at OLD_COMMIT, as module `liveness_at_<commit>.pupil_finder`."""
-    name = f"liveness_at_{OLD_COMMIT}"
+def load_old_finder(workdir: Path, commit: str = OLD_COMMIT):
+    """liveness/pupil_finder.py (and what it imports) at `commit`, as `liveness_at_<commit>.pupil_finder`."""
+    name = f"liveness_at_{commit}"
     files = ["liveness/pupil_finder.py", "liveness/order_stats.py"]
+    candidates = "liveness/pupil_candidates.py"  # split out of the finder after OLD_COMMIT
+    if (
+        subprocess.run(
+            ["git", "-C", str(REPO), "cat-file", "-e", f"{commit}:{candidates}"], timeout=60
+        ).returncode
+        == 0
+    ):
+        files.append(candidates)
     archive = subprocess.run(
-        ["git", "-C", str(REPO), "archive", OLD_COMMIT, *files], check=True, capture_output=True, timeout=60
+        ["git", "-C", str(REPO), "archive", commit, *files], check=True, capture_output=True, timeout=60
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(workdir)], input=archive, check=True, timeout=60)
     (workdir / "liveness").rename(workdir / name)
@@ -146,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--per-class", type=int, default=60)
     ap.add_argument("--workers", type=int, default=1, help="processes (timings are per process)")
     ap.add_argument("--speed", type=int, metavar="ROUNDS", help="measure cost only, over ROUNDS rounds")
+    ap.add_argument("--old-commit", default=OLD_COMMIT, help="the finder to compare with (a git commit)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     if args.per_class < 1 or args.seed < 0 or args.workers < 1:
@@ -157,10 +166,13 @@ def main(argv: list[str] | None = None) -> int:
     distances: dict[str, list[float]] = {c: [] for c in CLASSES}
     with tempfile.TemporaryDirectory() as tmp:
         try:
-            _FINDERS.update(old=load_old_finder(Path(tmp)), new=pupil_finder)
+            _FINDERS.update(old=load_old_finder(Path(tmp), args.old_commit), new=pupil_finder)
         except subprocess.CalledProcessError as e:
             stderr = e.stderr.decode(errors="replace").strip() if e.stderr else ""
-            print(f"cannot read {OLD_COMMIT} from git (a shallow clone? fetch it): {stderr}", file=sys.stderr)
+            print(
+                f"cannot read {args.old_commit} from git (a shallow clone? fetch it): {stderr}",
+                file=sys.stderr,
+            )
             return 2
         if args.speed:
             timing = speed(args.speed)
@@ -195,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
     result = {
         "seed": args.seed,
         "per_class": args.per_class,
-        "old_commit": OLD_COMMIT,
+        "old_commit": args.old_commit,
         "old": {k: reports["old"][k] for k in ("apcer", "apcer_max", "bpcer", "threshold")},
         "new": {k: reports["new"][k] for k in ("apcer", "apcer_max", "bpcer", "threshold")},
         "frames_changed": changed,
