@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -32,6 +33,18 @@ def test_shipped_model_is_small_valid_onnx_with_the_card_shapes():
     assert f"[N, {CHANNELS}, {CROP}, {CROP}]" in card and "[N, 1]" in card
     out = default_texture_model().logits(np.zeros((5, CHANNELS, CROP, CROP), np.float32))
     assert out.shape == (5,) and np.all(np.isfinite(out))
+
+
+def test_the_candidate_is_valid_onnx_whose_hash_the_card_gives():
+    # Issue 26's next CNN, committed for its fusion refit and fresh seeds (MODEL_CARD, stop 38).
+    path = MODEL_PATH.parent / "candidate" / "texture_cnn.onnx"
+    onnx.checker.check_model(onnx.load(str(path)))
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert f"`{digest}`" in (MODEL_PATH.parent / "MODEL_CARD.md").read_text(encoding="utf-8")
+    crops = np.random.default_rng(0).normal(size=(4, CHANNELS, CROP, CROP)).astype(np.float32)
+    out = TextureModel(path).logits(crops)
+    assert out.shape == (4,) and np.all(np.isfinite(out))
+    assert not np.allclose(out, default_texture_model().logits(crops))  # another network than the shipped
 
 
 def test_metrics_file_matches_the_card():
