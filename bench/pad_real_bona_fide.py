@@ -115,16 +115,8 @@ def _render(index: int) -> dict:
     return {"animated": True, "cues": measure_cues(p.frames, p.schedule)}
 
 
-def _decide(cues: dict[str, float], fusion) -> str:
-    """'accepted', 'veto:<cue>', 'blurred' or 'score'."""
-    vetoed = fusion.vetoed(cues)
-    if vetoed:
-        return "blurred" if vetoed == (BLUR,) else "veto:" + ",".join(v for v in vetoed if v != BLUR)
-    return "accepted" if fusion.probability(cues) >= fusion.threshold else "score"
-
-
 def _summary(rows: list[dict], live_median: dict[str, float], fusion) -> dict:
-    outcomes = [_decide(r["cues"], fusion) for r in rows]
+    outcomes = [fusion.outcome(r["cues"]) for r in rows]
     refused = [o for o in outcomes if o != "accepted"]
     rescued: dict[str, int] = {}
     for r, o in zip(rows, outcomes, strict=True):

@@ -85,6 +85,14 @@ class Fusion:
         z = self.logit(scores)
         return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
+    def outcome(self, scores: Mapping[str, float]) -> str:
+        """How the decision came about: "accepted", "blurred" (the blur ceiling alone), "veto:CUE[,CUE]"
+        (a physical cue below its floor) or "score" (the fused p(bona fide) below the threshold)."""
+        vetoed = self.vetoed(scores)
+        if vetoed:
+            return "blurred" if vetoed == (BLUR,) else "veto:" + ",".join(v for v in vetoed if v != BLUR)
+        return "accepted" if self.probability(scores) >= self.threshold else "score"
+
     def as_json(self) -> dict[str, object]:
         """The JSON document `load_fusion` reads."""
         return {

@@ -122,3 +122,23 @@ def test_veto_specs_name_a_physical_cue_and_a_small_share():
     for bad in ("texture=0.01", "specular", "specular=0.5", "reflex=0.01", "specular=x", "specular=0"):
         with pytest.raises(argparse.ArgumentTypeError):
             veto_spec(bad)
+
+
+def test_the_outcome_says_how_a_decision_came_about():
+    f = load_fusion()
+    live, fake = _live_and_fake(f)
+    sharp, blurred = f.blur_ceiling_px - 0.01, f.blur_ceiling_px + 0.01
+    assert f.outcome({**live, "glint_blur": sharp}) == "accepted"
+    assert f.outcome({**fake, "glint_blur": sharp}) == "score"  # every cue far on the attack side...
+    no_vetoes = {**fake, **{cue: live[cue] for cue in f.vetoes}, "glint_blur": sharp}
+    assert f.outcome(no_vetoes) == "score"  # ...and with the vetoes passed, the fused score refuses
+    assert f.outcome({**live, "glint_blur": blurred}) == "blurred"
+    no_reflex = {**live, "pupil_reflex": f.vetoes["pupil_reflex"] - 1e-6}
+    assert f.outcome(no_reflex) == "veto:pupil_reflex"
+    both = {
+        **no_reflex,
+        "illumination_response": f.vetoes["illumination_response"] - 1e-6,
+        "glint_blur": blurred,
+    }
+    vetoes = f.outcome(both).removeprefix("veto:").split(",")  # the vetoes name themselves, not the blur
+    assert sorted(vetoes) == ["illumination_response", "pupil_reflex"]
