@@ -98,30 +98,27 @@ def bpcer_threshold(
     return tail_threshold(kept, remaining), "mean - z(1 - target) * std of the bona fide fused logits"
 
 
-def veto_spec(text: str) -> tuple[str, float]:
-    """Parse CUE=SHARE (a physical cue, a share of bona fide in (0, 0.05])."""
-    cue, _, share = text.partition("=")
+def _cue_and_number(text: str, accept, want: str) -> tuple[str, float]:
+    """Parse CUE=NUMBER: a physical cue and a number `accept` admits; ArgumentTypeError saying `want`."""
+    cue, _, number = text.partition("=")
     physical = [c for c in CUES if c != "texture"]
     try:
-        value = float(share)
+        value = float(number)
     except ValueError:
-        value = -1.0
-    if cue not in physical or not 0.0 < value <= 0.05:
-        raise argparse.ArgumentTypeError(f"{text!r}: want CUE=SHARE, CUE in {physical}, 0 < SHARE <= 0.05")
+        value = float("nan")
+    if cue not in physical or not np.isfinite(value) or not accept(value):
+        raise argparse.ArgumentTypeError(f"{text!r}: want {want}, CUE in {physical}")
     return cue, value
+
+
+def veto_spec(text: str) -> tuple[str, float]:
+    """Parse CUE=SHARE (a physical cue, a share of bona fide in (0, 0.05])."""
+    return _cue_and_number(text, lambda v: 0.0 < v <= 0.05, "CUE=SHARE, 0 < SHARE <= 0.05")
 
 
 def veto_value(text: str) -> tuple[str, float]:
     """Parse CUE=VALUE (a physical cue, a finite floor)."""
-    cue, _, value = text.partition("=")
-    physical = [c for c in CUES if c != "texture"]
-    try:
-        floor = float(value)
-    except ValueError:
-        floor = float("nan")
-    if cue not in physical or not np.isfinite(floor):
-        raise argparse.ArgumentTypeError(f"{text!r}: want CUE=VALUE, CUE in {physical}, VALUE a number")
-    return cue, floor
+    return _cue_and_number(text, lambda v: True, "CUE=VALUE, VALUE a number")
 
 
 def veto_floor(live_scores: np.ndarray, share: float) -> float:
