@@ -1,7 +1,7 @@
 """Several liveness detectors on the same fresh held-out presentations: a paired comparison (issue 26).
 
     nice .venv/bin/python bench/pad_paired.py --seeds 6401,6402 [--per-class 200] [--workers 2] \\
-        [--detector liveness/models] [--detector liveness/models/candidate] [--json]
+        [--detector liveness/models] [--detector OTHER_DIR] [--json]
 
 Each `--detector DIR` holds a texture_cnn.onnx and a fusion.json (default: the shipped models, then the
 candidate's). Every presentation of the held-out split (`simulation.pad_dataset`, the indices
