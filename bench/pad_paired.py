@@ -13,7 +13,9 @@ so "is the candidate better" is answered here, on the same eyes, and not by two 
 Reported per seed and pooled, for each detector: APCER per attack species, BPCER, and how the live eyes
 were refused (the blur ceiling, a veto, or the fused score); then, for each pair, the live eyes and the
 attacks one detector decides differently from the other. The baseline in the same run: the first
-detector. Frames are never stored.
+detector. Frames are never stored; `--scores FILE` keeps each presentation's cue scores, reflection blur
+and every detector's texture score (an .npz, no image), so a refusal can be explained later without
+drawing the seeds again.
 """
 
 from __future__ import annotations
@@ -77,13 +79,34 @@ def figures(decisions: dict[str, list[str]]) -> dict[str, object]:
     }
 
 
-def run(seeds: list[int], per_class: int, detectors: list[Path], workers: int) -> dict[str, object]:
+def save_scores(path: Path, scored: list[tuple[str, int, dict[str, float], list[float]]]) -> None:
+    """Each presentation's species, index, cue scores (with the blur) and texture scores, one file."""
+    names = sorted(scored[0][2])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    with tmp.open("wb") as f:  # then rename: never a half-written file
+        np.savez_compressed(
+            f,
+            species=np.array([s for s, _, _, _ in scored]),
+            index=np.array([i for _, i, _, _ in scored]),
+            cue_names=np.array(names),
+            cues=np.array([[c[n] for n in names] for _, _, c, _ in scored]),
+            texture=np.array([t for _, _, _, t in scored]),
+        )
+    tmp.replace(path)
+
+
+def run(
+    seeds: list[int], per_class: int, detectors: list[Path], workers: int, scores: Path | None = None
+) -> dict[str, object]:
     fusions = [load_fusion(d / "fusion.json") for d in detectors]
     names = [str(d.relative_to(ROOT)) if d.is_relative_to(ROOT) else str(d) for d in detectors]
     jobs = [(c, seed * SEED_STRIDE + i) for seed in seeds for c in CLASSES for i in range(per_class)]
     start = time.time()
     with Pool(workers, initializer=_load, initargs=(detectors,)) as pool:
         scored = pool.map(_score, jobs, chunksize=2)
+    if scores is not None:
+        save_scores(scores, scored)
     # decisions[detector][seed][class] -> one decision per presentation, in job order
     decisions = [{s: {c: [] for c in CLASSES} for s in seeds} for _ in detectors]
     for species, index, cues, textures in scored:
@@ -129,6 +152,7 @@ def main() -> None:
     parser.add_argument(
         "--detector", type=Path, action="append", help="a directory with texture_cnn.onnx and fusion.json"
     )
+    parser.add_argument("--scores", type=Path, help="also write every presentation's scores here (.npz)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     try:
@@ -143,7 +167,7 @@ def main() -> None:
     for d in detectors:
         if not (d / "texture_cnn.onnx").is_file() or not (d / "fusion.json").is_file():
             parser.error(f"{d} lacks texture_cnn.onnx or fusion.json")
-    result = run(seeds, args.per_class, detectors, args.workers)
+    result = run(seeds, args.per_class, detectors, args.workers, args.scores)
     if args.json:
         print(json.dumps(result, indent=2, sort_keys=True))
         return
