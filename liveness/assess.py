@@ -49,7 +49,7 @@ class LivenessResult:
     cues: tuple[CueResult, ...]
     vetoed: tuple[str, ...] = ()  # cues below their veto floor, or "glint_blur" (then score = 0)
     blur_px: float = float("nan")  # the corneal reflections' blur (NaN when none was measured)
-    live_if_sharp: bool = False  # refused only for blur: every other rule would have accepted it
+    live_if_sharp: bool = False  # refused only for blur (the ceiling or the blur zone's penalty)
 
     @property
     def blurred(self) -> bool:
@@ -130,5 +130,5 @@ def assess(
         cues=cues,
         vetoed=vetoed,
         blur_px=float(scores[BLUR]),
-        live_if_sharp=BLUR in vetoed and fusion.probability(unblurred) >= fusion.threshold,
+        live_if_sharp=p < fusion.threshold and fusion.probability(unblurred) >= fusion.threshold,
     )

@@ -12,6 +12,11 @@ texture looks. A linear fusion cannot say "necessary", only "weighs so much".
 The blur ceiling is the same kind of rule for the capture itself: a live eye whose corneal
 reflections are spread wider than `blur_ceiling_px` (`liveness.glint_blur`) is too blurred for the
 texture model to see a lens print, so the presentation is refused, whatever else it shows.
+
+Between sharp and that ceiling lies an optional blur zone (`blur_penalty`: from `from_px` up): a
+capture blurred that much is still judged, but its fused log-odds are lowered by `logit` first, so
+only a texture far more live than any attack's of the fitting data passes. Live eyes a little
+blurred by the autofocus keep their high texture score; a lens print under blur does not reach it.
 """
 
 from __future__ import annotations
@@ -46,6 +51,8 @@ class Fusion:
     provenance: Mapping[str, object]
     vetoes: Mapping[str, float] = field(default_factory=dict)  # cue -> floor; below it, p = 0
     blur_ceiling_px: float | None = None  # reflection blur above which p = 0 (None: no ceiling)
+    # {"from_px": B, "logit": L}: a reflection blur above B (under the ceiling) lowers the log-odds by L
+    blur_penalty: Mapping[str, float] | None = None
 
     def __post_init__(self) -> None:
         n = len(self.cues)
@@ -62,6 +69,14 @@ class Fusion:
             math.isfinite(self.blur_ceiling_px) and self.blur_ceiling_px > 0
         ):
             raise LivenessModelError("fusion: the blur ceiling must be a positive number of px")
+        if self.blur_penalty is not None:
+            start, cost = self.blur_penalty.get("from_px"), self.blur_penalty.get("logit")
+            if set(self.blur_penalty) != {"from_px", "logit"} or not all(
+                isinstance(v, float) and math.isfinite(v) for v in (start, cost)
+            ):
+                raise LivenessModelError("fusion: the blur penalty needs finite from_px and logit")
+            if start <= 0 or cost < 0 or (self.blur_ceiling_px is not None and start >= self.blur_ceiling_px):
+                raise LivenessModelError("fusion: the blur penalty must start above 0 px, under the ceiling")
 
     def vetoed(self, scores: Mapping[str, float]) -> tuple[str, ...]:
         """The cues whose score is below their veto floor, and "glint_blur" when `scores` has a
@@ -71,11 +86,18 @@ class Fusion:
         blurred = self.blur_ceiling_px is not None and math.isfinite(blur) and blur > self.blur_ceiling_px
         return (*below, BLUR) if blurred else below
 
+    def penalized(self, scores: Mapping[str, float]) -> bool:
+        """True when `scores` has a reflection blur inside the blur zone (its log-odds are lowered)."""
+        blur = float(scores.get(BLUR, math.nan))
+        return self.blur_penalty is not None and math.isfinite(blur) and blur > self.blur_penalty["from_px"]
+
     def logit(self, scores: Mapping[str, float]) -> float:
-        """The fused log-odds of bona fide for a mapping cue -> score."""
+        """The fused log-odds of bona fide for a mapping cue -> score (the blur zone's penalty taken)."""
         z = self.bias
         for cue, m, s, w in zip(self.cues, self.mean, self.std, self.weights, strict=True):
             z += w * (float(scores[cue]) - m) / s
+        if self.penalized(scores):
+            z -= self.blur_penalty["logit"]
         return float(z)
 
     def probability(self, scores: Mapping[str, float]) -> float:
@@ -86,12 +108,16 @@ class Fusion:
         return 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
 
     def outcome(self, scores: Mapping[str, float]) -> str:
-        """How the decision came about: "accepted", "blurred" (the blur ceiling alone), "veto:CUE[,CUE]"
-        (a physical cue below its floor) or "score" (the fused p(bona fide) below the threshold)."""
+        """How the decision came about: "accepted", "blurred" (the blur ceiling alone, or the blur zone's
+        penalty alone: sharp, it would pass), "veto:CUE[,CUE]" (a physical cue below its floor) or "score"
+        (the fused p(bona fide) below the threshold)."""
         vetoed = self.vetoed(scores)
         if vetoed:
             return "blurred" if vetoed == (BLUR,) else "veto:" + ",".join(v for v in vetoed if v != BLUR)
-        return "accepted" if self.probability(scores) >= self.threshold else "score"
+        if self.probability(scores) >= self.threshold:
+            return "accepted"
+        unblurred = {cue: score for cue, score in scores.items() if cue != BLUR}
+        return "blurred" if self.probability(unblurred) >= self.threshold else "score"
 
     def as_json(self) -> dict[str, object]:
         """The JSON document `load_fusion` reads."""
@@ -105,6 +131,7 @@ class Fusion:
             "cue_thresholds": dict(self.cue_thresholds),
             "vetoes": dict(self.vetoes),
             "blur_ceiling_px": self.blur_ceiling_px,
+            **({"blur_penalty": dict(self.blur_penalty)} if self.blur_penalty is not None else {}),
             "provenance": dict(self.provenance),
         }
 
@@ -124,11 +151,21 @@ def load_fusion(path: Path = FUSION_PATH) -> Fusion:
             provenance=doc.get("provenance", {}),
             vetoes={k: float(v) for k, v in doc.get("vetoes", {}).items()},
             blur_ceiling_px=None if doc.get("blur_ceiling_px") is None else float(doc["blur_ceiling_px"]),
+            blur_penalty=_blur_penalty(doc.get("blur_penalty")),
         )
     except FileNotFoundError as e:
         raise LivenessModelError(f"fusion file {path} is missing; run liveness/training/fit_fusion.py") from e
     except (AttributeError, KeyError, TypeError, ValueError) as e:
         raise LivenessModelError(f"fusion file {path} is malformed: {e}") from e
+
+
+def _blur_penalty(doc: object) -> dict[str, float] | None:
+    """The file's blur zone as floats (None when it has none); Fusion validates the values."""
+    if doc is None:
+        return None
+    if not isinstance(doc, dict):
+        raise TypeError("blur_penalty must be an object")
+    return {str(k): float(v) for k, v in doc.items()}
 
 
 @lru_cache(maxsize=1)

@@ -25,6 +25,14 @@ the veto, before the logistic is fitted. The logistic weighs only `--logistic-cu
 the texture alone, see LOGISTIC_CUES); the other cues keep weight 0 in the file and still say
 whether they fired.
 
+`--blur-zone-bpcer Z` (issue 26, stop 41) opens a blur zone under the ceiling: from the `1 - Z` quantile of
+the bona fide blur up to the ceiling, a capture is judged at a stricter threshold (`Fusion.blur_penalty`).
+Live eyes the autofocus left a little blurred keep a high texture score; lens prints under the same blur do
+not, and their texture rises with the blur, which is why the ceiling stays. The zone's threshold is the
+midpoint between the highest fused logit of the fitting set's attacks in the zone and the lowest of its
+live eyes there (both past the veto floors), the widest margin the data allow; where the two overlap, or
+either is missing, there is no zone to open and the fit stops with that message.
+
 `--veto-floor CUE=VALUE` fixes a veto's floor at VALUE instead of a quantile (e.g. the shipped floor:
 a 0.25% quantile of 800 live eyes is their second-lowest score, one sample).
 
@@ -52,7 +60,7 @@ import numpy as np
 from liveness.evaluation import threshold_for_apcer, threshold_for_bpcer
 from liveness.fusion import CUES, FUSION_PATH, Fusion, fit_logistic
 from liveness.texture_model import MODEL_PATH, TextureModel
-from simulation.pad_dataset import BONA_FIDE, FUSION_OFFSET, SPLITS
+from simulation.pad_dataset import BONA_FIDE, SPLITS
 
 DATA = Path(".cache/liveness/train_set.npz")
 # After the vetoes, what is left of the attacks is almost only textured lenses: live eyes under a
@@ -136,6 +144,52 @@ def real_bona_fide(path: Path, model: TextureModel) -> tuple[np.ndarray, np.ndar
     return np.stack([columns[c] for c in CUES], axis=1), data["blur"][sel]
 
 
+def joined(paths: list[Path]) -> dict[str, np.ndarray]:
+    """Fusion sets (build_training_set's files) as one; refuses a presentation held twice."""
+    parts = [dict(np.load(p)) for p in paths]
+    names = parts[0]["cue_names"]
+    if any(list(p["cue_names"]) != list(names) for p in parts):
+        raise SystemExit("the fusion sets measure different cues: rebuild them with one build_training_set")
+    keys = ("crops", "cues", "blur", "species", "phase", "index")
+    for p in parts:
+        if "blur" not in p:
+            raise SystemExit("a fusion set has no reflection blur: rebuild it with build_training_set")
+    data = {k: np.concatenate([p[k] for p in parts]) for k in keys} | {"cue_names": names}
+    rows = list(zip(data["species"], data["phase"], data["index"].tolist(), strict=True))
+    if len(set(rows)) != len(rows):
+        raise SystemExit("the fusion sets hold the same presentation twice")
+    return data
+
+
+def index_range(indices: np.ndarray) -> str:
+    """A species' fusion indices as half-open runs, "[first, last + 1)", joined by ", " where they break."""
+    ordered = np.sort(indices)
+    breaks = np.flatnonzero(np.diff(ordered) != 1)
+    starts = [ordered[0], *ordered[breaks + 1]]
+    ends = [*ordered[breaks], ordered[-1]]
+    return ", ".join(f"[{int(a)}, {int(b) + 1})" for a, b in zip(starts, ends, strict=True))
+
+
+def zone_threshold_logit(logits: np.ndarray, live: np.ndarray) -> tuple[float, dict[str, object]]:
+    """The blur zone's threshold: the midpoint between its highest attack and lowest bona fide fused logit
+    (after the vetoes), and what the fit report says of the zone. SystemExit when they overlap or a side
+    is empty: then a zone cannot be opened on this data."""
+    if not live.any() or live.all():
+        raise SystemExit("the blur zone holds no attack or no bona fide: nothing to place its threshold by")
+    top_attack, low_live = float(logits[~live].max()), float(logits[live].min())
+    if top_attack >= low_live:
+        raise SystemExit(
+            f"in the blur zone an attack (logit {top_attack:.3f}) scores as live as a bona fide"
+            f" ({low_live:.3f}): no zone"
+        )
+    return (top_attack + low_live) / 2, {
+        "blur_zone_bona_fide": int(live.sum()),
+        "blur_zone_attacks": int((~live).sum()),
+        "blur_zone_top_attack_logit": top_attack,
+        "blur_zone_lowest_bona_fide_logit": low_live,
+    }
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--target-bpcer", type=float, default=0.02)
@@ -160,13 +214,18 @@ def main(argv: list[str] | None = None) -> None:
         "--blur-bpcer", type=float, default=0.005, help="share of bona fide above the blur ceiling"
     )
     parser.add_argument(
+        "--blur-zone-bpcer",
+        type=float,
+        help="open a blur zone from this share of bona fide blur up to the ceiling (above --blur-bpcer)",
+    )
+    parser.add_argument(
         "--logistic-cues",
         nargs="+",
         choices=CUES,
         default=list(LOGISTIC_CUES),
         help="the cues the logistic weighs after the vetoes (the others get weight 0)",
     )
-    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--data", type=Path, nargs="+", default=[DATA], help="fusion sets, joined")
     parser.add_argument("--out", type=Path, default=FUSION_PATH)
     parser.add_argument(
         "--real-data", type=Path, help="simulation.real_still_set's file: its bona fide are reported"
@@ -176,8 +235,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--texture-model", type=Path, default=MODEL_PATH, help="the CNN (a candidate's)")
     args = parser.parse_args(argv)
+    if args.blur_zone_bpcer is not None and not args.blur_bpcer < args.blur_zone_bpcer < 0.05:
+        parser.error("--blur-zone-bpcer must lie above --blur-bpcer and under 0.05")
 
-    data = np.load(args.data)
+    data = joined(args.data)
     sel = data["phase"] == "fusion"
     species = data["species"][sel]
     names = [str(n) for n in data["cue_names"]]
@@ -199,8 +260,6 @@ def main(argv: list[str] | None = None) -> None:
     # weight), so its weights go to telling live eyes from what still looks alive. The blur
     # ceiling comes first: the reflex floor is set on the bona fide sharp enough to be judged (a
     # person who moved through the capture blurs the pupil's edge, not the reflex).
-    if "blur" not in data:
-        raise SystemExit(f"{args.data} has no reflection blur: rebuild it with build_training_set")
     blur = data["blur"][sel]
     bona_blur = blur[(species == BONA_FIDE) & np.isfinite(blur)]
     blur_ceiling = float(np.quantile(bona_blur, 1.0 - args.blur_bpcer))
@@ -217,6 +276,12 @@ def main(argv: list[str] | None = None) -> None:
     w[used] = w_used
     logits = b + ((X - mean) / std) @ w
     threshold_logit, threshold_rule = bpcer_threshold(logits[y == 1], args.target_bpcer, vetoed[y == 1])
+    blur_penalty, zone_report = None, {}
+    if args.blur_zone_bpcer is not None:
+        zone_start = float(np.quantile(bona_blur, 1.0 - args.blur_zone_bpcer))
+        in_zone = np.isfinite(blur) & (blur > zone_start) & ~vetoed
+        zone_threshold, zone_report = zone_threshold_logit(logits[in_zone], y[in_zone] == 1)
+        blur_penalty = {"from_px": zone_start, "logit": max(zone_threshold - threshold_logit, 0.0)}
     real_report: dict[str, object] = {}
     if real is not None:
         real_x, real_blur = real
@@ -244,15 +309,19 @@ def main(argv: list[str] | None = None) -> None:
     cue_thresholds = {c: bpcer_threshold(X[y == 1, i], 0.02)[0] for i, c in enumerate(CUES)}
     probs = np.where(vetoed, 0.0, 1 / (1 + np.exp(-logits)))
     attacks = {s: probs[species == s] for s in attack_species}
-    fit_report = {
-        "apcer_at_threshold": {
-            s: float(np.mean(v >= 1 / (1 + np.exp(-threshold_logit)))) for s, v in attacks.items()
-        },
-        "threshold_at_apcer_1pct": threshold_for_apcer(attacks, 0.01),
-        "bona_fide_vetoed": int(vetoed[y == 1].sum()),
-        "refused_as_blurred": {s: int(np.sum((species == s) & blurred)) for s in sorted(set(species))},
-        "attacks_vetoed": {s: int(vetoed[species == s].sum()) for s in attack_species},
-    } | real_report
+    fit_report = (
+        {
+            "apcer_at_threshold": {
+                s: float(np.mean(v >= 1 / (1 + np.exp(-threshold_logit)))) for s, v in attacks.items()
+            },
+            "threshold_at_apcer_1pct": threshold_for_apcer(attacks, 0.01),
+            "bona_fide_vetoed": int(vetoed[y == 1].sum()),
+            "refused_as_blurred": {s: int(np.sum((species == s) & blurred)) for s in sorted(set(species))},
+            "attacks_vetoed": {s: int(vetoed[species == s].sum()) for s in attack_species},
+        }
+        | real_report
+        | zone_report
+    )
     fusion = Fusion(
         cues=CUES,
         mean=tuple(float(v) for v in mean),
@@ -263,11 +332,13 @@ def main(argv: list[str] | None = None) -> None:
         cue_thresholds=cue_thresholds,
         vetoes=vetoes,
         blur_ceiling_px=blur_ceiling,
+        blur_penalty=blur_penalty,
         provenance={
             "script": "liveness/training/fit_fusion.py",
             "command": ".venv/bin/python -m liveness.training.fit_fusion"
-            f" --data {args.data} --target-bpcer {args.target_bpcer} --l2 {args.l2}"
+            f" --data {' '.join(str(d) for d in args.data)} --target-bpcer {args.target_bpcer} --l2 {args.l2}"
             f" --veto {' '.join(f'{c}={s}' for c, s in args.veto)} --blur-bpcer {args.blur_bpcer}"
+            + (f" --blur-zone-bpcer {args.blur_zone_bpcer}" if args.blur_zone_bpcer is not None else "")
             + (f" --veto-floor {' '.join(f'{c}={v}' for c, v in args.veto_floor)}" if args.veto_floor else "")
             + f" --logistic-cues {' '.join(args.logistic_cues)}"
             + (f" --real-data {args.real_data}" if args.real_data else "")
@@ -275,10 +346,7 @@ def main(argv: list[str] | None = None) -> None:
             "fitted_utc": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "split": "train",
             "split_seed_root": SPLITS["train"].seed_root,
-            "indices": {
-                s: f"[{FUSION_OFFSET}, {FUSION_OFFSET + int((species == s).sum())})"
-                for s in sorted(set(species))
-            },
+            "indices": {s: index_range(data["index"][sel][species == s]) for s in sorted(set(species))},
             "presentations": {s: int((species == s).sum()) for s in sorted(set(species))},
             "target_bpcer": args.target_bpcer,
             "logistic_cues": list(args.logistic_cues),
@@ -291,7 +359,13 @@ def main(argv: list[str] | None = None) -> None:
             )
             + ": of the cue's scores on the bona fide under the blur ceiling;"
             " blur ceiling: the"
-            f" {1 - args.blur_bpcer:.1%} quantile of the bona fide reflection blur",
+            f" {1 - args.blur_bpcer:.1%} quantile of the bona fide reflection blur"
+            + (
+                f"; blur zone from its {1 - args.blur_zone_bpcer:.1%} quantile, judged at the midpoint"
+                " between the highest attack and the lowest bona fide fused logit in it"
+                if args.blur_zone_bpcer is not None
+                else ""
+            ),
             "threshold_rule": threshold_rule,
             "texture_model_sha256": hashlib.sha256(args.texture_model.read_bytes()).hexdigest(),
             "fit_report": fit_report,
