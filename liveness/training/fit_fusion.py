@@ -235,8 +235,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--texture-model", type=Path, default=MODEL_PATH, help="the CNN (a candidate's)")
     args = parser.parse_args(argv)
-    if args.blur_zone_bpcer is not None and not args.blur_bpcer < args.blur_zone_bpcer < 0.05:
-        parser.error("--blur-zone-bpcer must lie above --blur-bpcer and under 0.05")
+    if args.blur_zone_bpcer is not None and not args.blur_bpcer < args.blur_zone_bpcer <= 0.05:
+        parser.error("--blur-zone-bpcer must lie above --blur-bpcer and be at most 0.05")
 
     data = joined(args.data)
     sel = data["phase"] == "fusion"
