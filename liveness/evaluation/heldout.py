@@ -72,6 +72,16 @@ def score_heldout(
     return ScoredSet(scores, float(np.median(seconds)))
 
 
+def _refused_as_blurred(fusion: Fusion, scores: dict[str, np.ndarray]) -> np.ndarray:
+    """Per presentation: past the blur ceiling (whatever else refused it too), or refused in the blur zone
+    where sharp it would have passed (`Fusion.outcome` says "blurred")."""
+    names = (*fusion.cues, BLUR)
+    rows = [{name: float(scores[name][i]) for name in names} for i in range(len(scores[BLUR]))]
+    ceiling = fusion.blur_ceiling_px
+    past = np.array([ceiling is not None and r[BLUR] > ceiling for r in rows], dtype=bool)
+    return past | np.array([fusion.outcome(r) == "blurred" for r in rows], dtype=bool)
+
+
 def report(scored: ScoredSet, fusion: Fusion | None = None, out_dir: Path | None = None) -> dict[str, object]:
     """ISO/IEC 30107-3 figures of the fused decision (at the shipped threshold) and of each cue alone.
 
@@ -96,19 +106,16 @@ def report(scored: ScoredSet, fusion: Fusion | None = None, out_dir: Path | None
         cue: {k: per_cue[cue][k] for k in ("apcer", "apcer_max", "bpcer", "bpcer_at_apcer")}
         for cue in per_cue
     }
-    ceiling = fusion.blur_ceiling_px
-    result["refused_as_blurred"] = {
-        c: float(np.mean(scored.scores[c][BLUR] > ceiling)) if ceiling is not None else 0.0 for c in CLASSES
-    }
+    # refused for blur: past the ceiling, or in the blur zone where sharp it would have passed
+    blurred = {c: _refused_as_blurred(fusion, scored.scores[c]) for c in CLASSES}
+    result["refused_as_blurred"] = {c: float(np.mean(v)) for c, v in blurred.items()}
     lens = scored.scores["contact_lens"]
     evasive = lens["evasive"] > 0.5
     result["contact_lens_by_wearer"] = {
         kind: {
             "n": int(mask.sum()),
             "apcer": float(np.mean(lens["fused"][mask] >= fusion.threshold)) if mask.any() else None,
-            "refused_as_blurred": (
-                float(np.mean(lens[BLUR][mask] > ceiling)) if mask.any() and ceiling is not None else 0.0
-            ),
+            "refused_as_blurred": float(np.mean(blurred["contact_lens"][mask])) if mask.any() else 0.0,
         }
         for kind, mask in (("evasive", evasive), ("ordinary", ~evasive))
     }

@@ -11,10 +11,13 @@ import dataclasses
 import json
 import math
 
+import numpy as np
 import pytest
 
 from liveness.errors import LivenessModelError
+from liveness.evaluation.heldout import ScoredSet, report
 from liveness.fusion import BLUR, CUES, FUSION_PATH, Fusion, load_fusion
+from simulation.pad_dataset import CLASSES
 
 ZONE_FROM, CEILING, PENALTY = 2.25, 2.35, 2.0
 
@@ -106,3 +109,16 @@ def test_a_malformed_zone_is_refused(tmp_path, zone):
     path.write_text(json.dumps(doc))
     with pytest.raises(LivenessModelError):
         load_fusion(path)
+
+
+def test_the_held_out_report_counts_zone_refusals_as_blurred():
+    # per class: a sharp live texture, a live texture in the zone, a weak texture in the zone (refused
+    # sharp too: the score's), and one past the ceiling
+    f = _fusion()
+    textures, blurs = np.array([3.0, 3.0, 1.0, 5.0]), np.array([2.0, 2.3, 2.3, 2.5])
+    rows = [_scores(t, b) for t, b in zip(textures, blurs, strict=True)]
+    per_class = {name: np.array([r[name] for r in rows]) for name in (*CUES, BLUR)}
+    per_class |= {"fused": np.array([f.probability(r) for r in rows]), "evasive": np.zeros(4)}
+    figures = report(ScoredSet(dict.fromkeys(CLASSES, per_class), 0.05), fusion=f)
+    assert figures["refused_as_blurred"]["bona_fide"] == pytest.approx(2 / 4)  # the zone's and the ceiling's
+    assert figures["contact_lens_by_wearer"]["ordinary"]["refused_as_blurred"] == pytest.approx(2 / 4)
