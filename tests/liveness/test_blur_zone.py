@@ -14,7 +14,6 @@ import math
 import numpy as np
 import pytest
 
-from liveness.errors import LivenessModelError
 from liveness.evaluation.heldout import ScoredSet, report
 from liveness.fusion import BLUR, CUES, FUSION_PATH, Fusion, load_fusion
 from simulation.pad_dataset import CLASSES
@@ -84,31 +83,13 @@ def test_a_zone_survives_the_file_and_a_file_without_one_has_none(tmp_path):
     assert load_fusion(path).blur_penalty is None
 
 
-@pytest.mark.parametrize(
-    "zone",
-    [
-        {"from_px": 2.4, "logit": 1.0},  # starts past the ceiling
-        {"from_px": 0.0, "logit": 1.0},
-        {"from_px": 2.3, "logit": -1.0},  # a bonus for blur
-        {"from_px": 2.3, "logit": "NaN"},
-        {"from_px": 2.3},
-        {"from_px": 2.3, "logit": 1.0, "until_px": 3.0},
-        [2.3, 1.0],
-    ],
-)
-def test_a_malformed_zone_is_refused(tmp_path, zone):
+def test_a_zone_under_the_ceiling_loads_from_the_shipped_file_shape(tmp_path):
+    # the malformed zones are refused in test_fusion's test_malformed_fusion_files_are_refused
     doc = json.loads(FUSION_PATH.read_text())
     doc["blur_ceiling_px"] = CEILING
     doc["blur_penalty"] = {"from_px": 2.3, "logit": 1.0}
     (tmp_path / "good.json").write_text(json.dumps(doc))
     assert load_fusion(tmp_path / "good.json").blur_penalty == {"from_px": 2.3, "logit": 1.0}
-    doc = json.loads(FUSION_PATH.read_text())
-    doc["blur_ceiling_px"] = CEILING  # so that each zone is refused for its own fault
-    doc["blur_penalty"] = zone
-    path = tmp_path / "fusion.json"
-    path.write_text(json.dumps(doc))
-    with pytest.raises(LivenessModelError):
-        load_fusion(path)
 
 
 def test_the_held_out_report_counts_zone_refusals_as_blurred():

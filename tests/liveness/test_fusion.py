@@ -81,11 +81,23 @@ def test_every_shipped_veto_refuses_alone_below_its_floor():
         assert f.vetoed(below) == (cue,) and f.probability(below) == 0.0
 
 
+def _zone(penalty: object):
+    """A mutation giving the file a ceiling of 2.35 px and this blur zone."""
+    return lambda d: d.update(blur_ceiling_px=2.35, blur_penalty=penalty)
+
+
 @pytest.mark.parametrize("mutate", [lambda d: d.pop("weights"), lambda d: d.update(threshold=2.0),
                                     lambda d: d.update(std=[0.0] * len(d["std"])),
                                     lambda d: d.update(vetoes={"heartbeat": 0.1}),
                                     lambda d: d.update(vetoes={"pupil_reflex": "NaN"}),
-                                    lambda d: d.update(vetoes=[0.3])])  # fmt: skip
+                                    lambda d: d.update(vetoes=[0.3]),
+                                    # blur zones (the ceiling at 2.35, so each is refused for its own fault)
+                                    _zone({"from_px": 2.4, "logit": 1.0}),
+                                    _zone({"from_px": 0.0, "logit": 1.0}),
+                                    _zone({"from_px": 2.3, "logit": -1.0}),
+                                    _zone({"from_px": 2.3, "logit": "NaN"}),
+                                    _zone({"from_px": 2.3}), _zone([2.3, 1.0]),
+                                    _zone({"from_px": 2.3, "logit": 1.0, "until_px": 3.0})])  # fmt: skip
 def test_malformed_fusion_files_are_refused(tmp_path, mutate):
     doc = json.loads(FUSION_PATH.read_text())
     mutate(doc)
