@@ -26,9 +26,10 @@ import numpy as np
 from hardware.illumination import IlluminationSchedule
 from liveness.errors import LivenessError
 from simulation.live_eye import capture_bona_fide_sequence
-from simulation.synthetic_eye import AUTOFOCUS, EVASIVE, CameraBlur, CaptureConditions
+from simulation.synthetic_eye import AUTOFOCUS, EVASIVE, CameraBlur, CaptureConditions, EyeIdentity
 
 from .attacks import ATTACKS, HELDOUT_RANGES, SPECIES, TRAIN_RANGES, AttackRanges
+from .attacks.contact_lens import wearer_draws
 from .attacks.recapture import camera_blur, random_eye, station_leds
 
 BONA_FIDE = "bona_fide"
@@ -68,15 +69,23 @@ class Presentation:
         return self.species == BONA_FIDE
 
 
+def live_eye_draws(rng: np.random.Generator, ranges: AttackRanges) -> tuple[EyeIdentity, CaptureConditions]:
+    """The eye (a random subject in `ranges.subjects`) and capture conditions of a live presentation:
+    the first draws of `bona_fide`, in its order (cheap: nothing is rendered)."""
+    eye = random_eye(rng, ranges.subjects)
+    return eye, CaptureConditions.random(rng, leds=station_leds(rng), **camera_blur(ranges))
+
+
 def bona_fide(schedule: IlluminationSchedule, rng: np.random.Generator, ranges: AttackRanges) -> np.ndarray:
     """Frames of a live eye of a random subject in `ranges.subjects` under `schedule`."""
-    eye = random_eye(rng, ranges.subjects)
-    conditions = CaptureConditions.random(rng, leds=station_leds(rng), **camera_blur(ranges))
+    eye, conditions = live_eye_draws(rng, ranges)
     return capture_bona_fide_sequence(eye, schedule, conditions, rng)
 
 
-def presentation(split: str, species: str, index: int, n_frames: int = 20) -> Presentation:
-    """The `index`-th presentation of `species` in `split` (deterministic)."""
+def _start(
+    split: str, species: str, index: int, n_frames: int
+) -> tuple[np.random.Generator, IlluminationSchedule, AttackRanges, CameraBlur | None, bool]:
+    """(rng after the schedule's draws, schedule, ranges with the station camera, camera, evasive)."""
     if split not in SPLITS:
         raise LivenessError(f"unknown split {split!r}; choose from {sorted(SPLITS)}")
     if species not in CLASSES:
@@ -84,12 +93,28 @@ def presentation(split: str, species: str, index: int, n_frames: int = 20) -> Pr
     spec = SPLITS[split]
     rng = np.random.default_rng([spec.seed_root, CLASSES.index(species), int(index)])
     schedule = IlluminationSchedule.random_step(rng, n_frames=n_frames)
-    make = bona_fide if species == BONA_FIDE else ATTACKS[species]
     camera, evasive = station_camera(split, species, index)
-    if camera is None:
-        return Presentation(species, make(schedule, rng, spec.ranges), schedule)
-    ranges = dataclasses.replace(spec.ranges, camera=camera)
+    ranges = spec.ranges if camera is None else dataclasses.replace(spec.ranges, camera=camera)
+    return rng, schedule, ranges, camera, evasive
+
+
+def presentation(split: str, species: str, index: int, n_frames: int = 20) -> Presentation:
+    """The `index`-th presentation of `species` in `split` (deterministic)."""
+    rng, schedule, ranges, camera, evasive = _start(split, species, index, n_frames)
+    make = bona_fide if species == BONA_FIDE else ATTACKS[species]
     return Presentation(species, make(schedule, rng, ranges), schedule, camera, evasive)
+
+
+def capture_draws(split: str, species: str, index: int) -> tuple[EyeIdentity, CaptureConditions]:
+    """The live eye and capture conditions `presentation(split, species, index)` renders, for bona fide
+    and contact_lens (the wearer's eye), without rendering anything: to pick presentations by them."""
+    if species not in (BONA_FIDE, "contact_lens"):
+        raise LivenessError(f"capture_draws covers bona_fide and contact_lens, not {species!r}")
+    rng, _, ranges, _, _ = _start(split, species, index, 20)
+    if species == BONA_FIDE:
+        return live_eye_draws(rng, ranges)
+    eye, _, conditions = wearer_draws(rng, ranges)
+    return eye, conditions
 
 
 def station_camera(split: str, species: str, index: int) -> tuple[CameraBlur | None, bool]:

@@ -3,7 +3,8 @@
     nice .venv/bin/python -m liveness.training.build_training_set --cnn 64 --fusion 50 --workers 2
 
 More data later, without regenerating what is there: `--append --cnn-start 64 --cnn 64 --fusion 0`
-(or `--fusion-start 50 --fusion 50 --cnn 0` for the fusion phase).
+(or `--fusion-start 50 --fusion 50 --cnn 0` for the fusion phase). `--tails` keeps, from --cnn-start on,
+only the captures with a dark iris or an extreme pupil (`liveness.training.tails`).
 
 Writes .cache/liveness/train_set.npz: texture crops (float16), hand-built cue scores, the
 reflection blur (`liveness.glint_blur`), species and which learner each presentation belongs to
@@ -25,6 +26,7 @@ from liveness.fusion import CUES
 from liveness.glint_blur import glint_blur
 from liveness.pupil_finder import track_pupil
 from liveness.texture_model import texture_crops
+from liveness.training.tails import TAIL_SPECIES, tail_indices
 from simulation.pad_dataset import CLASSES, FUSION_OFFSET, Presentation, presentation
 
 OUT = Path(".cache/liveness/train_set.npz")
@@ -62,12 +64,27 @@ def main() -> None:
     parser.add_argument(
         "--append", action="store_true", help="add these rows to --out (refuses rows it already holds)"
     )
+    parser.add_argument(
+        "--tails",
+        action="store_true",
+        help="CNN rows: the first --cnn captures from --cnn-start on with a dark iris or an extreme pupil "
+        "(liveness.training.tails; bona_fide and contact_lens only)",
+    )
     args = parser.parse_args()
     if args.update and args.append:
         parser.error("--update and --append exclude each other")
+    if args.tails and (set(args.classes) - set(TAIL_SPECIES) or args.fusion):
+        parser.error(f"--tails picks CNN rows of {TAIL_SPECIES} only: give --classes of those and --fusion 0")
     jobs, phase, species = [], [], []
     for name in args.classes:
-        for i in range(args.cnn_start, args.cnn_start + args.cnn):
+        if args.tails:
+            try:
+                cnn_indices = tail_indices(name, args.cnn_start, args.cnn)
+            except ValueError as e:
+                parser.error(str(e))
+        else:
+            cnn_indices = list(range(args.cnn_start, args.cnn_start + args.cnn))
+        for i in cnn_indices:
             jobs.append(("train", name, i))
             phase.append("cnn")
             species.append(name)

@@ -15,7 +15,7 @@ import numpy as np
 
 from hardware.illumination import IlluminationSchedule
 from simulation.live_eye import capture_bona_fide_sequence
-from simulation.synthetic_eye import CaptureConditions, CornealOverlay
+from simulation.synthetic_eye import CaptureConditions, CornealOverlay, EyeIdentity
 
 from .print_attack import halftone
 from .ranges import AttackRanges
@@ -85,12 +85,20 @@ def lens_overlay(
     )
 
 
+def wearer_draws(
+    rng: np.random.Generator, ranges: AttackRanges
+) -> tuple[EyeIdentity, str, CaptureConditions]:
+    """The wearer's eye, the lens design family and the capture conditions: the first draws of
+    `contact_lens_attack`, in its order (cheap: nothing is rendered)."""
+    eye = random_eye(rng, ranges.subjects)
+    kind = str(rng.choice(ranges.lens_patterns))
+    return eye, kind, CaptureConditions.random(rng, leds=station_leds(rng), **camera_blur(ranges))
+
+
 def contact_lens_attack(
     schedule: IlluminationSchedule, rng: np.random.Generator, ranges: AttackRanges
 ) -> np.ndarray:
     """Frames (n, 480, 640) uint8 of a live eye wearing a textured cosmetic lens under `schedule`."""
-    eye = random_eye(rng, ranges.subjects)
-    kind = str(rng.choice(ranges.lens_patterns))
-    conditions = CaptureConditions.random(rng, leds=station_leds(rng), **camera_blur(ranges))
+    eye, kind, conditions = wearer_draws(rng, ranges)
     overlay = lens_overlay(kind, float(conditions.iris_radius_px), ranges.lens_dot_pitch_px, rng)
     return capture_bona_fide_sequence(eye, schedule, conditions, rng, overlay=overlay)

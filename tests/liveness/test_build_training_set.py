@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from liveness.training import build_training_set
+from liveness.training.tails import tail_indices
 
 
 def build(monkeypatch, out, *args: str) -> None:
@@ -38,3 +39,14 @@ def test_fusion_rows_append_from_a_start_and_carry_the_reflection_blur(monkeypat
     offset = build_training_set.FUSION_OFFSET
     assert sorted(data["index"].tolist()) == [offset, offset + 1] and set(data["phase"]) == {"fusion"}
     assert np.all(np.isfinite(data["blur"])) and np.all((data["blur"] > 1.0) & (data["blur"] < 4.0))
+
+
+def test_tails_rows_are_the_tail_captures_and_other_species_are_refused(monkeypatch, tmp_path):
+    out = tmp_path / "set.npz"
+    build(monkeypatch, out, "--tails", "--cnn-start", "40", "--cnn", "1", "--fusion", "0")
+    data = np.load(out)
+    assert data["index"].tolist() == tail_indices("bona_fide", 40, 1) and set(data["phase"]) == {"cnn"}
+    for bad in (["--classes", "print"], ["--fusion", "1"]):
+        with pytest.raises(SystemExit):
+            build(monkeypatch, tmp_path / "other.npz", "--tails", "--cnn", "1", *bad)
+        assert not (tmp_path / "other.npz").exists()
