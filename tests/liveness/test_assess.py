@@ -76,7 +76,7 @@ def test_a_live_eye_out_of_focus_is_refused_as_blurred_but_live_if_sharp():
 @pytest.mark.slow
 def test_a_live_eye_a_little_out_of_focus_is_judged_in_the_blur_zone_and_accepted():
     # Defocus 1.7 px: reflection blur 2.29 px, inside the blur zone (2.2485-2.35 px), refused as blurred
-    # until stop 41. Its iris texture is plainly live (CNN ~5.9; the zone's threshold ~1.6), so it passes.
+    # until stop 41. Its iris texture is plainly live (CNN ~6, well above the zone's stricter threshold).
     schedule, frames = _out_of_focus_live_eye(1.7)
     result = assess(frames, schedule)
     zone = default_fusion().blur_penalty
