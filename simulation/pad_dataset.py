@@ -30,7 +30,7 @@ from simulation.synthetic_eye import AUTOFOCUS, EVASIVE, CameraBlur, CaptureCond
 
 from .attacks import ATTACKS, HELDOUT_RANGES, SPECIES, TRAIN_RANGES, AttackRanges
 from .attacks.contact_lens import wearer_draws
-from .attacks.recapture import camera_blur, random_eye, station_leds
+from .attacks.recapture import random_eye, station_conditions
 
 BONA_FIDE = "bona_fide"
 CLASSES = (BONA_FIDE, *SPECIES)
@@ -73,7 +73,7 @@ def live_eye_draws(rng: np.random.Generator, ranges: AttackRanges) -> tuple[EyeI
     """The eye (a random subject in `ranges.subjects`) and capture conditions of a live presentation:
     the first draws of `bona_fide`, in its order (cheap: nothing is rendered)."""
     eye = random_eye(rng, ranges.subjects)
-    return eye, CaptureConditions.random(rng, leds=station_leds(rng), **camera_blur(ranges))
+    return eye, station_conditions(rng, ranges)
 
 
 def bona_fide(schedule: IlluminationSchedule, rng: np.random.Generator, ranges: AttackRanges) -> np.ndarray:
@@ -110,7 +110,7 @@ def capture_draws(split: str, species: str, index: int) -> tuple[EyeIdentity, Ca
     and contact_lens (the wearer's eye), without rendering anything: to pick presentations by them."""
     if species not in (BONA_FIDE, "contact_lens"):
         raise LivenessError(f"capture_draws covers bona_fide and contact_lens, not {species!r}")
-    rng, _, ranges, _, _ = _start(split, species, index, 20)
+    rng, _, ranges, _, _ = _start(split, species, index, 20)  # the schedule draws alike for any length
     if species == BONA_FIDE:
         return live_eye_draws(rng, ranges)
     eye, _, conditions = wearer_draws(rng, ranges)

@@ -29,12 +29,11 @@ from liveness.errors import LivenessError
 from liveness.training.build_training_set import features_of
 from simulation.attacks import HELDOUT_RANGES, TRAIN_RANGES
 from simulation.attacks.contact_lens import lens_overlay
-from simulation.attacks.recapture import camera_blur, random_eye, station_leds
+from simulation.attacks.recapture import random_eye, station_conditions
 from simulation.live_eye import capture_bona_fide_sequence
 from simulation.pad_dataset import BONA_FIDE, Presentation
 from simulation.real_iris_texture import TextureUnavailableError, iris_texture_from_photo
 from simulation.real_still_set import DEV_DATA, collect, eye_photographs, subject_of
-from simulation.synthetic_eye import CaptureConditions
 
 OUT = Path(".cache/liveness/transplant_set.npz")
 SEED_ROOT = 30_110  # its own stream (real_still_set: 900_000 + n, the real-photo benches 30_107/8/9)
@@ -52,7 +51,7 @@ def transplanted(
     eye = random_eye(rng, ranges.subjects)
     texture = iris_texture_from_photo(texture_gray, pupil, iris, hidden, float(eye.iris_brightness))
     schedule = IlluminationSchedule.random_step(rng, n_frames=20)
-    conditions = CaptureConditions.random(rng, leds=station_leds(rng), **camera_blur(ranges))
+    conditions = station_conditions(rng, ranges)
     overlay = None
     if species == "contact_lens":
         kind = str(rng.choice(ranges.lens_patterns))

@@ -1,7 +1,8 @@
 """The capture conditions under which the texture CNN refuses live eyes most often: to draw more of them.
 
-Of the live eyes the stop-41 detector refused by its score (12 of 2,400 in the fusion phase of the train
-split; 13 of 1,600 on fresh seeds 6601-6605 and 6701-6703), most had a dark iris (the darkest tenth of
+Of the live eyes the stop-41 detector refused by its score (13 of 2,400 in the fusion phase of the train
+split, 10 of them in the tails; 13 of 1,600 on fresh seeds 6601-6605 and 6701-6703, 12 in the tails), most
+had a dark iris (the darkest tenth of
 the population: little texture contrast for the CNN to read) or a pupil at either end of its range (a
 thin or a wide iris annulus). `in_tails` picks such captures from their draws alone
 (`simulation.pad_dataset.capture_draws`: nothing is rendered), so a training set can hold more of them,

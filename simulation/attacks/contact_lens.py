@@ -19,7 +19,7 @@ from simulation.synthetic_eye import CaptureConditions, CornealOverlay, EyeIdent
 
 from .print_attack import halftone
 from .ranges import AttackRanges
-from .recapture import band_noise, camera_blur, random_eye, station_leds
+from .recapture import band_noise, random_eye, station_conditions
 
 LENS_PATTERNS = ("dots", "spokes", "cells", "rings")
 DESIGN_SHAPE = (128, 1024)  # the design's density, radial (centre -> lens print edge) x angular
@@ -92,7 +92,7 @@ def wearer_draws(
     `contact_lens_attack`, in its order (cheap: nothing is rendered)."""
     eye = random_eye(rng, ranges.subjects)
     kind = str(rng.choice(ranges.lens_patterns))
-    return eye, kind, CaptureConditions.random(rng, leds=station_leds(rng), **camera_blur(ranges))
+    return eye, kind, station_conditions(rng, ranges)
 
 
 def contact_lens_attack(

@@ -35,6 +35,12 @@ def station_leds(rng: np.random.Generator) -> tuple[tuple[float, float], ...]:
     return tuple((x + float(jitter[0]), y + float(jitter[1])) for x, y in STATION_LEDS)
 
 
+def station_conditions(rng: np.random.Generator, ranges: AttackRanges) -> CaptureConditions:
+    """A live eye's capture conditions at the station: its LED reflections, and its camera's blur when
+    `ranges` fixes it."""
+    return CaptureConditions.random(rng, leds=station_leds(rng), **camera_blur(ranges))
+
+
 def victim_photo(
     rng: np.random.Generator, subjects: tuple[int, int], **overrides: object
 ) -> tuple[EyeIdentity, CaptureConditions, np.ndarray]:
