@@ -14,6 +14,10 @@ in the same run: as many render-based presentations of each species of the held-
 presentations accepted as live), with counts, how many were refused as too blurred to judge and how
 many by a veto. Nothing was tuned on these photographs: the detector is the
 shipped one, so every photograph is held out. The photographs are read, never written.
+
+`--subjects training --skip 4` scores the training subjects' photographs that no training row was made
+from (each eye's fifth on: `simulation/real_still_set.py` uses the first four), as a screen before a
+detector is chosen; `--seed-base` draws other attacks (lens designs, prints) of the same photographs.
 """
 
 from __future__ import annotations
@@ -49,10 +53,10 @@ SPECIES = (*sorted(REAL_PHOTO_ATTACKS), *WORN)
 RENDER_INDEX_BASE = 500_000  # held-out indices far from those `pad eval` and bench/liveness.py use
 
 
-def photographs(data: Path, per_eye: int) -> list[Path]:
-    """The first `per_eye` images of every SUBJECT/EYE folder, sorted."""
+def photographs(data: Path, per_eye: int, skip: int = 0) -> list[Path]:
+    """`per_eye` images of every SUBJECT/EYE folder (sorted), after its first `skip`."""
     eyes = sorted(p for p in data.glob("*/*") if p.is_dir())
-    return [img for eye in eyes for img in sorted(eye.glob("*.png"))[:per_eye]]
+    return [img for eye in eyes for img in sorted(eye.glob("*.png"))[skip : skip + per_eye]]
 
 
 def subject_filter(which: str) -> Callable[[str], bool]:
@@ -71,12 +75,15 @@ def chosen_photographs(
     per_eye: int,
     limit: int,
     keep: Callable[[str], bool] = lambda subject: True,
+    skip: int = 0,
 ) -> list[Path]:
     """`photographs` of the subjects `keep` keeps, the first `limit` of them when `limit` is set; a parser
     error when there are none."""
     if not data.is_dir():
         parser.error(f"--data {data} is not a directory of SUBJECT/EYE/*.png")
-    images = [p for p in photographs(data, per_eye) if keep(p.parent.parent.name)]
+    if skip < 0:
+        parser.error("--skip must be 0 or more")
+    images = [p for p in photographs(data, per_eye, skip) if keep(p.parent.parent.name)]
     if limit:
         images = images[:limit]
     if not images:
@@ -162,6 +169,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "iris-dev" / "iitd")
     parser.add_argument("--per-eye", type=int, default=1)
+    parser.add_argument("--skip", type=int, default=0, help="start after each eye's first N photographs")
+    parser.add_argument("--seed-base", type=int, default=0,
+                        help="attacks of the k-th photograph draw from seed-base + k")  # fmt: skip
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
         "--species", default=",".join(SPECIES), help=f"comma-separated, from {','.join(SPECIES)}"
@@ -181,11 +191,16 @@ def main() -> None:
         parser.error(f"--species takes a comma-separated list from {','.join(SPECIES)}")
     if args.per_eye < 1:
         parser.error("--per-eye must be at least 1")
-    images = chosen_photographs(parser, args.data, args.per_eye, args.limit, subject_filter(args.subjects))
+    if args.seed_base < 0:
+        parser.error("--seed-base must be 0 or more")
+    images = chosen_photographs(
+        parser, args.data, args.per_eye, args.limit, subject_filter(args.subjects), args.skip
+    )
     start = time.time()
     with Pool(args.workers) as pool:
         old = str(args.other) if args.other else ""
-        real = pool.map(_real, [(i, str(p), species, old) for i, p in enumerate(images)], chunksize=4)
+        jobs = [(args.seed_base + i, str(p), species, old) for i, p in enumerate(images)]
+        real = pool.map(_real, jobs, chunksize=4)
         real_s = time.time() - start
         n_base = len(images) if args.baseline < 0 else args.baseline
         rendered = pool.map(_render, [(i, species, old) for i in range(n_base)], chunksize=4)
@@ -194,6 +209,8 @@ def main() -> None:
         "photographs": len(images),
         "subjects": len({p.parent.parent.name for p in images}),
         "subject_filter": args.subjects,
+        "skip": args.skip,
+        "seed_base": args.seed_base,
         "not_segmented": sum(not r["segmented"] for r in real),
         "real_photo": _summary(segmented, species),
         "render_baseline": _summary(rendered, species),

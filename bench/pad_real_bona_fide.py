@@ -145,6 +145,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "iris-dev" / "iitd")
     parser.add_argument("--per-eye", type=int, default=1)
+    parser.add_argument("--skip", type=int, default=0, help="start after each eye's first N photographs")
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--limit", type=int, default=0, help="only the first N photographs (a smoke run)")
     parser.add_argument(
@@ -169,7 +170,9 @@ def main() -> None:
         parser.error("--per-eye and --workers must be at least 1, --limit and --control not negative")
     if any(not 0.0 <= d <= 30.0 for d in args.denoise):
         parser.error("--denoise strengths lie in [0, 30]")
-    images = chosen_photographs(parser, args.data, args.per_eye, args.limit, subject_filter(args.subjects))
+    images = chosen_photographs(
+        parser, args.data, args.per_eye, args.limit, subject_filter(args.subjects), args.skip
+    )
     old = str(args.other / "texture_cnn.onnx") if args.other else ""
     start = time.time()
     sets: dict[str, list[dict]] = {}
@@ -187,6 +190,7 @@ def main() -> None:
         "photographs": len(images),
         "subjects": len({p.parent.parent.name for p in images}),
         "subject_filter": args.subjects,
+        "skip": args.skip,
         "threshold": fusion.threshold,
         "synthetic_baseline": _summary(rendered, live_median, fusion),
     }

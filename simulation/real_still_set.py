@@ -15,7 +15,9 @@ The split is fixed here, before any training: subjects with int(id) % 4 == 3 (`h
 held out (the benches score them once, at the end); rows are made from the other subjects only. Of each
 training eye's photographs (sorted), `CNN_PHOTOS` give the CNN's rows ("cnn" phase: bona fide and lens of
 each, and a print, screen or prosthesis of the first, in turn from eye to eye) and `FUSION_PHOTOS` the
-fusion's ("fusion" phase: bona fide only, other photographs and seeds than the CNN's).
+fusion's ("fusion" phase: bona fide only, other photographs and seeds than the CNN's). `--cnn-photos` and
+`--fusion-photos` pick other positions for a further set (stop 43: `--cnn-photos 3 4 5 --fusion-photos`
+gives more real lens rows from photographs the first set left unused).
 
 Writes .cache/liveness/real_still_set.npz (gitignored; the crops of real photographs must never be
 committed): crops (float16), physical cues, reflection blur, species, phase, index (a seed unique to the
@@ -53,7 +55,6 @@ SEED_BASE = 900_000  # presentation seeds: SEED_BASE + photograph number (the be
 # Each CNN photograph is also worn under a lens; each eye's first is also printed, screened or painted
 # on a prosthesis, in turn from eye to eye.
 EXTRA_SPECIES = ("print", "screen", "prosthetic")
-ROUND_OF = {0: 0, 2: 1, 1: 2}  # photograph position -> the round it is made in (see `jobs_for`)
 SAVE_EVERY = 20  # photographs between saves of the set so far
 
 
@@ -73,23 +74,40 @@ def eye_photographs(data: Path, heldout: bool) -> list[list[Path]]:
     return [sorted(eye.glob("*.png")) for eye in eyes]
 
 
-def jobs_for(data: Path) -> list[tuple[str, int, tuple[str, ...], str]]:
+def jobs_for(
+    data: Path,
+    cnn_photos: tuple[int, ...] = CNN_PHOTOS,
+    fusion_photos: tuple[int, ...] = FUSION_PHOTOS,
+    seed_base: int = SEED_BASE,
+) -> list[tuple[str, int, tuple[str, ...], str]]:
     """(path, seed, species, phase) for the training subjects' photographs that make rows, in rounds:
-    every eye's first CNN photograph, then every eye's fusion photograph, then every eye's second CNN
-    photograph; so a set cut short (`--limit`, or a run stopped after a save) still covers every eye."""
+    every eye's first CNN photograph, then every eye's fusion photographs, then every eye's other CNN
+    photographs; so a set cut short (`--limit`, or a run stopped after a save) still covers every eye.
+    A photograph's seed is `seed_base` + its number among all the training subjects' photographs, whatever
+    positions are chosen, so two sets made from different positions never share a seed; another
+    `seed_base` (at least the photographs' count apart) makes the same photographs into new
+    presentations (another animation, another lens design over the same eye)."""
+    if set(cnn_photos) & set(fusion_photos):
+        raise ValueError(
+            f"a photograph position is both the CNN's and the fusion's: {cnn_photos}, {fusion_photos}"
+        )
+    if any(k < 0 for k in (*cnn_photos, *fusion_photos)):
+        raise ValueError("photograph positions are counted from 0")
+    order = [*cnn_photos[:1], *fusion_photos, *cnn_photos[1:]]
+    round_of = {k: r for r, k in enumerate(order)}  # photograph position -> the round it is made in
     rounds: dict[int, list] = {}
     number = 0
     for e, photos in enumerate(eye_photographs(data, heldout=False)):
         for k, photo in enumerate(photos):
             number += 1
-            if k in CNN_PHOTOS:
-                extra = (EXTRA_SPECIES[e % len(EXTRA_SPECIES)],) if k == CNN_PHOTOS[0] else ()
-                job = (str(photo), SEED_BASE + number, (BONA_FIDE, "contact_lens", *extra), "cnn")
-            elif k in FUSION_PHOTOS:
-                job = (str(photo), SEED_BASE + number, (BONA_FIDE,), "fusion")
+            if k in cnn_photos:
+                extra = (EXTRA_SPECIES[e % len(EXTRA_SPECIES)],) if k == cnn_photos[0] else ()
+                job = (str(photo), seed_base + number, (BONA_FIDE, "contact_lens", *extra), "cnn")
+            elif k in fusion_photos:
+                job = (str(photo), seed_base + number, (BONA_FIDE,), "fusion")
             else:
                 continue
-            rounds.setdefault(ROUND_OF[k], []).append(job)
+            rounds.setdefault(round_of[k], []).append(job)
     return [job for r in sorted(rounds) for job in rounds[r]]
 
 
@@ -131,10 +149,23 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--limit", type=int, default=0, help="only the first N photographs (a speed run)")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--cnn-photos", type=int, nargs="*", default=list(CNN_PHOTOS),
+                        help="each eye's photograph positions (sorted, from 0) giving CNN rows")  # fmt: skip
+    parser.add_argument("--fusion-photos", type=int, nargs="*", default=list(FUSION_PHOTOS),
+                        help="each eye's photograph positions that give fusion rows")  # fmt: skip
+    parser.add_argument("--seed-base", type=int, default=SEED_BASE,
+                        help="presentation seeds: this + the photograph's number")  # fmt: skip
     args = parser.parse_args()
     if not args.data.is_dir():
         parser.error(f"--data {args.data} is not a directory of SUBJECT/EYE/*.png")
-    jobs = jobs_for(args.data)
+    if args.seed_base < 0:
+        parser.error("--seed-base must be 0 or more")
+    try:
+        jobs = jobs_for(args.data, tuple(args.cnn_photos), tuple(args.fusion_photos), args.seed_base)
+    except ValueError as err:
+        parser.error(str(err))
+    if not jobs:
+        parser.error("no photograph is at the positions chosen")
     if args.limit:
         jobs = jobs[: args.limit]
     collect(jobs, rows_of, args.out, args.workers, SAVE_EVERY)
