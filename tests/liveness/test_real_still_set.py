@@ -60,3 +60,40 @@ def test_one_photograph_gives_a_bona_fide_row_and_attack_rows_with_their_labels(
     # The same eye, live and under a printed lens: the crops differ, most where the print is (the iris).
     live, lens = data["crops"][0].astype(np.float32), data["crops"][1].astype(np.float32)
     assert np.abs(live - lens).mean() > 0.05
+
+
+def test_other_positions_and_another_seed_base_give_other_photographs_and_new_seeds(dev):
+    first = real_still_set.jobs_for(dev)
+    more = real_still_set.jobs_for(dev, cnn_photos=(0, 1, 3), fusion_photos=(), seed_base=950_000)
+    by_path = {path: (seed, phase) for path, seed, _, phase in more}
+    assert {phase for _, phase in by_path.values()} == {"cnn"}
+    # Only the chosen positions of each eye's sorted photographs give rows; the fusion's (2) and the
+    # screen's (4 on) none.
+    eyes = real_still_set.eye_photographs(dev, heldout=False)
+    chosen = {str(photos[k]) for photos in eyes for k in (0, 1, 3) if k < len(photos)}
+    assert set(by_path) == chosen
+    assert not any(str(photos[2]) in by_path for photos in eyes)
+    # The same photograph, its number the same, its seed moved by the base: never a seed of the first set.
+    first_seeds = {path: seed for path, seed, _, _ in first}
+    shared = set(first_seeds) & set(by_path)
+    assert shared and all(
+        by_path[p][0] - first_seeds[p] == 950_000 - real_still_set.SEED_BASE for p in shared
+    )
+    assert not {s for _, s, _, _ in first} & {s for _, s, _, _ in more}
+    # Every eye's first chosen photograph also gives one more attack, in turn from eye to eye.
+    extras = Counter(names[2] for _, _, names, _ in more if len(names) == 3)
+    assert set(extras) == set(real_still_set.EXTRA_SPECIES) and sum(extras.values()) == len(eyes)
+
+
+def test_a_position_is_the_cnns_or_the_fusions_never_both(dev, monkeypatch, tmp_path):
+    with pytest.raises(ValueError, match="both"):
+        real_still_set.jobs_for(dev, cnn_photos=(0, 2), fusion_photos=(2,))
+    with pytest.raises(ValueError, match="from 0"):
+        real_still_set.jobs_for(dev, cnn_photos=(-1,), fusion_photos=())
+    out = tmp_path / "none.npz"
+    for extra in (["--cnn-photos", "1", "--fusion-photos", "1"], ["--cnn-photos", "40", "--fusion-photos"]):
+        argv = ["real_still_set", "--data", str(dev), "--out", str(out), *extra]
+        monkeypatch.setattr(sys, "argv", argv)
+        with pytest.raises(SystemExit):
+            real_still_set.main()
+        assert not out.exists()
