@@ -168,6 +168,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.per_eye < 1 or args.workers < 1 or args.limit < 0 or args.control < 0:
         parser.error("--per-eye and --workers must be at least 1, --limit and --control not negative")
+    if args.baseline == 0:  # the rescue count measures a refused still against their median cues
+        parser.error("--baseline must be at least 1 (or left out): the synthetic live eyes are the yardstick")
     if any(not 0.0 <= d <= 30.0 for d in args.denoise):
         parser.error("--denoise strengths lie in [0, 30]")
     images = chosen_photographs(

@@ -42,9 +42,15 @@ def test_skip_starts_after_each_eyes_first_photographs(tmp_path):
 
 
 @pytest.mark.parametrize("script", ["pad_real_attacks.py", "pad_real_bona_fide.py"])
-def test_a_negative_skip_or_seed_base_is_refused(script, tmp_path):
+def test_a_negative_skip_or_seed_base_or_an_empty_baseline_is_refused(script, tmp_path):
     data = _tree(tmp_path, {"001/L": 2})
     bad = [["--skip", "-1"]] + ([["--seed-base", "-5"]] if script == "pad_real_attacks.py" else [])
+    if script == "pad_real_bona_fide.py":  # it measures refused stills against the synthetic live eyes
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / script), "--data", str(data), "--baseline", "0"],
+            capture_output=True, text=True, timeout=120, cwd=ROOT,
+        )  # fmt: skip
+        assert done.returncode == 2 and "--baseline must be at least 1" in done.stderr
     for extra in bad:
         done = subprocess.run(
             [sys.executable, str(ROOT / "bench" / script), "--data", str(data), *extra],
