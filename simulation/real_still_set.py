@@ -15,9 +15,10 @@ The split is fixed here, before any training: subjects with int(id) % 4 == 3 (`h
 held out (the benches score them once, at the end); rows are made from the other subjects only. Of each
 training eye's photographs (sorted), `CNN_PHOTOS` give the CNN's rows ("cnn" phase: bona fide and lens of
 each, and a print, screen or prosthesis of the first, in turn from eye to eye) and `FUSION_PHOTOS` the
-fusion's ("fusion" phase: bona fide only, other photographs and seeds than the CNN's). `--cnn-photos` and
-`--fusion-photos` pick other positions for a further set (stop 43: `--cnn-photos 3 4 5 --fusion-photos`
-gives more real lens rows from photographs the first set left unused).
+fusion's ("fusion" phase: bona fide only, other photographs and seeds than the CNN's). `--cnn-photos`,
+`--fusion-photos` and `--seed-base` make a further set (stop 43's, `--cnn-photos 0 1 3 --fusion-photos
+--seed-base 950000 --out .cache/liveness/real_more43.npz`: new animations and lens designs of the CNN's
+photographs and of each eye's fourth, leaving the fusion's photograph and each eye's fifth on unused).
 
 Writes .cache/liveness/real_still_set.npz (gitignored; the crops of real photographs must never be
 committed): crops (float16), physical cues, reflection blur, species, phase, index (a seed unique to the
