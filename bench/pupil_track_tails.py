@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # bench/livenes
 from liveness.assess import cues_for_observations
 from liveness.fusion import default_fusion
 from liveness.pupil_finder import PupilObservation, track_pupil
-from liveness.training.tails import DARK_IRIS, LARGE_PUPIL, SMALL_PUPIL
+from liveness.training.tails import tail_groups
 from simulation.pad_dataset import BONA_FIDE, capture_draws, presentation
 
 CENTRE_TOLERANCE = 0.2  # iris radii between a frame's pupil centre and the drawn eye centre
@@ -40,15 +40,8 @@ GROUPS = ("dark_iris", "small_pupil", "large_pupil", "middle")
 
 
 def groups_of(iris_brightness: float, pupil_ratio: float) -> tuple[str, ...]:
-    """The capture groups of a live eye (`liveness.training.tails`' bounds); "middle" when in none."""
-    out = []
-    if iris_brightness < DARK_IRIS:
-        out.append("dark_iris")
-    if pupil_ratio <= SMALL_PUPIL:
-        out.append("small_pupil")
-    if pupil_ratio >= LARGE_PUPIL:
-        out.append("large_pupil")
-    return tuple(out) or ("middle",)
+    """The capture groups of a live eye (`liveness.training.tails.tail_groups`); "middle" when in none."""
+    return tail_groups(iris_brightness, pupil_ratio) or ("middle",)
 
 
 def track_holds(

@@ -20,10 +20,22 @@ LARGE_PUPIL = 0.57  # about the highest tenth
 TAIL_SPECIES = ("bona_fide", "contact_lens")
 
 
+def tail_groups(iris_brightness: float, pupil_ratio: float) -> tuple[str, ...]:
+    """Which tails a capture is in: "dark_iris", "small_pupil", "large_pupil" (dark and small can go
+    together); empty for the middle of the population."""
+    groups = []
+    if iris_brightness < DARK_IRIS:
+        groups.append("dark_iris")
+    if pupil_ratio <= SMALL_PUPIL:
+        groups.append("small_pupil")
+    if pupil_ratio >= LARGE_PUPIL:
+        groups.append("large_pupil")
+    return tuple(groups)
+
+
 def in_tails(eye: EyeIdentity, conditions: CaptureConditions) -> bool:
     """True for a dark iris or a pupil at either end of its range."""
-    ratio = conditions.pupil_ratio
-    return eye.iris_brightness < DARK_IRIS or ratio <= SMALL_PUPIL or ratio >= LARGE_PUPIL
+    return bool(tail_groups(eye.iris_brightness, conditions.pupil_ratio))
 
 
 def tail_indices(species: str, start: int, count: int) -> list[int]:
