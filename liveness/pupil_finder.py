@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from .order_stats import median
-from .pupil_candidates import Candidate, find_candidates
+from .pupil_candidates import MIN_CONTRAST, Candidate, find_candidates
 
 MIN_RADIUS_PX, MAX_RADIUS_PX = 8.0, 110.0  # pupil radius range at the station's magnification
 MIN_IRIS_PX, MAX_IRIS_PX = 50, 180  # iris radius range at the station's magnification
@@ -47,6 +47,7 @@ INNER_FIT = 0.75  # ... and refined to a circle under this share of it is the pu
 STEP_PX = 0.5
 ON_CIRCLE = 0.08  # a ray's edge within this share of the radius (at least 1.5 px) lies on the circle
 _ANGLES = np.linspace(0.0, 2 * np.pi, 72, endpoint=False, dtype=np.float32)
+_RING = np.linspace(0.0, 2 * np.pi, 36, endpoint=False, dtype=np.float32)[None, :]
 _HALO = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
 _FILL = cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15))  # separable: fast
 
@@ -135,9 +136,13 @@ def _inner_pupil(frame: np.ndarray, found: PupilObservation, candidates: list[Ca
 
     A dark iris around a small pupil is a dark disc itself, wider and rounder than the pupil, and its
     limbus a steadier edge than the weak pupil-iris one: the iris won (stop 43: 4 of 29 dark irises
-    lost their track). Inside a pupil nothing is darker, and a disc there refines to the pupil's own
-    circle (its rays reach the same edge) or to nothing, so a true pupil is kept.
+    lost their track). Only a circle of an iris's size (MIN_IRIS_PX on) can be one, and the ring between
+    the two circles must be iris, clearly brighter than the disc inside (MIN_CONTRAST): a real pupil's
+    soft edge, or a reflection in it, can refine to a smaller circle inside the pupil, where the ring
+    between is pupil-dark.
     """
+    if found.radius < MIN_IRIS_PX:
+        return found
     best, best_support = found, 0.0
     for c in candidates:
         if (
@@ -147,8 +152,20 @@ def _inner_pupil(frame: np.ndarray, found: PupilObservation, candidates: list[Ca
             continue
         seen, _, support = _refine(frame, c)
         if seen.found and seen.radius < INNER_FIT * found.radius and support > best_support:
-            best, best_support = seen, support
+            inside = _ring_median(frame, seen.x, seen.y, seen.radius * np.array([0.3, 0.55, 0.8]))
+            ring = _ring_median(frame, seen.x, seen.y, np.linspace(seen.radius + 2, found.radius - 2, 3))
+            if ring - inside >= MIN_CONTRAST:
+                best, best_support = seen, support
     return best
+
+
+def _ring_median(frame: np.ndarray, x: float, y: float, radii: np.ndarray) -> float:
+    """Median grey of 36 points on each circle about (x, y) of the given radii."""
+    rr = np.asarray(radii, np.float32)[:, None]
+    map_x = (x + np.cos(_RING) * rr).astype(np.float32)
+    map_y = (y + np.sin(_RING) * rr).astype(np.float32)
+    grey = cv2.remap(frame, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return median(grey.ravel().astype(np.float64))
 
 
 def _best_of(frame: np.ndarray, candidates: list[Candidate]) -> PupilObservation:
