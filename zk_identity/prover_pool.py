@@ -84,7 +84,13 @@ class ProverWorker:
             self._proc.stdin.write(json.dumps({**message, "id": request_id}) + "\n")
             self._proc.stdin.flush()
         except (BrokenPipeError, OSError) as e:
-            raise ProverError(f"prover worker died before the request: {self._stderr_tail()}") from e
+            # Killed after `start` saw it alive, before it read the request: a crash like any other,
+            # and the next request starts a fresh worker.
+            proc = self._proc
+            self.stop()
+            raise ProverError(
+                f"prover worker crashed before the request (exit {proc.returncode}): {self._stderr_tail()}"
+            ) from e
         try:
             line = self._replies.get(timeout=timeout)
         except queue.Empty as e:

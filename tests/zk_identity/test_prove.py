@@ -159,6 +159,32 @@ def test_crashed_worker_is_restarted(members, group) -> None:
         )
 
 
+def test_a_worker_killed_between_its_check_and_the_write_is_a_crash_and_is_restarted() -> None:
+    # The race CI met: `start` saw the worker alive, then the kill landed before the write. Forced here:
+    # the worker dies, and its stdin breaks on the write as a dead process's pipe does.
+    class Broken:
+        def write(self, _: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self) -> None:
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def close(self) -> None:
+            raise BrokenPipeError(32, "Broken pipe")
+
+    with ProverPool(size=1) as p:
+        pid = p.request({"op": "ping"})["pid"]
+        [worker] = p._workers
+        proc = worker._proc
+        os.kill(pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        proc.poll = lambda: None  # as `start` saw it: not yet reaped
+        proc.stdin = Broken()
+        with pytest.raises(ProverError, match=r"crashed before the request \(exit -9\)"):
+            p.request({"op": "ping"})
+        assert p.request({"op": "ping"})["pid"] != pid
+
+
 def test_timeout_kills_and_restarts(members, group) -> None:
     with ProverPool(size=1) as p:
         first = p.request({"op": "ping"})["pid"]
