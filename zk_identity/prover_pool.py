@@ -84,22 +84,15 @@ class ProverWorker:
             self._proc.stdin.write(json.dumps({**message, "id": request_id}) + "\n")
             self._proc.stdin.flush()
         except (BrokenPipeError, OSError) as e:
-            # Killed after `start` saw it alive, before it read the request: a crash like any other,
-            # and the next request starts a fresh worker.
-            proc = self._proc
-            self.stop()
-            raise ProverError(
-                f"prover worker crashed before the request (exit {proc.returncode}): {self._stderr_tail()}"
-            ) from e
+            # Killed after `start` saw it alive, before it read the request: a crash like any other.
+            raise self._crashed("crashed before the request") from e
         try:
             line = self._replies.get(timeout=timeout)
         except queue.Empty as e:
             self.stop()
             raise ProverError(f"prover worker timed out after {timeout:.0f} s; it was restarted") from e
         if line is None:
-            code = self._proc.wait(timeout=5)
-            self._proc = None
-            raise ProverError(f"prover worker crashed (exit {code}): {self._stderr_tail()}")
+            raise self._crashed("crashed")
         try:
             reply = json.loads(line)
         except json.JSONDecodeError as e:
@@ -111,6 +104,13 @@ class ProverWorker:
         if not reply.get("ok"):
             raise ProverError(f"snarkjs: {reply.get('error', 'unknown error')}")
         return reply
+
+    def _crashed(self, what: str) -> ProverError:
+        """Reap the dead process (the next request starts a fresh one) and describe its end."""
+        proc = self._proc
+        self.stop()
+        code = proc.returncode if proc is not None else None
+        return ProverError(f"prover worker {what} (exit {code}): {self._stderr_tail()}")
 
     def _stderr_tail(self) -> str:
         return " | ".join(self._stderr) or "(no stderr)"
