@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 
 from .order_stats import median
-from .pupil_candidates import Candidate, find_candidates
+from .pupil_candidates import MIN_CONTRAST, Candidate, find_candidates
 
 MIN_RADIUS_PX, MAX_RADIUS_PX = 8.0, 110.0  # pupil radius range at the station's magnification
 MIN_IRIS_PX, MAX_IRIS_PX = 50, 180  # iris radius range at the station's magnification
@@ -38,8 +38,16 @@ MIN_SUPPORT = 0.4  # share of the rays on the fitted circle for it to be a pupil
 CLEAR_SHARE = 0.7  # a candidate with this share of its rays on its circle ends the search
 TRACK_SHARE = 0.6  # the last frame's pupil, refined in this frame, is kept from this share on
 TRACK_RADIUS_CHANGE = 0.25  # ... and while its radius changed by at most this (a reflex: ~10%)
+GLINT_LEVEL = 250  # grey of a corneal reflection's core (`liveness.specular`'s saturation level)
+GLINT_MAX_AREA_PX = 400  # a larger saturated region is no LED's reflection (a highlight on skin, a screen)
+GLINT_REACH = (1.5, 40.0)  # a pupil's centre lies within max(1.5 r, 40 px) of an LED's reflection
+INNER_CENTRE = 0.5  # a disc whose centre lies within this share of a found circle's radius of its centre,
+INNER_RADIUS = 0.6  # ... inscribed radius under this share of it,
+INNER_FIT = 0.75  # ... and refined to a circle under this share of it is the pupil inside an iris
 STEP_PX = 0.5
+ON_CIRCLE = 0.08  # a ray's edge within this share of the radius (at least 1.5 px) lies on the circle
 _ANGLES = np.linspace(0.0, 2 * np.pi, 72, endpoint=False, dtype=np.float32)
+_RING = np.linspace(0.0, 2 * np.pi, 36, endpoint=False, dtype=np.float32)[None, :]
 _HALO = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5))
 _FILL = cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15))  # separable: fast
 
@@ -60,19 +68,104 @@ NOT_FOUND = PupilObservation(math.nan, math.nan, math.nan, False)
 def find_pupil(frame: np.ndarray, look_harder: bool = True) -> PupilObservation:
     """Locate the pupil in one uint8 grey frame; NOT_FOUND when there is no plausible dark disc.
 
-    The widest dark discs first; if none of them is a pupil and `look_harder`, every dark disc of the
-    frame without its reflections: a wide dark region elsewhere (hair, a brow, a dark border), or one
-    that lashes join to the pupil, took every place, or reflections near the edge cut the pupil's disc.
-    The caller validates shape and dtype (see `liveness.frames.validate_frames`).
+    Where the frame shows the LEDs' corneal reflections, the dark discs near them first
+    (`_near_glints`), in the frame and in the frame without its reflections (two reflections inside
+    a pupil cut its disc in two, and half a pupil can refine to a wrong circle). Then, as in a frame without
+    reflections, the widest dark discs; if none of them is a pupil and `look_harder`, every dark disc
+    of the frame without its reflections: a wide dark region elsewhere (hair, a brow, a dark border),
+    or one that lashes join to the pupil, took every place. A circle with a smaller one inside it is
+    an iris around its pupil (`_inner_pupil`). The caller validates shape and dtype (see
+    `liveness.frames.validate_frames`).
     """
-    best = _best_of(frame, find_candidates(frame, MIN_RADIUS_PX, MAX_RADIUS_PX)[:REFINED])
-    return _every_disc(frame) if not best.found and look_harder else best
+    glints = _glints(frame)
+    candidates = find_candidates(frame, MIN_RADIUS_PX, MAX_RADIUS_PX)
+    best = NOT_FOUND
+    if glints.size:
+        unglared = find_candidates(_without_glare(frame), MIN_RADIUS_PX, MAX_RADIUS_PX)
+        near = _near_glints(candidates, glints)[:REFINED] + _near_glints(unglared, glints)[:REFINED]
+        best = _best_of(frame, near)
+    if not best.found:
+        best = _best_of(frame, candidates[:REFINED])
+    if not best.found and look_harder:
+        return _every_disc(frame, glints)
+    return _inner_pupil(frame, best, candidates) if best.found else best
 
 
-def _every_disc(frame: np.ndarray) -> PupilObservation:
-    """The pupil among every dark disc of the frame without its reflections (~3.5 ms a frame)."""
+def _every_disc(frame: np.ndarray, glints: np.ndarray | None = None) -> PupilObservation:
+    """The pupil among every dark disc of the frame without its reflections, those near the
+    reflections first (~3.5 ms a frame)."""
     found = find_candidates(_without_glare(frame), MIN_RADIUS_PX, MAX_RADIUS_PX, every_disc=True)
-    return _best_of(frame, found[:FALLBACK_REFINED])
+    near = _near_glints(found, _glints(frame) if glints is None else glints)
+    best = _best_of(frame, near[:FALLBACK_REFINED]) if near else NOT_FOUND
+    if not best.found:
+        best = _best_of(frame, found[:FALLBACK_REFINED])
+    return _inner_pupil(frame, best, found) if best.found else best
+
+
+def _glints(frame: np.ndarray) -> np.ndarray:
+    """(k, 2) centroids of the frame's LED reflections: saturated spots up to GLINT_MAX_AREA_PX."""
+    mask = frame >= GLINT_LEVEL
+    if not mask.any():
+        return np.empty((0, 2))
+    count, _, stats, centroids = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    small = stats[1:count, cv2.CC_STAT_AREA] <= GLINT_MAX_AREA_PX
+    return centroids[1:count][small]
+
+
+def _near_glints(candidates: list[Candidate], glints: np.ndarray) -> list[Candidate]:
+    """The candidates with an LED reflection within GLINT_REACH of their centre, in their order.
+
+    The station's LEDs sit near the camera's axis: on a cornea their reflections fall in or near the
+    pupil (`liveness.specular` looks for them there). A tuft of lashes on the lid, the dark disc
+    that took the pupil's place on real eyes (stop 43: 8-12 px, beside bright skin, often darker and
+    rounder than a pupil with crypts at its edge), lies an iris radius or more from them.
+    """
+    if glints.size == 0:
+        return []
+    near = []
+    for c in candidates:
+        reach = max(GLINT_REACH[0] * c.radius, GLINT_REACH[1])
+        if np.min(np.hypot(glints[:, 0] - c.x, glints[:, 1] - c.y)) <= reach:
+            near.append(c)
+    return near
+
+
+def _inner_pupil(frame: np.ndarray, found: PupilObservation, candidates: list[Candidate]) -> PupilObservation:
+    """The pupil inside `found` when `found` is an iris: the best supported smaller circle refined from
+    a dark disc near its centre; `found` itself when there is none.
+
+    A dark iris around a small pupil is a dark disc itself, wider and rounder than the pupil, and its
+    limbus a steadier edge than the weak pupil-iris one: the iris won (stop 43: 4 of 29 dark irises
+    lost their track). Only a circle of an iris's size (MIN_IRIS_PX on) can be one, and the ring between
+    the two circles must be iris, clearly brighter than the disc inside (MIN_CONTRAST): a real pupil's
+    soft edge, or a reflection in it, can refine to a smaller circle inside the pupil, where the ring
+    between is pupil-dark.
+    """
+    if found.radius < MIN_IRIS_PX:
+        return found
+    best, best_support = found, 0.0
+    for c in candidates:
+        if (
+            c.radius >= INNER_RADIUS * found.radius
+            or math.hypot(c.x - found.x, c.y - found.y) > INNER_CENTRE * found.radius
+        ):
+            continue
+        seen, _, support = _refine(frame, c)
+        if seen.found and seen.radius < INNER_FIT * found.radius and support > best_support:
+            inside = _ring_median(frame, seen.x, seen.y, seen.radius * np.array([0.3, 0.55, 0.8]))
+            ring = _ring_median(frame, seen.x, seen.y, np.linspace(seen.radius + 2, found.radius - 2, 3))
+            if ring - inside >= MIN_CONTRAST:
+                best, best_support = seen, support
+    return best
+
+
+def _ring_median(frame: np.ndarray, x: float, y: float, radii: np.ndarray) -> float:
+    """Median grey of 36 points on each circle about (x, y) of the given radii."""
+    rr = np.asarray(radii, np.float32)[:, None]
+    map_x = (x + np.cos(_RING) * rr).astype(np.float32)
+    map_y = (y + np.sin(_RING) * rr).astype(np.float32)
+    grey = cv2.remap(frame, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return median(grey.ravel().astype(np.float64))
 
 
 def _best_of(frame: np.ndarray, candidates: list[Candidate]) -> PupilObservation:
@@ -150,7 +243,7 @@ def _refine(frame: np.ndarray, c: Candidate) -> tuple[PupilObservation, float, f
             return lost
         fx, fy, fr = _circle_fit(px[keep], py[keep])
     resid = np.abs(np.hypot(px - fx, py - fy) - fr)
-    on = resid <= max(1.5, 0.05 * fr)
+    on = resid <= max(1.5, ON_CIRCLE * fr)
     share = float(on.sum() / _ANGLES.size)
     if not MIN_RADIUS_PX <= fr <= MAX_RADIUS_PX or share < MIN_SUPPORT:
         return lost

@@ -1,7 +1,8 @@
 """bench/pupil_track_tails.py's yardstick: a track holds when every frame's pupil is near the drawn centre
 with about the drawn radius. On real presentations of the held-out split: a mid-range live eye's track
-holds; fresh seed 6901's dark iris with a small pupil, whose pupil the finder took the iris boundary for
-(stop 43's reflex-veto refusals), does not; and the capture groups are `liveness.training.tails`'.
+holds, and so, since stop 44's finder, does fresh seed 6901's dark iris with a small pupil, whose pupil
+the finder before took the iris boundary for (stop 43's reflex-veto refusals); observations like that
+finder's lose the track; and the capture groups are `liveness.training.tails`'.
 """
 
 from __future__ import annotations
@@ -28,13 +29,13 @@ def _holds(index: int) -> bool:
 
 
 @pytest.mark.slow
-def test_a_mid_range_eye_holds_and_a_dark_small_pupil_taken_for_the_iris_does_not():
+def test_a_mid_range_eye_holds_and_so_does_a_dark_small_pupil_once_taken_for_the_iris():
     eye, conditions = capture_draws("heldout", BONA_FIDE, 690_100_000)
     assert groups_of(eye.iris_brightness, conditions.pupil_ratio) == ("middle",)
     assert _holds(690_100_000)
     eye, conditions = capture_draws("heldout", BONA_FIDE, 690_100_074)
     assert groups_of(eye.iris_brightness, conditions.pupil_ratio) == ("dark_iris", "small_pupil")
-    assert not _holds(690_100_074)
+    assert _holds(690_100_074)  # bea137a's finder returned the 80 px iris boundary on every frame
 
 
 def test_a_frame_without_a_pupil_far_off_centre_or_of_the_wrong_size_loses_the_track():
