@@ -79,7 +79,7 @@ def test_the_reflections_are_small_saturated_spots_only():
     cv2.circle(frame, (300, 200), 3, GLINT_LEVEL, -1)
     cv2.circle(frame, (330, 200), 3, 255, -1)
     frame[400:430, 10:40] = 255  # 900 px: a highlight on skin, not an LED's reflection
-    assert 900 > GLINT_MAX_AREA_PX
+    assert GLINT_MAX_AREA_PX < 900
     spots = sorted(map(tuple, _glints(frame).round(1)))
     assert spots == [(300.0, 200.0), (330.0, 200.0)]
     frame[200, 300] = GLINT_LEVEL - 1  # below the level: still one spot, now with a hole
