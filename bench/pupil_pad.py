@@ -11,7 +11,9 @@ the finder) and with today's. Both score sets go through the evaluation's own re
 the "new" figures are what `personhood pad eval` prints for that seed and size. Also reported:
 the share of frames whose pupil estimate changed (found in one and not the other, or centre or
 radius moved by more than 1 px / 3 px), and the median ms of finder + cues per assessment, old
-and new alternating on the same frames (one core).
+and new alternating on the same frames (one core). `decisions_differ` lists every presentation the two
+finders decide differently (how each decided: `Fusion.outcome`, and the texture logit each saw), so a
+difference can be replayed and traced without scoring the seed again.
 
 `--speed R` measures cost only, on the sequences bench/liveness.py times (held-out index 990,000
 of every class): R rounds, each timing old then new (then new then old in the next round) on every
@@ -106,6 +108,21 @@ def _score(job: tuple[str, int, bool]) -> tuple[str, dict, dict, list[float]]:
     return species, cues, seconds, moves
 
 
+def difference(species: str, index: int, cues: dict[str, dict[str, float]], fusion) -> dict | None:
+    """How the two finders' cues were decided, when the decisions differ (None when they agree)."""
+    outcome = {name: fusion.outcome(cues[name]) for name in ("old", "new")}
+    if outcome["old"] == outcome["new"]:
+        return None
+    texture = {name: round(float(cues[name]["texture"]), 3) for name in ("old", "new")}
+    return {
+        "species": species,
+        "index": index,
+        "old": outcome["old"],
+        "new": outcome["new"],
+        "texture": texture,
+    }
+
+
 _FINDERS: dict[str, object] = {}  # set before the workers fork
 
 
@@ -164,6 +181,8 @@ def main(argv: list[str] | None = None) -> int:
     rows = {k: {c: [] for c in CLASSES} for k in ("old", "new")}
     seconds: dict[str, list[float]] = {"old": [], "new": []}
     distances: dict[str, list[float]] = {c: [] for c in CLASSES}
+    decisions_differ: list[dict] = []
+    fusion = default_fusion()
     with tempfile.TemporaryDirectory() as tmp:
         try:
             _FINDERS.update(old=load_old_finder(Path(tmp), args.old_commit), new=pupil_finder)
@@ -189,6 +208,9 @@ def main(argv: list[str] | None = None) -> int:
         try:
             results = pool.imap(_score, jobs) if pool else map(_score, jobs)
             for k, (species, cues, secs, moves) in enumerate(results):
+                differs = difference(species, jobs[k][1], cues, fusion)
+                if differs:
+                    decisions_differ.append(differs)
                 for name in ("old", "new"):
                     rows[name][species].append(cues[name])
                     seconds[name].append(secs[name])
@@ -212,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
         "new": {k: reports["new"][k] for k in ("apcer", "apcer_max", "bpcer", "threshold")},
         "frames_changed": changed,
         "ms_per_assessment_median": {k: 1000.0 * float(np.median(v)) for k, v in seconds.items()},
+        "decisions_differ": decisions_differ,
     }
     result["new_over_old_time"] = (
         result["ms_per_assessment_median"]["new"] / result["ms_per_assessment_median"]["old"]
@@ -228,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     ms = result["ms_per_assessment_median"]
     ratio = result["new_over_old_time"]
     print(f"finder + cues, median ms: old {ms['old']:.1f}, new {ms['new']:.1f} ({ratio:.2f}x)")
+    for d in decisions_differ:
+        how = f"old {d['old']}, new {d['new']}, texture {d['texture']}"
+        print(f"decided differently: {d['species']} {d['index']}: {how}")
     return 0
 
 
