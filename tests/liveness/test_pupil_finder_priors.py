@@ -10,18 +10,14 @@ last two, which a first draft of the iris prior failed.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import cv2
 import numpy as np
 import pytest
 
-from enrollment.iris.segment import segment
 from liveness.pupil_finder import GLINT_LEVEL, GLINT_MAX_AREA_PX, _glints, find_pupil, track_pupil
 from simulation.pad_dataset import BONA_FIDE, capture_draws, presentation
-from simulation.real_photo_bona_fide import real_still_bona_fide
 
-DEV = Path(__file__).resolve().parents[2].parent / "shared" / "iris-dev" / "iitd"
+from .real_stills import animated_still
 
 # image: the animation's seed. Stop 44's development run (training subjects' stills, seed = the
 # still's place in bench/pad_real_attacks.py's list); bea137a's track left each pupil for a lash tuft.
@@ -38,19 +34,9 @@ REAL = {
 }
 
 
-def _animated(name: str, seed: int):
-    path = DEV / f"{name}.png"
-    if not path.is_file():
-        pytest.fail(f"real iris images missing: {path} (clone the repository with shared/iris-dev beside it)")
-    gray = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
-    seg = segment(gray)
-    pupil, iris = (seg.pupil.x, seg.pupil.y, seg.pupil.r), (seg.iris.x, seg.iris.y, seg.iris.r)
-    return real_still_bona_fide(gray, pupil, iris, seed=seed, denoise=0)
-
-
 @pytest.mark.parametrize("name", sorted(REAL))
 def test_the_track_stays_on_a_real_pupil_not_a_tuft_of_lashes(name):
-    still = _animated(name, REAL[name])
+    _, still = animated_still(name, REAL[name])
     observed = track_pupil(still.presentation.frames)
     for o, centre, r in zip(observed, still.pupil_center_px, still.pupil_radius_px, strict=True):
         assert o.found

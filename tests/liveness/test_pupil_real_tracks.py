@@ -11,36 +11,21 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
 
 import pupil_real_tracks as bench
 from pupil_real_tracks import steady, summary, track_lost
 
-from enrollment.iris.segment import segment
 from liveness import pupil_finder
 from liveness.pupil_finder import PupilObservation, track_pupil
-from simulation.real_photo_bona_fide import real_still_bona_fide
 
-DEV = Path(__file__).resolve().parents[2].parent / "shared" / "iris-dev" / "iitd"
+from .real_stills import animated_still
+
 STILL, SEED = "028/L/03_L", 202  # bea137a's track sat on a 9 px tuft on every frame (stop 44)
 
 
-def _still():
-    import cv2
-
-    path = DEV / f"{STILL}.png"
-    if not path.is_file():
-        pytest.fail(f"real iris images missing: {path} (clone the repository with shared/iris-dev beside it)")
-    gray = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
-    seg = segment(gray)
-    pupil, iris = (seg.pupil.x, seg.pupil.y, seg.pupil.r), (seg.iris.x, seg.iris.y, seg.iris.r)
-    return path, real_still_bona_fide(gray, pupil, iris, seed=SEED)
-
-
 def test_a_real_pupil_held_on_every_frame_holds_and_one_frame_on_a_tuft_loses_it():
-    path, still = _still()
+    path, still = animated_still(STILL, SEED)
     observed = track_pupil(still.presentation.frames)
     assert not track_lost(observed, still.pupil_center_px, still.pupil_radius_px)
     tuft = replace(observed[7], x=observed[7].x + 40.0, radius=6.0)
